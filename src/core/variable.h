@@ -1,0 +1,85 @@
+// Reverse-mode automatic differentiation on a dynamic graph.
+//
+// A Variable is a handle to a Node: a value, its gradient, the inputs it was computed from and the
+// backward rule that the operation wrote beside its forward. backward() walks the graph in reverse
+// topological order with an explicit stack (no recursion) and then frees it, so intermediate
+// buffers go back to the pool for the next step.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "core/tensor.h"
+
+namespace descent {
+
+struct Node {
+  Tensor value;
+  Tensor grad;
+  // False until something writes the gradient in this pass: the first writer assigns instead of
+  // accumulating, so no buffer has to be zeroed first.
+  bool grad_written = false;
+  bool requires_grad = false;
+  const char* op = "leaf";
+  std::vector<std::shared_ptr<Node>> inputs;
+  // Reads this node's grad and adds its contribution to the inputs' grads.
+  std::function<void(Node& self)> backward;
+
+  bool is_leaf() const { return inputs.empty(); }
+  // Gradient buffer to write into; `accumulate` tells whether to add (true) or assign (false).
+  Tensor& grad_for_write(bool& accumulate);
+};
+
+class Variable {
+ public:
+  Variable() = default;
+  explicit Variable(Tensor value, bool requires_grad = false);
+
+  // A fresh result node of an operation: records `inputs` and `op` when gradients are needed.
+  // The operation then fills value() and, if needs_grad(), sets the backward rule.
+  static Variable result(const Shape& shape, std::initializer_list<Variable> inputs,
+                         const char* op);
+
+  bool defined() const { return node_ != nullptr; }
+  Tensor& value() { return node_->value; }
+  const Tensor& value() const { return node_->value; }
+  const Shape& shape() const { return node_->value.shape(); }
+  float item() const { return node_->value.item(); }
+  bool requires_grad() const { return node_ && node_->requires_grad; }
+  // True when this result takes part in a backward pass (set by result()).
+  bool needs_grad() const { return requires_grad(); }
+  const char* op() const { return node_->op; }
+
+  // The gradient; zeros if nothing has been written since the last zero_grad().
+  Tensor& grad();
+  void zero_grad();
+  void set_backward(std::function<void(Node& self)> backward);
+
+  // Seeds d(this)/d(this) = 1 (this must hold one value), runs backward and frees the graph.
+  void backward();
+  // Same with an explicit seed of this variable's shape.
+  void backward(const Tensor& seed);
+
+  Node* node() const { return node_.get(); }
+  const std::shared_ptr<Node>& shared_node() const { return node_; }
+
+ private:
+  std::shared_ptr<Node> node_;
+};
+
+// Gradient recording is on by default; a NoGradGuard turns it off in its scope (evaluation,
+// prediction, optimizer updates). Thread-local, so parallel runs do not interfere.
+bool grad_enabled();
+class NoGradGuard {
+ public:
+  NoGradGuard();
+  ~NoGradGuard();
+  NoGradGuard(const NoGradGuard&) = delete;
+  NoGradGuard& operator=(const NoGradGuard&) = delete;
+
+ private:
+  bool previous_;
+};
+
+}  // namespace descent
