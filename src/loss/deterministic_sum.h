@@ -1,0 +1,36 @@
+// A parallel sum whose result does not depend on the thread count (no OpenMP reduction clause,
+// whose order varies): used by the losses and metrics for their per-element or per-row terms.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+
+#include "core/parallel.h"
+
+namespace descent {
+
+// Sums term(i) for i in [0, items) in a fixed number of contiguous chunks, in parallel when
+// items · cost_per_item is large, and adds the chunk sums in order: the result depends neither on
+// the thread count nor on the schedule. `term` must not throw.
+template <class Term>
+double deterministic_sum(std::int64_t items, std::int64_t cost_per_item, const Term& term) {
+  constexpr std::int64_t kChunks = 64;
+  std::array<double, kChunks> partial{};
+  const std::int64_t chunk = (items + kChunks - 1) / kChunks;
+  const bool parallel = items * cost_per_item >= kParallelGrain;
+#pragma omp parallel for schedule(static) if (parallel)
+  for (std::int64_t c = 0; c < kChunks; ++c) {
+    double s = 0.0;
+    const std::int64_t end = std::min(items, (c + 1) * chunk);
+    for (std::int64_t i = c * chunk; i < end; ++i)
+      s += term(i);
+    partial[c] = s;
+  }
+  double total = 0.0;
+  for (double p : partial)
+    total += p;
+  return total;
+}
+
+}  // namespace descent

@@ -1,0 +1,32 @@
+#include "loss/mean_absolute_error.h"
+
+#include <cmath>
+
+#include "loss/deterministic_sum.h"
+#include "loss/fused_loss.h"
+#include "loss/target_checks.h"
+
+namespace descent {
+
+void MeanAbsoluteError::validate_targets(const Shape& y_pred, const Tensor& y_true) const {
+  check_same_size("mean_absolute_error", y_pred, y_true);
+}
+
+Variable MeanAbsoluteError::operator()(const Variable& y_pred, const Tensor& y_true) const {
+  validate_targets(y_pred.shape(), y_true);
+  const std::int64_t n = y_pred.value().size();
+  const float* p = y_pred.value().data();
+  const float* t = y_true.data();
+  Tensor dpred;
+  if (loss_needs_grad(y_pred)) dpred.resize(y_pred.shape());
+  float* d = dpred.empty() ? nullptr : dpred.data();
+  const float step = 1.0f / static_cast<float>(n);
+  const double total = deterministic_sum(n, 1, [&](std::int64_t i) {
+    const double diff = static_cast<double>(p[i]) - t[i];
+    if (d) d[i] = diff > 0.0 ? step : (diff < 0.0 ? -step : 0.0f);
+    return std::abs(diff);
+  });
+  return loss_node(y_pred, total / static_cast<double>(n), std::move(dpred), "mean_absolute_error");
+}
+
+}  // namespace descent
