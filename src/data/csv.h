@@ -23,7 +23,7 @@ struct CsvOptions {
   // The target column: a header name, or else a 0-based index written as a number ("-1" is the
   // last column). Empty: the last column. A name is looked up first, so a column named "2"
   // is found by its name.
-  std::string label;
+  std::string label = "";
   CsvTask task = CsvTask::kAuto;
   char delimiter = ',';
 };

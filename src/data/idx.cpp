@@ -50,7 +50,7 @@ class ZFile {
         const char* message = gzerror(file_, &code);
         if (code == Z_ERRNO)
           throw IoError(fmt::format("cannot read {}: {}", path_, std::strerror(errno)));
-        throw DataError(fmt::format("{}: corrupt gzip data ({})", path_, message));
+        throw corrupt(message);
       }
       if (got == 0) break;
       done += static_cast<std::size_t>(got);
@@ -59,8 +59,7 @@ class ZFile {
       // A gzip stream cut short reads as a short count with Z_BUF_ERROR set.
       int code = 0;
       const char* message = gzerror(file_, &code);
-      if (code != Z_OK && code != Z_BUF_ERROR)
-        throw DataError(fmt::format("{}: corrupt gzip data ({})", path_, message));
+      if (code != Z_OK && code != Z_BUF_ERROR) throw corrupt(message);
     }
     return done;
   }
@@ -68,6 +67,12 @@ class ZFile {
   const std::string& path() const { return path_; }
 
  private:
+  // zlib's message starts with the path; keep only the reason.
+  DataError corrupt(std::string_view message) const {
+    if (message.starts_with(path_ + ": ")) message.remove_prefix(path_.size() + 2);
+    return DataError(fmt::format("{}: corrupt gzip data ({})", path_, message));
+  }
+
   std::string path_;
   gzFile file_ = nullptr;
 };

@@ -102,7 +102,7 @@ void FeatureScaler::apply(std::span<float> x) const {
 #pragma omp parallel for schedule(static) if (total >= kParallelGrain)
   for (std::int64_t i = 0; i < rows; ++i)
     for (std::int64_t j = 0; j < d; ++j)
-      p[i * d + j] = p[i * d + j] * scale_[j] + offset_[j];
+      p[i * d + j] = (p[i * d + j] - shift_[j]) * scale_[j] + offset_[j];
 }
 
 void FeatureScaler::transform(Dataset& data) const {
@@ -149,13 +149,13 @@ void Standardizer::fit(const Dataset& data) {
 void Standardizer::set(std::vector<double> mean, std::vector<double> std) {
   mean_ = std::move(mean);
   std_ = std::move(std);
+  shift_.resize(mean_.size());
   scale_.resize(mean_.size());
-  offset_.resize(mean_.size());
+  offset_.assign(mean_.size(), 0.0f);
   for (std::size_t j = 0; j < mean_.size(); ++j) {
-    const double sd = std_[j] > 0.0 ? std_[j] : 1.0;
-    std_[j] = sd;
-    scale_[j] = static_cast<float>(1.0 / sd);
-    offset_[j] = static_cast<float>(-mean_[j] / sd);
+    if (!(std_[j] > 0.0)) std_[j] = 1.0;
+    shift_[j] = static_cast<float>(mean_[j]);
+    scale_[j] = static_cast<float>(1.0 / std_[j]);
   }
 }
 
@@ -207,13 +207,13 @@ void MinMaxScaler::fit(const Dataset& data) {
 void MinMaxScaler::set(std::vector<double> min, std::vector<double> max) {
   min_ = std::move(min);
   max_ = std::move(max);
+  shift_.resize(min_.size());
   scale_.resize(min_.size());
-  offset_.resize(min_.size());
+  offset_.assign(min_.size(), static_cast<float>(low_));
   for (std::size_t j = 0; j < min_.size(); ++j) {
     const double range = max_[j] > min_[j] ? max_[j] - min_[j] : 1.0;
-    const double scale = (high_ - low_) / range;
-    scale_[j] = static_cast<float>(scale);
-    offset_[j] = static_cast<float>(low_ - min_[j] * scale);
+    shift_[j] = static_cast<float>(min_[j]);
+    scale_[j] = static_cast<float>((high_ - low_) / range);
   }
 }
 

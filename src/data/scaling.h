@@ -1,7 +1,7 @@
 // Feature scaling fitted on the training set and applied unchanged to every other set, as
 // scikit-learn's StandardScaler and MinMaxScaler do. Each feature (each position of a sample)
-// gets its own affine map x' = x * scale + offset. The fitted state round-trips through JSON
-// (to_json / from_json, save / load), so a trained model can scale new inputs the same way.
+// gets its own affine map x' = (x - shift) * scale + offset. The fitted state round-trips through
+// JSON (to_json / from_json, save / load), so a trained model can scale new inputs the same way.
 #pragma once
 
 #include <cstdint>
@@ -29,6 +29,7 @@ class FeatureScaler {
 
  protected:
   void apply(std::span<float> x) const;
+  std::vector<float> shift_;  // subtracted first, so values near it keep their precision
   std::vector<float> scale_;
   std::vector<float> offset_;
 };

@@ -137,7 +137,7 @@ TEST(Idx, RejectsTruncatedFiles) {
   // A gzip stream cut in the middle.
   const std::string z = gzip(kImages);
   expect_error<DataError>([&] { read_idx(tmp.write("img.gz", z.substr(0, z.size() - 12)), lab); },
-                          "img.gz");
+                          "img.gz: truncated");
 }
 
 TEST(Idx, RejectsCorruptGzip) {
@@ -146,7 +146,7 @@ TEST(Idx, RejectsCorruptGzip) {
   for (std::size_t i = 12; i < z.size() - 8; ++i)
     z[i] = static_cast<char>(z[i] ^ 0x5A);
   expect_error<DataError>([&] { read_idx(tmp.write("img.gz", z), tmp.write("l", kLabels)); },
-                          "img.gz");
+                          "img.gz: corrupt gzip data");
 }
 
 TEST(Idx, RejectsTrailingBytesAndCountMismatch) {
