@@ -1,0 +1,30 @@
+// PiecewiseConstantDecay (Keras keras.optimizers.schedules.PiecewiseConstantDecay): η is values[0]
+// for t <= boundaries[0], values[i] for boundaries[i−1] < t <= boundaries[i], and values.back()
+// for t > boundaries.back(). As in Keras the values are absolute learning rates: the optimizer's
+// initial η plays no part.
+#pragma once
+
+#include <vector>
+
+#include "optim/schedule/schedule.h"
+
+namespace descent {
+
+struct PiecewiseConstantDecayOptions {
+  std::vector<std::int64_t> boundaries;  // required, strictly increasing, >= 0
+  std::vector<double> values;            // required, one more than boundaries, finite > 0
+};
+
+class PiecewiseConstantDecay : public Schedule {
+ public:
+  explicit PiecewiseConstantDecay(PiecewiseConstantDecayOptions options);
+
+  double lr(std::int64_t t) const override;
+  std::string name() const override { return "PiecewiseConstantDecay"; }
+  nlohmann::json config() const override;
+
+ private:
+  PiecewiseConstantDecayOptions options_;
+};
+
+}  // namespace descent
