@@ -1,0 +1,238 @@
+#include "core/ops/elementwise.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+#include "core/ops/unary.h"
+#include "core/parallel.h"
+
+namespace descent {
+namespace {
+
+// b broadcasts against a when its shape is a's, a suffix of a's, or a single value.
+void check_broadcast(const Shape& a, const Shape& b, const char* op) {
+  const bool single = shape_size(b) == 1 && b.size() <= 1;
+  const bool suffix = b.size() <= a.size() && std::equal(b.rbegin(), b.rend(), a.rbegin());
+  if (!single && !suffix)
+    throw InvalidArgument(fmt::format("{}: cannot broadcast shape {} against shape {}", op,
+                                      shape_string(b), shape_string(a)));
+}
+
+// Calls f(i, j) for every element i of a (`size` values) with j = i mod n its element of b.
+template <class F>
+void for_each_broadcast(std::int64_t size, std::int64_t n, F f) {
+  if (n == 1) {
+#pragma omp parallel for if (size > kParallelGrain)
+    for (std::int64_t i = 0; i < size; ++i)
+      f(i, std::int64_t{0});
+    return;
+  }
+  // Blocks of consecutive elements, so the inner loop is contiguous in both a and b.
+  constexpr std::int64_t kBlock = 4096;
+  const std::int64_t blocks = (size + kBlock - 1) / kBlock;
+#pragma omp parallel for if (size > kParallelGrain)
+  for (std::int64_t block = 0; block < blocks; ++block) {
+    std::int64_t i = block * kBlock, j = i % n;
+    const std::int64_t end = std::min(size, i + kBlock);
+    while (i < end) {
+      const std::int64_t len = std::min(end - i, n - j);
+      for (std::int64_t k = 0; k < len; ++k)
+        f(i + k, j + k);
+      i += len;
+      j = 0;
+    }
+  }
+}
+
+// db[j] (=, or += when accumulating) Σ_rows term(i, j) over the elements i of a that use b[j].
+// Each sum runs in a fixed order, whatever the thread count, so results are reproducible.
+template <class Term>
+void reduce_into_b(std::int64_t size, std::int64_t n, Term term, Tensor& db, bool accumulate) {
+  float* out = db.data();
+  if (n == size) {
+#pragma omp parallel for if (size > kParallelGrain)
+    for (std::int64_t i = 0; i < size; ++i)
+      out[i] = accumulate ? out[i] + term(i, i) : term(i, i);
+    return;
+  }
+  const std::int64_t rows = size / n;
+  constexpr std::int64_t kColumns = 256;
+  if (n >= kColumns) {
+    // Wide b: threads take column blocks and walk all rows.
+    const std::int64_t blocks = (n + kColumns - 1) / kColumns;
+#pragma omp parallel for if (size > kParallelGrain)
+    for (std::int64_t block = 0; block < blocks; ++block) {
+      const std::int64_t j0 = block * kColumns, len = std::min(kColumns, n - j0);
+      float acc[kColumns] = {};
+      for (std::int64_t r = 0; r < rows; ++r)
+        for (std::int64_t k = 0; k < len; ++k)
+          acc[k] += term(r * n + j0 + k, j0 + k);
+      for (std::int64_t k = 0; k < len; ++k)
+        out[j0 + k] = accumulate ? out[j0 + k] + acc[k] : acc[k];
+    }
+    return;
+  }
+  // Narrow b (a bias, a single value): partial sums over fixed groups of rows, then the groups.
+  const std::int64_t group_rows = std::max<std::int64_t>(1, 4096 / n);
+  const std::int64_t groups = (rows + group_rows - 1) / group_rows;
+  Tensor partial({groups, n});
+  float* p = partial.data();
+#pragma omp parallel for if (size > kParallelGrain)
+  for (std::int64_t g = 0; g < groups; ++g) {
+    float* acc = p + g * n;
+    std::fill_n(acc, n, 0.0f);
+    const std::int64_t end = std::min(rows, (g + 1) * group_rows);
+    for (std::int64_t r = g * group_rows; r < end; ++r)
+      for (std::int64_t j = 0; j < n; ++j)
+        acc[j] += term(r * n + j, j);
+  }
+  for (std::int64_t j = 0; j < n; ++j) {
+    float total = 0.0f;
+    for (std::int64_t g = 0; g < groups; ++g)
+      total += p[g * n + j];
+    out[j] = accumulate ? out[j] + total : total;
+  }
+}
+
+// out[i] (=, or += when accumulating) value(i, j), visiting a's elements.
+template <class Value>
+void write_into_a(std::int64_t size, std::int64_t n, Value value, Tensor& da, bool accumulate) {
+  float* out = da.data();
+  if (accumulate)
+    for_each_broadcast(size, n, [&](std::int64_t i, std::int64_t j) { out[i] += value(i, j); });
+  else
+    for_each_broadcast(size, n, [&](std::int64_t i, std::int64_t j) { out[i] = value(i, j); });
+}
+
+enum class Arith { kAdd, kSub, kMul, kDiv };
+
+template <Arith kOp>
+void binary_backward(Node& self) {
+  Node& a = *self.inputs[0];
+  Node& b = *self.inputs[1];
+  const std::int64_t size = self.value.size(), n = b.value.size();
+  const float* dy = self.grad.data();
+  const float* av = a.value.data();
+  const float* bv = b.value.data();
+  bool accumulate = false;
+  if (a.requires_grad) {
+    Tensor& da = a.grad_for_write(accumulate);
+    write_into_a(
+        size, n,
+        [=](std::int64_t i, std::int64_t j) {
+          if constexpr (kOp == Arith::kAdd || kOp == Arith::kSub) {
+            (void)j;
+            return dy[i];
+          } else if constexpr (kOp == Arith::kMul) {
+            return dy[i] * bv[j];
+          } else {
+            return dy[i] / bv[j];
+          }
+        },
+        da, accumulate);
+  }
+  if (b.requires_grad) {
+    Tensor& db = b.grad_for_write(accumulate);
+    reduce_into_b(
+        size, n,
+        [=](std::int64_t i, std::int64_t j) {
+          if constexpr (kOp == Arith::kAdd) {
+            (void)j;
+            return dy[i];
+          } else if constexpr (kOp == Arith::kSub) {
+            (void)j;
+            return -dy[i];
+          } else if constexpr (kOp == Arith::kMul) {
+            (void)j;
+            return dy[i] * av[i];
+          } else {
+            return -dy[i] * av[i] / (bv[j] * bv[j]);
+          }
+        },
+        db, accumulate);
+  }
+}
+
+template <Arith kOp>
+Variable binary(const Variable& a, const Variable& b, const char* op) {
+  check_broadcast(a.shape(), b.shape(), op);
+  Variable y = Variable::result(a.shape(), {a, b}, op);
+  const std::int64_t size = a.value().size(), n = b.value().size();
+  const float* av = a.value().data();
+  const float* bv = b.value().data();
+  float* yv = y.value().data();
+  for_each_broadcast(size, n, [=](std::int64_t i, std::int64_t j) {
+    if constexpr (kOp == Arith::kAdd)
+      yv[i] = av[i] + bv[j];
+    else if constexpr (kOp == Arith::kSub)
+      yv[i] = av[i] - bv[j];
+    else if constexpr (kOp == Arith::kMul)
+      yv[i] = av[i] * bv[j];
+    else
+      yv[i] = av[i] / bv[j];
+  });
+  if (y.needs_grad()) y.set_backward(binary_backward<kOp>);
+  return y;
+}
+
+}  // namespace
+
+Variable add(const Variable& a, const Variable& b) {
+  return binary<Arith::kAdd>(a, b, "add");
+}
+
+Variable sub(const Variable& a, const Variable& b) {
+  return binary<Arith::kSub>(a, b, "sub");
+}
+
+Variable mul(const Variable& a, const Variable& b) {
+  return binary<Arith::kMul>(a, b, "mul");
+}
+
+Variable div(const Variable& a, const Variable& b) {
+  return binary<Arith::kDiv>(a, b, "div");
+}
+
+Variable add(const Variable& a, float b) {
+  return detail::unary(
+      a, "add_scalar", [b](float x) { return x + b; }, [](float, float) { return 1.0f; });
+}
+
+Variable mul(const Variable& a, float b) {
+  return detail::unary(
+      a, "mul_scalar", [b](float x) { return x * b; }, [b](float, float) { return b; });
+}
+
+Variable exp(const Variable& x) {
+  return detail::unary(
+      x, "exp", [](float v) { return std::exp(v); }, [](float, float y) { return y; });
+}
+
+Variable log(const Variable& x) {
+  return detail::unary(
+      x, "log", [](float v) { return std::log(v); }, [](float v, float) { return 1.0f / v; });
+}
+
+Variable square(const Variable& x) {
+  return detail::unary(
+      x, "square", [](float v) { return v * v; }, [](float v, float) { return 2.0f * v; });
+}
+
+Variable abs(const Variable& x) {
+  return detail::unary(
+      x, "abs", [](float v) { return std::abs(v); },
+      [](float v, float) { return v > 0.0f ? 1.0f : (v < 0.0f ? -1.0f : 0.0f); });
+}
+
+Variable clip(const Variable& x, float low, float high) {
+  if (!(low <= high))
+    throw InvalidArgument(fmt::format("clip: low {} is above high {}", low, high));
+  return detail::unary(
+      x, "clip", [low, high](float v) { return std::clamp(v, low, high); },
+      [low, high](float v, float) { return v >= low && v <= high ? 1.0f : 0.0f; });
+}
+
+}  // namespace descent

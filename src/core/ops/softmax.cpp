@@ -1,0 +1,99 @@
+#include "core/ops/softmax.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+#include "core/parallel.h"
+
+namespace descent {
+namespace {
+
+// Splits x into rows along the last axis.
+void rows_of(const Variable& x, const char* op, std::int64_t& rows, std::int64_t& cols) {
+  if (x.value().rank() == 0 || x.shape().back() == 0)
+    throw InvalidArgument(fmt::format("{}: needs a last axis with values, got shape {}", op,
+                                      shape_string(x.shape())));
+  cols = x.shape().back();
+  rows = x.value().size() / cols;
+}
+
+template <bool kLog>
+Variable softmax_over_rows(const Variable& x, const char* op) {
+  std::int64_t rows = 0, cols = 0;
+  rows_of(x, op, rows, cols);
+  Variable y = Variable::result(x.shape(), {x}, op);
+  const float* xv = x.value().data();
+  float* yv = y.value().data();
+#pragma omp parallel for if (rows * cols > kParallelGrain)
+  for (std::int64_t r = 0; r < rows; ++r) {
+    const float* in = xv + r * cols;
+    float* out = yv + r * cols;
+    const float top = *std::max_element(in, in + cols);
+    float total = 0.0f;
+    for (std::int64_t j = 0; j < cols; ++j) {
+      out[j] = std::exp(in[j] - top);
+      total += out[j];
+    }
+    if constexpr (kLog) {
+      // (x - m) is exact near m; adding m back to log Σ first would round at m's magnitude.
+      const float log_total = std::log(total);
+      for (std::int64_t j = 0; j < cols; ++j)
+        out[j] = (in[j] - top) - log_total;
+    } else {
+      const float inv = 1.0f / total;
+      for (std::int64_t j = 0; j < cols; ++j)
+        out[j] *= inv;
+    }
+  }
+  if (y.needs_grad()) {
+    y.set_backward([](Node& self) {
+      Node& in = *self.inputs[0];
+      if (!in.requires_grad) return;
+      const std::int64_t cols = self.value.dim(-1), rows = self.value.size() / cols;
+      bool accumulate = false;
+      float* dx = in.grad_for_write(accumulate).data();
+      const float* yv = self.value.data();
+      const float* dy = self.grad.data();
+#pragma omp parallel for if (rows * cols > kParallelGrain)
+      for (std::int64_t r = 0; r < rows; ++r) {
+        const float* y = yv + r * cols;
+        const float* g = dy + r * cols;
+        float* d = dx + r * cols;
+        float dot = 0.0f;
+        if constexpr (kLog) {
+          // dx = dy - softmax · Σ dy
+          for (std::int64_t j = 0; j < cols; ++j)
+            dot += g[j];
+          for (std::int64_t j = 0; j < cols; ++j) {
+            const float v = g[j] - std::exp(y[j]) * dot;
+            d[j] = accumulate ? d[j] + v : v;
+          }
+        } else {
+          // dx = y · (dy - Σ dy · y)
+          for (std::int64_t j = 0; j < cols; ++j)
+            dot += g[j] * y[j];
+          for (std::int64_t j = 0; j < cols; ++j) {
+            const float v = y[j] * (g[j] - dot);
+            d[j] = accumulate ? d[j] + v : v;
+          }
+        }
+      }
+    });
+  }
+  return y;
+}
+
+}  // namespace
+
+Variable softmax(const Variable& x) {
+  return softmax_over_rows<false>(x, "softmax");
+}
+
+Variable log_softmax(const Variable& x) {
+  return softmax_over_rows<true>(x, "log_softmax");
+}
+
+}  // namespace descent

@@ -1,0 +1,46 @@
+// Internal to the ops: the shared shape of an element-wise function y = f(x) with its backward
+// dx = dy · f'(x, y). The functions are template arguments, so each op compiles to a plain loop
+// (OpenMP above kParallelGrain) with no per-element indirect call.
+#pragma once
+
+#include "core/parallel.h"
+#include "core/variable.h"
+
+namespace descent::detail {
+
+// `forward(x)` gives y; `derivative(x, y)` gives dy/dx at that element.
+template <class Forward, class Derivative>
+Variable unary(const Variable& x, const char* op, Forward forward, Derivative derivative) {
+  Variable y = Variable::result(x.shape(), {x}, op);
+  const std::int64_t n = x.value().size();
+  const float* xv = x.value().data();
+  float* yv = y.value().data();
+#pragma omp parallel for if (n > kParallelGrain)
+  for (std::int64_t i = 0; i < n; ++i)
+    yv[i] = forward(xv[i]);
+  if (y.needs_grad()) {
+    y.set_backward([derivative](Node& self) {
+      Node& in = *self.inputs[0];
+      if (!in.requires_grad) return;
+      bool accumulate = false;
+      Tensor& dx = in.grad_for_write(accumulate);
+      const std::int64_t size = dx.size();
+      const float* xv = in.value.data();
+      const float* yv = self.value.data();
+      const float* dy = self.grad.data();
+      float* d = dx.data();
+      if (accumulate) {
+#pragma omp parallel for if (size > kParallelGrain)
+        for (std::int64_t i = 0; i < size; ++i)
+          d[i] += dy[i] * derivative(xv[i], yv[i]);
+      } else {
+#pragma omp parallel for if (size > kParallelGrain)
+        for (std::int64_t i = 0; i < size; ++i)
+          d[i] = dy[i] * derivative(xv[i], yv[i]);
+      }
+    });
+  }
+  return y;
+}
+
+}  // namespace descent::detail
