@@ -159,6 +159,14 @@ TEST(Conv2d, InputWithoutGradientStillGivesKernelGradient) {
   EXPECT_NEAR(w.grad()[9], tap00, 1e-5);
 }
 
+TEST(Conv2d, EmptyBatchGivesEmptyOutput) {
+  Variable x(Tensor({0, 2, 5, 5}), true), w(Tensor({3, 2, 3, 3}, 1.0f), true);
+  Variable y = conv2d(x, w, Variable());
+  EXPECT_EQ(y.shape(), (Shape{0, 3, 3, 3}));
+  y.backward(Tensor(y.shape()));
+  EXPECT_EQ(w.grad()[0], 0.0f);
+}
+
 TEST(Conv2d, RejectsBadShapesWithClearMessages) {
   Variable x(Tensor({2, 3, 5, 5})), w(Tensor({4, 3, 3, 3}));
   auto message = [](auto f) -> std::string {

@@ -22,9 +22,10 @@ struct Geometry {
   std::int64_t stride, padding;
   std::int64_t rows() const { return in_c * kh * kw; }   // K: one column's length
   std::int64_t pixels() const { return out_h * out_w; }  // P: columns per image
+  // Images per im2col chunk: as many as the budget holds, at least one.
   std::int64_t chunk() const {
-    return std::clamp<std::int64_t>(kColumnBudget / std::max<std::int64_t>(1, rows() * pixels()), 1,
-                                    batch);
+    const std::int64_t fit = kColumnBudget / std::max<std::int64_t>(1, rows() * pixels());
+    return std::max<std::int64_t>(1, std::min(fit, batch));
   }
 };
 
@@ -138,6 +139,8 @@ void conv2d_backward(Node& self, const Geometry& g) {
   float* dx = x.requires_grad ? x.grad_for_write(x_accumulate).data() : nullptr;
   float* dw = w.requires_grad ? w.grad_for_write(w_accumulate).data() : nullptr;
   float* db = b && b->requires_grad ? b->grad_for_write(b_accumulate).data() : nullptr;
+  // Zeroed up front, so every chunk (and an empty batch) simply adds its share.
+  if (dw && !w_accumulate) std::fill_n(dw, C * K, 0.0f);
   if (db && !b_accumulate) std::fill_n(db, C, 0.0f);
 
   Tensor dy_wide, col, dcol;  // pooled scratch: (C, count·P), (K, count·P), (K, count·P)
@@ -160,7 +163,7 @@ void conv2d_backward(Node& self, const Geometry& g) {
       col.resize({K, width});
       im2col(g, x.value.data(), first, count, col.data());
       // dW (C, K) = dY (C, count·P) · colᵀ
-      gemm(false, true, C, K, width, dyw, col.data(), w_accumulate || first > 0 ? 1.0f : 0.0f, dw);
+      gemm(false, true, C, K, width, dyw, col.data(), 1.0f, dw);
     }
     if (dx) {
       dcol.resize({K, width});
