@@ -71,6 +71,16 @@ Geometry check_geometry(const Variable& x, const Variable& w, const Variable& b,
   return g;
 }
 
+// The output columns [lo, hi) whose input column ox·stride - padding + kj lies inside the image,
+// so the copy loops below carry no bounds test.
+void inside_columns(const Geometry& g, std::int64_t kj, std::int64_t& lo, std::int64_t& hi) {
+  const std::int64_t first = g.padding - kj;     // ox·stride must reach this
+  const std::int64_t last = g.in_w - 1 + first;  // and stay at or below this
+  lo = first <= 0 ? 0 : (first + g.stride - 1) / g.stride;
+  hi = last < 0 ? 0 : std::min(g.out_w, last / g.stride + 1);
+  lo = std::min(lo, hi);
+}
+
 // Columns of images [first, first + count) into col (K, count·P): column n·P + p holds the
 // receptive field of output pixel p of image n, zeros where it overhangs the padding.
 void im2col(const Geometry& g, const float* x, std::int64_t first, std::int64_t count, float* col) {
@@ -83,6 +93,8 @@ void im2col(const Geometry& g, const float* x, std::int64_t first, std::int64_t 
         for (std::int64_t kj = 0; kj < g.kw; ++kj) {
           float* out = col + ((c * g.kh + ki) * g.kw + kj) * ld + n * P;
           const float* plane = image + c * g.in_h * g.in_w;
+          std::int64_t lo = 0, hi = 0;
+          inside_columns(g, kj, lo, hi);
           for (std::int64_t oy = 0; oy < g.out_h; ++oy) {
             const std::int64_t iy = oy * g.stride - g.padding + ki;
             float* row = out + oy * g.out_w;
@@ -91,10 +103,10 @@ void im2col(const Geometry& g, const float* x, std::int64_t first, std::int64_t 
               continue;
             }
             const float* in = plane + iy * g.in_w;
-            for (std::int64_t ox = 0; ox < g.out_w; ++ox) {
-              const std::int64_t ix = ox * g.stride - g.padding + kj;
-              row[ox] = ix >= 0 && ix < g.in_w ? in[ix] : 0.0f;
-            }
+            std::fill_n(row, lo, 0.0f);
+            for (std::int64_t ox = lo; ox < hi; ++ox)
+              row[ox] = in[ox * g.stride + kj - g.padding];
+            std::fill_n(row + hi, g.out_w - hi, 0.0f);
           }
         }
   }
@@ -113,15 +125,15 @@ void col2im(const Geometry& g, const float* col, std::int64_t first, std::int64_
         for (std::int64_t kj = 0; kj < g.kw; ++kj) {
           const float* in = col + ((c * g.kh + ki) * g.kw + kj) * ld + n * P;
           float* plane = image + c * g.in_h * g.in_w;
+          std::int64_t lo = 0, hi = 0;
+          inside_columns(g, kj, lo, hi);
           for (std::int64_t oy = 0; oy < g.out_h; ++oy) {
             const std::int64_t iy = oy * g.stride - g.padding + ki;
             if (iy < 0 || iy >= g.in_h) continue;
             float* out = plane + iy * g.in_w;
             const float* row = in + oy * g.out_w;
-            for (std::int64_t ox = 0; ox < g.out_w; ++ox) {
-              const std::int64_t ix = ox * g.stride - g.padding + kj;
-              if (ix >= 0 && ix < g.in_w) out[ix] += row[ox];
-            }
+            for (std::int64_t ox = lo; ox < hi; ++ox)
+              out[ox * g.stride + kj - g.padding] += row[ox];
           }
         }
   }
