@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/buffer_pool.h"
 #include "core/error.h"
 #include "core/ops/matmul.h"
 #include "core/random.h"
@@ -181,6 +182,24 @@ TEST(Losses, LargeBatchIsDeterministicAndMatchesSmallBatches) {
     const double mean =
         0.5 * (loss(Variable(first), l1).item() + loss(Variable(second), l2).item());
     EXPECT_NEAR(all.item(), mean, 1e-6 * mean);
+  }
+}
+
+TEST(Losses, SteadyStateStepsAllocateNothingNew) {
+  for (const auto& c : loss_fixture()) {
+    const auto loss = loss_for(c);
+    const Tensor y_true = fixture_tensor(c, "true_shape", "true");
+    Variable x(fixture_tensor(c, "pred_shape", "pred"), true);
+    auto step = [&] {
+      x.zero_grad();
+      (*loss)(x, y_true).backward();
+    };
+    step();
+    step();
+    const auto before = BufferPool::fresh_allocations();
+    for (int i = 0; i < 5; ++i)
+      step();
+    EXPECT_EQ(BufferPool::fresh_allocations(), before) << c["case"];
   }
 }
 

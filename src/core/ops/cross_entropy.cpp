@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -34,9 +35,58 @@ double sum_over_rows(std::int64_t rows, std::int64_t cost_per_row, const RowLoss
   return total;
 }
 
-// Softmax statistics of one row: its first maximum, and the exponentials exp(x_j - max), written
-// to `e` when it is not null. `rest` is the sum of the exponentials of all but the maximum, so
-// softmax sum = 1 + rest and lse = max + log1p(rest).
+// Σ_j f(j) over [0, n) in eight float lanes (a loop the compiler vectorises), the lanes added in
+// a fixed order: deterministic, and precise enough for rows of non-negative terms.
+template <class F>
+double lane_sum(std::int64_t n, const F& f) {
+  float lanes[8] = {};
+  std::int64_t j = 0;
+  for (; j + 8 <= n; j += 8)
+    for (int k = 0; k < 8; ++k)
+      lanes[k] += f(j + k);
+  for (; j < n; ++j)
+    lanes[j & 7] += f(j);
+  double total = 0.0;
+  for (float lane : lanes)
+    total += lane;
+  return total;
+}
+
+// exp(x) for x <= 0 in branch-free arithmetic that the compiler vectorises (glibc's expf stays
+// one call per value without -ffast-math). Cephes' expf: x = n ln2 + r, exp(r) by a degree-6
+// polynomial, 2^n from the exponent bits; within 2 ulp. Below -87.3 (float underflow) it returns
+// 0; NaN stays NaN.
+inline float exp_nonpositive(float x) {
+  constexpr float kLow = -87.3f, kRound = 12582912.0f;  // 1.5 · 2^23: rounds to an integer
+  const std::uint32_t below = 0u - static_cast<std::uint32_t>(x < kLow);
+  const float xc = std::bit_cast<float>((std::bit_cast<std::uint32_t>(x) & ~below) |
+                                        (std::bit_cast<std::uint32_t>(kLow) & below));
+  const float t = xc * 1.44269504089f + kRound;
+  const float n = t - kRound;  // round(x / ln 2), also in the low bits of t
+  const std::int32_t n_int = std::bit_cast<std::int32_t>(t) - std::bit_cast<std::int32_t>(kRound);
+  const float r = (xc - n * 0.693359375f) - n * -2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  const float y = p * (r * r) + r + 1.0f;
+  const float scale = std::bit_cast<float>((static_cast<std::uint32_t>(n_int) + 127u) << 23);
+  return std::bit_cast<float>(std::bit_cast<std::uint32_t>(y * scale) & ~below);
+}
+
+// Writes out[j] = exp(x[j] - max) for j in [0, n) and returns their sum.
+double exp_shifted(const float* x, std::int64_t n, float max, float* out) {
+#pragma omp simd
+  for (std::int64_t j = 0; j < n; ++j)
+    out[j] = exp_nonpositive(x[j] - max);
+  return lane_sum(n, [out](std::int64_t j) { return out[j]; });
+}
+
+// Softmax statistics of one row: its first maximum, and `rest`, the sum of exp(x_j - max) over
+// all other classes, so that Σ exp(x_j - max) = 1 + rest and lse = max + log1p(rest) keeps its
+// precision for confident rows. When `e` is not null it receives exp(x_j - max) for every j.
 struct RowSoftmax {
   float max;
   std::int64_t argmax;
@@ -44,17 +94,33 @@ struct RowSoftmax {
 };
 
 RowSoftmax row_softmax(const float* x, std::int64_t classes, float* e) {
-  RowSoftmax s{x[0], 0, 0.0};
-  for (std::int64_t j = 1; j < classes; ++j)
-    if (x[j] > s.max) {
-      s.max = x[j];
-      s.argmax = j;
-    }
-  for (std::int64_t j = 0; j < classes; ++j) {
-    const float ej = j == s.argmax ? 1.0f : std::exp(x[j] - s.max);
-    if (j != s.argmax) s.rest += ej;
-    if (e) e[j] = ej;
+  float lanes[8];
+  std::fill_n(lanes, 8, x[0]);
+  std::int64_t j = 0;
+  for (; j + 8 <= classes; j += 8)
+    for (int k = 0; k < 8; ++k)
+      lanes[k] = x[j + k] > lanes[k] ? x[j + k] : lanes[k];
+  for (; j < classes; ++j)
+    lanes[0] = x[j] > lanes[0] ? x[j] : lanes[0];
+  RowSoftmax s{*std::max_element(lanes, lanes + 8), 0, 0.0};
+  while (s.argmax < classes && !(x[s.argmax] == s.max))
+    ++s.argmax;
+  if (s.argmax == classes) s.argmax = 0;  // a NaN row: its loss is NaN anyway
+
+  const float* after = x + s.argmax + 1;
+  const std::int64_t before_count = s.argmax, after_count = classes - s.argmax - 1;
+  if (e) {
+    s.rest = exp_shifted(x, before_count, s.max, e) +
+             exp_shifted(after, after_count, s.max, e + s.argmax + 1);
+    e[s.argmax] = 1.0f;
+    return s;
   }
+  constexpr std::int64_t kBlock = 256;
+  float block[kBlock];
+  for (std::int64_t i = 0; i < before_count; i += kBlock)
+    s.rest += exp_shifted(x + i, std::min(kBlock, before_count - i), s.max, block);
+  for (std::int64_t i = 0; i < after_count; i += kBlock)
+    s.rest += exp_shifted(after + i, std::min(kBlock, after_count - i), s.max, block);
   return s;
 }
 
@@ -131,10 +197,10 @@ Variable sparse_softmax_cross_entropy(const Variable& logits, const Tensor& labe
     // lse - x_label, and with smoothing the mean over classes of lse - x_j.
     double loss = (static_cast<double>(sm.max) - xr[label]) + log_sum;
     if (s > 0.0) {
-      double mean_gap = 0.0;
-      for (std::int64_t j = 0; j < classes; ++j)
-        mean_gap += static_cast<double>(sm.max) - xr[j];
-      mean_gap = mean_gap / static_cast<double>(classes) + log_sum;
+      const float m = sm.max;
+      const double mean_gap = lane_sum(classes, [xr, m](std::int64_t j) { return m - xr[j]; }) /
+                                  static_cast<double>(classes) +
+                              log_sum;
       loss = (1.0 - s) * loss + s * mean_gap;
     }
     if (dr) {
@@ -142,8 +208,10 @@ Variable sparse_softmax_cross_entropy(const Variable& logits, const Tensor& labe
       // softmax_label - 1 without cancellation when the label is the most likely class.
       const double p_label_minus_1 =
           label == sm.argmax ? -sm.rest * inv_sum : dr[label] * inv_sum - 1.0;
+      const auto a = static_cast<float>(inv_sum * inv_batch);
+      const auto b = static_cast<float>(s_per_class * inv_batch);
       for (std::int64_t j = 0; j < classes; ++j)
-        dr[j] = static_cast<float>((dr[j] * inv_sum - s_per_class) * inv_batch);
+        dr[j] = dr[j] * a - b;
       dr[label] = static_cast<float>((p_label_minus_1 + s - s_per_class) * inv_batch);
     }
     return loss;
@@ -177,16 +245,17 @@ Variable softmax_cross_entropy(const Variable& logits, const Tensor& targets,
     const RowSoftmax sm = row_softmax(xr, classes, dr);
     const double log_sum = std::log1p(sm.rest);
     // Σ t'_j (lse - x_j): every term is non-negative, so no cancellation.
-    double loss = 0.0, weight = 0.0;
-    for (std::int64_t j = 0; j < classes; ++j) {
-      const double tj = keep * tr[j] + s_per_class;
-      weight += tj;
-      loss += tj * ((static_cast<double>(sm.max) - xr[j]) + log_sum);
-    }
+    const auto keep_f = static_cast<float>(keep), spc = static_cast<float>(s_per_class);
+    const float m = sm.max, lse_gap = static_cast<float>(log_sum);
+    const double weight = lane_sum(classes, [&](std::int64_t j) { return keep_f * tr[j] + spc; });
+    const double loss = lane_sum(
+        classes, [&](std::int64_t j) { return (keep_f * tr[j] + spc) * ((m - xr[j]) + lse_gap); });
     if (dr) {
-      const double scale = weight / (1.0 + sm.rest);
+      const auto a = static_cast<float>(weight / (1.0 + sm.rest) * inv_batch);
+      const auto kt = static_cast<float>(keep * inv_batch),
+                 kb = static_cast<float>(s_per_class * inv_batch);
       for (std::int64_t j = 0; j < classes; ++j)
-        dr[j] = static_cast<float>((dr[j] * scale - (keep * tr[j] + s_per_class)) * inv_batch);
+        dr[j] = dr[j] * a - (kt * tr[j] + kb);
     }
     return loss;
   });
