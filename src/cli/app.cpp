@@ -1,0 +1,61 @@
+#include "cli/app.h"
+
+#include <exception>
+#include <new>
+
+#include <fmt/format.h>
+#include <CLI/CLI.hpp>
+
+#include "cli/evaluate_command.h"
+#include "cli/exit_codes.h"
+#include "cli/predict_command.h"
+#include "cli/train_command.h"
+#include "core/error.h"
+
+namespace descent::cli {
+namespace {
+
+int fail(int code, const std::string& message) {
+  fmt::print(stderr, "descent: error: {}\n", message);
+  return code;
+}
+
+}  // namespace
+
+int run(int argc, char** argv) {
+  CLI::App app("descent: train neural networks fast, and see what the learning rate does",
+               "descent");
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "descent 0.1.0");
+  int exit_code = kSuccess;
+  add_train_command(app, exit_code);
+  add_evaluate_command(app, exit_code);
+  add_predict_command(app, exit_code);
+  try {
+    app.parse(argc, argv);
+    return exit_code;
+  } catch (const CLI::CallForHelp&) {
+    return app.exit(CLI::CallForHelp());
+  } catch (const CLI::CallForAllHelp&) {
+    return app.exit(CLI::CallForAllHelp());
+  } catch (const CLI::CallForVersion&) {
+    fmt::print("descent 0.1.0\n");
+    return kSuccess;
+  } catch (const CLI::ParseError& e) {
+    return fail(kUsageError, std::string(e.what()) + " (see --help)");
+  } catch (const InvalidArgument& e) {
+    return fail(kUsageError, e.what());
+  } catch (const DataError& e) {
+    return fail(kDataError, e.what());
+  } catch (const IoError& e) {
+    return fail(kIoError, e.what());
+  } catch (const Diverged& e) {
+    return fail(kDiverged, e.what());
+  } catch (const std::bad_alloc&) {
+    return fail(kInternalError, "out of memory");
+  } catch (const std::exception& e) {
+    return fail(kInternalError, fmt::format("internal error: {}", e.what()));
+  }
+}
+
+}  // namespace descent::cli

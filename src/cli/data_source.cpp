@@ -1,0 +1,99 @@
+#include "cli/data_source.h"
+
+#include <array>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+#include "data/csv.h"
+#include "data/idx.h"
+#include "data/synthetic.h"
+
+namespace descent::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::optional<Dataset> synthetic(const std::string& name, std::int64_t n, std::uint64_t seed) {
+  if (name == "moons") return moons(n, 0.1, seed);
+  if (name == "spirals") return two_spirals(n, 0.05, seed);
+  if (name == "xor") return xor_set(n, 0.05, seed);
+  if (name == "tutorial") return tutorial_two_class(seed);
+  if (name == "linear") {
+    const std::array<double, 3> coefficients{2.0, -3.0, 0.5};
+    return linear_regression(n, coefficients, 1.0, 0.1, seed);
+  }
+  return std::nullopt;
+}
+
+std::string describe(const std::string& name, const Dataset& train,
+                     const std::optional<Dataset>& test) {
+  return test ? fmt::format("{} ({} train, {} test)", name, train.size(), test->size())
+              : fmt::format("{} ({} samples)", name, train.size());
+}
+
+}  // namespace
+
+LoadedData load_data(const DataSpec& spec) {
+  LoadedData out;
+  if (spec.source == "fashion-mnist" || (fs::is_directory(spec.source))) {
+    TrainTestSplit split =
+        spec.source == "fashion-mnist" ? load_fashion_mnist() : load_fashion_mnist(spec.source);
+    out.train = std::move(split.train);
+    out.test = std::move(split.test);
+  } else if (auto train = synthetic(spec.source, 2000, spec.seed)) {
+    out.train = std::move(*train);
+    out.test = synthetic(spec.source, 1000, spec.seed + 1);
+  } else if (fs::path(spec.source).extension() == ".csv" || fs::exists(spec.source)) {
+    if (!fs::exists(spec.source))
+      throw IoError(fmt::format("data file {} does not exist", spec.source));
+    out.train = read_csv(spec.source, {.label = spec.label});
+    if (!spec.test_path.empty()) {
+      out.test = read_csv(spec.test_path, {.label = spec.label});
+      if (out.test->sample_shape != out.train.sample_shape)
+        throw DataError(fmt::format("{} has {} features but {} has {}", spec.test_path,
+                                    out.test->sample_size(), spec.source, out.train.sample_size()));
+    }
+  } else {
+    throw IoError(
+        fmt::format("data '{}' not found: give fashion-mnist, a directory of IDX files, a CSV "
+                    "file, or one of moons, "
+                    "spirals, xor, tutorial, linear",
+                    spec.source));
+  }
+  out.train.validate(spec.source);
+  if (out.test) out.test->validate(spec.test_path.empty() ? spec.source : spec.test_path);
+  out.description = describe(spec.source, out.train, out.test);
+  return out;
+}
+
+nlohmann::json to_json(const DataSpec& spec) {
+  return {{"source", spec.source},
+          {"label", spec.label},
+          {"test", spec.test_path},
+          {"seed", spec.seed}};
+}
+
+DataSpec data_spec_from_json(const nlohmann::json& json) {
+  DataSpec spec;
+  spec.source = json.value("source", spec.source);
+  spec.label = json.value("label", "");
+  spec.test_path = json.value("test", "");
+  spec.seed = json.value("seed", spec.seed);
+  return spec;
+}
+
+}  // namespace descent::cli
+
+namespace descent::cli {
+
+void conform_to_input(Dataset& data, const Shape& input_shape, const std::string& origin) {
+  if (data.sample_shape == input_shape) return;
+  if (data.sample_size() != shape_size(input_shape))
+    throw DataError(fmt::format("{}: samples of shape {} do not fit the model's input {}", origin,
+                                shape_string(data.sample_shape), shape_string(input_shape)));
+  data.sample_shape = input_shape;
+}
+
+}  // namespace descent::cli

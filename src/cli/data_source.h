@@ -1,0 +1,43 @@
+// The data a command trains or evaluates on, from its --data text:
+//   fashion-mnist        Debian's dataset-fashion-mnist (60,000 train / 10,000 test images)
+//   DIR                  a directory with the four Fashion-MNIST / MNIST IDX files (plain or .gz)
+//   FILE.csv             a CSV file (--label names its target column; --test FILE.csv a test set)
+//   moons | spirals | xor | tutorial | linear
+//                        synthetic sets (train and test drawn with different seeds)
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "data/dataset.h"
+
+namespace descent::cli {
+
+struct DataSpec {
+  std::string source = "fashion-mnist";
+  std::string label;      // CSV target column (name or index)
+  std::string test_path;  // CSV test file
+  std::uint64_t seed = 42;
+};
+
+struct LoadedData {
+  Dataset train;
+  std::optional<Dataset> test;
+  std::string description;  // for a person: "fashion-mnist (60000 train, 10000 test)"
+};
+
+LoadedData load_data(const DataSpec& spec);
+nlohmann::json to_json(const DataSpec& spec);
+DataSpec data_spec_from_json(const nlohmann::json& json);
+
+}  // namespace descent::cli
+
+namespace descent::cli {
+
+// Gives `data` the model's input shape when only the layout differs (784 features read as
+// (1, 28, 28) images); throws DataError when the sizes differ.
+void conform_to_input(Dataset& data, const Shape& input_shape, const std::string& origin);
+
+}  // namespace descent::cli

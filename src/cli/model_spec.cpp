@@ -1,0 +1,81 @@
+#include "cli/model_spec.h"
+
+#include <charconv>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+#include "report/run_directory.h"
+
+namespace descent::cli {
+namespace {
+
+using nlohmann::json;
+
+std::vector<std::int64_t> parse_widths(const std::string& spec, const std::string& list) {
+  std::vector<std::int64_t> widths;
+  std::size_t start = 0;
+  while (start <= list.size()) {
+    const std::size_t comma = std::min(list.find(',', start), list.size());
+    std::int64_t width = 0;
+    const char* first = list.data() + start;
+    const char* last = list.data() + comma;
+    const auto [end, error] = std::from_chars(first, last, width);
+    if (first == last || error != std::errc() || end != last || width <= 0)
+      throw InvalidArgument(
+          fmt::format("model '{}': layer widths must be positive integers", spec));
+    widths.push_back(width);
+    start = comma + 1;
+  }
+  return widths;
+}
+
+json dense(std::int64_t units, const char* activation) {
+  return {{"type", "Dense"}, {"units", units}, {"activation", activation}};
+}
+
+}  // namespace
+
+json model_config(const std::string& spec, const Shape& sample_shape, std::int64_t outputs) {
+  json layers = json::array();
+  Shape input = sample_shape;
+  if (spec == "cnn") {
+    if (sample_shape.size() != 3)
+      throw InvalidArgument(
+          fmt::format("model 'cnn' needs image inputs (channels, height, width), got {}",
+                      shape_string(sample_shape)));
+    layers = {{{"type", "Conv2D"}, {"filters", 32}, {"kernel_size", 3}, {"activation", "relu"}},
+              {{"type", "MaxPool2D"}, {"pool_size", 2}},
+              {{"type", "Conv2D"}, {"filters", 64}, {"kernel_size", 3}, {"activation", "relu"}},
+              {{"type", "MaxPool2D"}, {"pool_size", 2}},
+              {{"type", "Flatten"}},
+              dense(128, "relu"),
+              dense(outputs, "linear")};
+    return {{"input_shape", input}, {"layers", layers}};
+  }
+  if (spec == "linear" || spec.starts_with("mlp:")) {
+    if (sample_shape.size() > 1) layers.push_back({{"type", "Flatten"}});
+    if (spec != "linear")
+      for (std::int64_t width : parse_widths(spec, spec.substr(4)))
+        layers.push_back(dense(width, "relu"));
+    layers.push_back(dense(outputs, "linear"));
+    return {{"input_shape", input}, {"layers", layers}};
+  }
+  if (spec.ends_with(".json") || std::filesystem::exists(spec)) {
+    json config = read_json_file(spec);
+    if (config.is_object() && !config.contains("input_shape")) config["input_shape"] = input;
+    return config;
+  }
+  throw InvalidArgument(fmt::format(
+      "unknown model '{}' (known: linear, mlp:W1,W2,..., cnn, or a .json model file)", spec));
+}
+
+bool outputs_logits(const json& config) {
+  if (!config.contains("layers") || !config["layers"].is_array() || config["layers"].empty())
+    return false;
+  const json& last = config["layers"].back();
+  return last.value("type", "") == "Dense" && last.value("activation", "linear") == "linear";
+}
+
+}  // namespace descent::cli

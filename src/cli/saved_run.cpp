@@ -1,0 +1,36 @@
+#include "cli/saved_run.h"
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+#include "loss/losses.h"
+#include "optim/make_optimizer.h"
+#include "report/run_directory.h"
+#include "train/weights_file.h"
+
+namespace descent::cli {
+
+SavedRun load_run(const std::filesystem::path& run_dir) {
+  if (!std::filesystem::is_directory(run_dir))
+    throw IoError(fmt::format("run directory {} does not exist", run_dir.string()));
+  SavedRun run;
+  run.config = read_json_file(run_dir / "config.json");
+  try {
+    run.data = data_spec_from_json(run.config.at("data"));
+    run.model = std::make_unique<Model>(Sequential::from_config(run.config.at("model")));
+    const bool from_logits = run.config.at("from_logits").get<bool>();
+    auto loss = make_loss(run.config.at("loss").get<std::string>(), from_logits);
+    const auto& optimizer = run.config.at("optimizer");
+    auto opt = make_optimizer(optimizer.at("name").get<std::string>(),
+                              run.model->trainable_variables(), optimizer.at("config"));
+    const bool classification = loss->name().find("crossentropy") != std::string::npos;
+    run.model->compile(std::move(opt), std::move(loss), {classification ? "accuracy" : "mae"});
+  } catch (const nlohmann::json::exception& e) {
+    throw DataError(fmt::format("{}: incomplete configuration ({})",
+                                (run_dir / "config.json").string(), e.what()));
+  }
+  run.model->set_weights(read_weights_file(run_dir / "weights.bin"));
+  return run;
+}
+
+}  // namespace descent::cli

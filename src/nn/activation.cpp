@@ -1,0 +1,56 @@
+#include "nn/activation.h"
+
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+#include "core/ops.h"
+
+namespace descent {
+namespace {
+
+constexpr std::pair<Activation, std::string_view> kNames[] = {
+    {Activation::linear, "linear"},
+    {Activation::relu, "relu"},
+    {Activation::leaky_relu, "leaky_relu"},
+    {Activation::sigmoid, "sigmoid"},
+    {Activation::tanh, "tanh"},
+    {Activation::softmax, "softmax"},
+};
+
+}  // namespace
+
+Activation parse_activation(std::string_view name) {
+  if (name.empty() || name == "none") return Activation::linear;
+  for (const auto& [activation, known] : kNames)
+    if (name == known) return activation;
+  throw InvalidArgument(fmt::format(
+      "unknown activation '{}' (known: linear, relu, leaky_relu, sigmoid, tanh, softmax)", name));
+}
+
+std::string activation_name(Activation activation) {
+  for (const auto& [a, known] : kNames)
+    if (a == activation) return std::string(known);
+  return "linear";
+}
+
+Variable apply_activation(Activation activation, const Variable& x) {
+  switch (activation) {
+    case Activation::linear:
+      return x;
+    case Activation::relu:
+      return relu(x);
+    case Activation::leaky_relu:
+      return leaky_relu(x, 0.3f);  // Keras's default slope
+    case Activation::sigmoid:
+      return sigmoid(x);
+    case Activation::tanh:
+      return tanh(x);
+    case Activation::softmax:
+      return softmax(x);
+  }
+  return x;
+}
+
+}  // namespace descent

@@ -1,0 +1,84 @@
+#include "nn/conv2d.h"
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+#include "core/ops.h"
+
+namespace descent {
+
+Conv2D::Conv2D(std::int64_t filters, int kernel_size, Conv2DOptions options)
+    : filters_(filters),
+      kernel_size_(kernel_size),
+      options_(std::move(options)),
+      activation_(parse_activation(options_.activation)) {
+  if (filters_ <= 0)
+    throw InvalidArgument(fmt::format("Conv2D: filters must be > 0, got {}", filters_));
+  if (kernel_size_ <= 0)
+    throw InvalidArgument(fmt::format("Conv2D: kernel_size must be > 0, got {}", kernel_size_));
+  if (options_.stride <= 0)
+    throw InvalidArgument(fmt::format("Conv2D: stride must be > 0, got {}", options_.stride));
+  if (options_.padding == "same") {
+    if (kernel_size_ % 2 == 0 || options_.stride != 1)
+      throw InvalidArgument("Conv2D: padding 'same' needs an odd kernel size and stride 1");
+    padding_ = kernel_size_ / 2;
+  } else if (options_.padding != "valid") {
+    throw InvalidArgument(
+        fmt::format("Conv2D: unknown padding '{}' (known: valid, same)", options_.padding));
+  }
+  if (!options_.input_shape.empty()) input_shape_ = options_.input_shape;
+}
+
+Shape Conv2D::build(const Shape& input_shape, Rng& rng) {
+  if (input_shape.size() != 3)
+    throw InvalidArgument(
+        fmt::format("Conv2D expects (channels, height, width) inputs, got shape {}",
+                    shape_string(input_shape)));
+  const std::int64_t out_h = (input_shape[1] + 2 * padding_ - kernel_size_) / options_.stride + 1;
+  const std::int64_t out_w = (input_shape[2] + 2 * padding_ - kernel_size_) / options_.stride + 1;
+  if (out_h <= 0 || out_w <= 0)
+    throw InvalidArgument(fmt::format("Conv2D: kernel {} is larger than the input {}", kernel_size_,
+                                      shape_string(input_shape)));
+  Tensor kernel({filters_, input_shape[0], kernel_size_, kernel_size_});
+  options_.kernel_initializer.fill(kernel, rng);
+  kernel_ = Variable(std::move(kernel), true);
+  if (options_.use_bias) {
+    Tensor bias({filters_});
+    options_.bias_initializer.fill(bias, rng);
+    bias_ = Variable(std::move(bias), true);
+  }
+  return {filters_, out_h, out_w};
+}
+
+Variable Conv2D::forward(const Variable& x, bool /*training*/) {
+  return apply_activation(activation_, conv2d(x, kernel_, bias_, {options_.stride, padding_}));
+}
+
+std::vector<Parameter> Conv2D::parameters() {
+  std::vector<Parameter> out{{name() + "/kernel", kernel_}};
+  if (bias_.defined()) out.push_back({name() + "/bias", bias_});
+  return out;
+}
+
+double Conv2D::regularize(bool add_gradients) {
+  if (!options_.kernel_regularizer.active()) return 0.0;
+  return options_.kernel_regularizer.apply(kernel_.value(),
+                                           add_gradients ? &kernel_.grad() : nullptr);
+}
+
+nlohmann::json Conv2D::config() const {
+  nlohmann::json c = {{"type", type()},
+                      {"filters", filters_},
+                      {"kernel_size", kernel_size_},
+                      {"strides", options_.stride},
+                      {"padding", options_.padding},
+                      {"activation", activation_name(activation_)},
+                      {"use_bias", options_.use_bias},
+                      {"kernel_initializer", options_.kernel_initializer.name()}};
+  if (options_.kernel_regularizer.active())
+    c["kernel_regularizer"] = options_.kernel_regularizer.name();
+  if (input_shape_) c["input_shape"] = *input_shape_;
+  return c;
+}
+
+}  // namespace descent

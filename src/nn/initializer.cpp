@@ -1,0 +1,105 @@
+#include "nn/initializer.h"
+
+#include <cmath>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+
+namespace descent {
+namespace {
+
+constexpr std::pair<Initializer::Kind, std::string_view> kNames[] = {
+    {Initializer::Kind::glorot_uniform, "glorot_uniform"},
+    {Initializer::Kind::glorot_normal, "glorot_normal"},
+    {Initializer::Kind::he_uniform, "he_uniform"},
+    {Initializer::Kind::he_normal, "he_normal"},
+    {Initializer::Kind::lecun_uniform, "lecun_uniform"},
+    {Initializer::Kind::lecun_normal, "lecun_normal"},
+    {Initializer::Kind::zeros, "zeros"},
+    {Initializer::Kind::ones, "ones"},
+    {Initializer::Kind::constant, "constant"},
+};
+
+struct Fans {
+  double in, out;
+};
+
+Fans fans_of(const Shape& shape) {
+  if (shape.size() == 2) return {double(shape[0]), double(shape[1])};
+  if (shape.size() == 4) {
+    const double receptive = double(shape[2] * shape[3]);
+    return {double(shape[1]) * receptive, double(shape[0]) * receptive};
+  }
+  const double n = shape.empty() ? 1.0 : double(shape[0]);
+  return {n, n};
+}
+
+void fill_uniform(Tensor& t, double limit, Rng& rng) {
+  for (float& v : t.values())
+    v = static_cast<float>(rng.uniform(-limit, limit));
+}
+
+void fill_truncated_normal(Tensor& t, double stddev, Rng& rng) {
+  const double s = stddev / 0.87962566103423978;
+  for (float& v : t.values()) {
+    double z;
+    do
+      z = rng.normal();
+    while (std::abs(z) > 2.0);
+    v = static_cast<float>(z * s);
+  }
+}
+
+}  // namespace
+
+Initializer Initializer::parse(std::string_view name) {
+  if (name.starts_with("constant:")) {
+    const std::string number(name.substr(9));
+    char* end = nullptr;
+    const float value = std::strtof(number.c_str(), &end);
+    if (number.empty() || *end != '\0' || !std::isfinite(value))
+      throw InvalidArgument(fmt::format("initializer '{}': '{}' is not a number", name, number));
+    return constant(value);
+  }
+  for (const auto& [kind, known] : kNames)
+    if (name == known) return {kind, 0.0f};
+  throw InvalidArgument(fmt::format(
+      "unknown initializer '{}' (known: glorot_uniform, glorot_normal, he_uniform, he_normal, "
+      "lecun_uniform, lecun_normal, zeros, ones, constant:VALUE)",
+      name));
+}
+
+std::string Initializer::name() const {
+  for (const auto& [k, known] : kNames)
+    if (k == kind)
+      return kind == Kind::constant ? fmt::format("constant:{}", value) : std::string(known);
+  return "unknown";
+}
+
+void Initializer::fill(Tensor& weights, Rng& rng) const {
+  const Fans f = fans_of(weights.shape());
+  switch (kind) {
+    case Kind::glorot_uniform:
+      return fill_uniform(weights, std::sqrt(6.0 / (f.in + f.out)), rng);
+    case Kind::glorot_normal:
+      return fill_truncated_normal(weights, std::sqrt(2.0 / (f.in + f.out)), rng);
+    case Kind::he_uniform:
+      return fill_uniform(weights, std::sqrt(6.0 / f.in), rng);
+    case Kind::he_normal:
+      return fill_truncated_normal(weights, std::sqrt(2.0 / f.in), rng);
+    case Kind::lecun_uniform:
+      return fill_uniform(weights, std::sqrt(3.0 / f.in), rng);
+    case Kind::lecun_normal:
+      return fill_truncated_normal(weights, std::sqrt(1.0 / f.in), rng);
+    case Kind::zeros:
+      return weights.fill(0.0f);
+    case Kind::ones:
+      return weights.fill(1.0f);
+    case Kind::constant:
+      return weights.fill(value);
+  }
+}
+
+}  // namespace descent

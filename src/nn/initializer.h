@@ -1,0 +1,49 @@
+// Weight initializers with Keras's names and definitions (fan_in/fan_out as Keras computes them:
+// for a Dense kernel (in, out); for a Conv2D kernel (out, in, kh, kw), fan_in = in·kh·kw and
+// fan_out = out·kh·kw).
+//   glorot_uniform  U(-l, l), l = sqrt(6 / (fan_in + fan_out))        (Glorot & Bengio 2010)
+//   glorot_normal   truncated N(0, s²), s = sqrt(2 / (fan_in + fan_out))
+//   he_uniform      U(-l, l), l = sqrt(6 / fan_in)                     (He et al. 2015)
+//   he_normal       truncated N(0, s²), s = sqrt(2 / fan_in)
+//   lecun_uniform   U(-l, l), l = sqrt(3 / fan_in)                     (LeCun et al. 1998)
+//   lecun_normal    truncated N(0, s²), s = sqrt(1 / fan_in)
+//   zeros, ones, constant(value)
+// Keras's truncated normals redraw values beyond two standard deviations and divide the stddev by
+// 0.87962566103423978 so the truncated distribution keeps the intended variance; so does descent.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/random.h"
+#include "core/tensor.h"
+
+namespace descent {
+
+struct Initializer {
+  enum class Kind {
+    glorot_uniform,
+    glorot_normal,
+    he_uniform,
+    he_normal,
+    lecun_uniform,
+    lecun_normal,
+    zeros,
+    ones,
+    constant
+  };
+  Kind kind = Kind::glorot_uniform;
+  float value = 0.0f;  // for constant
+
+  // Parses a Keras name ("glorot_uniform", "he_normal", "zeros", "constant:0.1", ...).
+  static Initializer parse(std::string_view name);
+  std::string name() const;
+  // Fills `weights`, whose shape gives fan_in and fan_out as described above.
+  void fill(Tensor& weights, Rng& rng) const;
+};
+
+inline Initializer constant(float value) {
+  return {Initializer::Kind::constant, value};
+}
+
+}  // namespace descent

@@ -1,0 +1,53 @@
+// Layer: the unit a Sequential model is made of. A layer is built once its input shape is known
+// (creating and initialising its weights), then maps a batch to a batch on the autodiff graph.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/random.h"
+#include "core/variable.h"
+
+namespace descent {
+
+// A trainable tensor with the name it has in summaries and saved weights ("dense_1/kernel").
+struct Parameter {
+  std::string name;
+  Variable variable;
+};
+
+class Layer {
+ public:
+  virtual ~Layer() = default;
+
+  // Keras class name: "Dense", "Conv2D", ...
+  virtual std::string type() const = 0;
+  // Creates the weights for inputs of `input_shape` (without the batch axis), drawing them from
+  // `rng`; returns the output shape (without the batch axis). Throws InvalidArgument on a shape the
+  // layer cannot take.
+  virtual Shape build(const Shape& input_shape, Rng& rng) = 0;
+  // Batch in, batch out. `training` switches dropout on.
+  virtual Variable forward(const Variable& x, bool training) = 0;
+  virtual std::vector<Parameter> parameters() { return {}; }
+  // Adds the weight penalties' gradients to the weights' gradients (when `add_gradients`) and
+  // returns the penalty that goes into the training loss.
+  virtual double regularize(bool /*add_gradients*/) { return 0.0; }
+  // Architecture, enough to rebuild the layer (the model JSON format of docs/model-format.md).
+  virtual nlohmann::json config() const = 0;
+
+  const std::string& name() const { return name_; }
+  void set_name(std::string name) { name_ = std::move(name); }
+  // Shape the layer declares for its input (Keras input_shape), if any.
+  const std::optional<Shape>& input_shape() const { return input_shape_; }
+
+ protected:
+  std::optional<Shape> input_shape_;
+
+ private:
+  std::string name_;
+};
+
+}  // namespace descent

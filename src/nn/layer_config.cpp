@@ -1,0 +1,155 @@
+#include "nn/layer_config.h"
+
+#include <set>
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+#include "nn/activation_layer.h"
+#include "nn/conv2d.h"
+#include "nn/dense.h"
+#include "nn/dropout.h"
+#include "nn/flatten.h"
+#include "nn/max_pool2d.h"
+
+namespace descent {
+namespace {
+
+using nlohmann::json;
+
+// Reads the fields of one layer's JSON object, rejecting unknown keys and wrong types.
+class Fields {
+ public:
+  Fields(const json& config, std::string type, std::set<std::string> known)
+      : config_(config), type_(std::move(type)) {
+    known.insert("type");
+    for (const auto& [key, value] : config.items())
+      if (!known.contains(key))
+        throw InvalidArgument(fmt::format("model: layer {} has unknown key \"{}\"", type_, key));
+  }
+
+  bool has(const char* key) const { return config_.contains(key); }
+
+  std::int64_t integer(const char* key, std::optional<std::int64_t> fallback = {}) const {
+    if (!has(key)) return required(key, fallback);
+    const json& v = config_[key];
+    if (!v.is_number_integer()) throw wrong_type(key, "an integer");
+    return v.get<std::int64_t>();
+  }
+
+  double number(const char* key, double fallback) const {
+    if (!has(key)) return fallback;
+    const json& v = config_[key];
+    if (!v.is_number()) throw wrong_type(key, "a number");
+    return v.get<double>();
+  }
+
+  bool boolean(const char* key, bool fallback) const {
+    if (!has(key)) return fallback;
+    const json& v = config_[key];
+    if (!v.is_boolean()) throw wrong_type(key, "true or false");
+    return v.get<bool>();
+  }
+
+  std::string text(const char* key, std::string fallback) const {
+    if (!has(key)) return fallback;
+    const json& v = config_[key];
+    if (!v.is_string()) throw wrong_type(key, "a string");
+    return v.get<std::string>();
+  }
+
+  Shape shape(const char* key) const {
+    if (!has(key)) return {};
+    const json& v = config_[key];
+    if (!v.is_array() || v.empty()) throw wrong_type(key, "an array of positive integers");
+    Shape out;
+    for (const json& d : v) {
+      if (!d.is_number_integer() || d.get<std::int64_t>() <= 0)
+        throw wrong_type(key, "an array of positive integers");
+      out.push_back(d.get<std::int64_t>());
+    }
+    return out;
+  }
+
+ private:
+  std::int64_t required(const char* key, std::optional<std::int64_t> fallback) const {
+    if (fallback) return *fallback;
+    throw InvalidArgument(fmt::format("model: layer {} needs \"{}\"", type_, key));
+  }
+
+  InvalidArgument wrong_type(const char* key, const char* expected) const {
+    return InvalidArgument(fmt::format("model: layer {} key \"{}\" must be {}, got {}", type_, key,
+                                       expected, config_[key].dump()));
+  }
+
+  const json& config_;
+  std::string type_;
+};
+
+int to_int(std::int64_t v) {
+  return static_cast<int>(std::clamp<std::int64_t>(v, -1, 1 << 20));
+}
+
+}  // namespace
+
+std::unique_ptr<Layer> layer_from_config(const json& config) {
+  if (!config.is_object() || !config.contains("type") || !config["type"].is_string())
+    throw InvalidArgument(fmt::format(
+        "model: each layer must be an object with a \"type\" string, got {}", config.dump()));
+  const std::string type = config["type"].get<std::string>();
+  if (type == "Dense") {
+    Fields f(config, type,
+             {"units", "activation", "use_bias", "kernel_initializer", "bias_initializer",
+              "kernel_regularizer", "bias_regularizer", "input_shape"});
+    DenseOptions o;
+    o.activation = f.text("activation", "linear");
+    o.use_bias = f.boolean("use_bias", true);
+    o.kernel_initializer = Initializer::parse(f.text("kernel_initializer", "glorot_uniform"));
+    o.bias_initializer = Initializer::parse(f.text("bias_initializer", "zeros"));
+    if (f.has("kernel_regularizer"))
+      o.kernel_regularizer = Regularizer::parse(f.text("kernel_regularizer", ""));
+    if (f.has("bias_regularizer"))
+      o.bias_regularizer = Regularizer::parse(f.text("bias_regularizer", ""));
+    o.input_shape = f.shape("input_shape");
+    return std::make_unique<Dense>(f.integer("units"), o);
+  }
+  if (type == "Conv2D") {
+    Fields f(config, type,
+             {"filters", "kernel_size", "strides", "padding", "activation", "use_bias",
+              "kernel_initializer", "kernel_regularizer", "input_shape"});
+    Conv2DOptions o;
+    o.stride = to_int(f.integer("strides", 1));
+    o.padding = f.text("padding", "valid");
+    o.activation = f.text("activation", "linear");
+    o.use_bias = f.boolean("use_bias", true);
+    o.kernel_initializer = Initializer::parse(f.text("kernel_initializer", "glorot_uniform"));
+    if (f.has("kernel_regularizer"))
+      o.kernel_regularizer = Regularizer::parse(f.text("kernel_regularizer", ""));
+    o.input_shape = f.shape("input_shape");
+    return std::make_unique<Conv2D>(f.integer("filters"), to_int(f.integer("kernel_size")), o);
+  }
+  if (type == "MaxPool2D" || type == "MaxPooling2D") {
+    Fields f(config, type, {"pool_size", "strides"});
+    return std::make_unique<MaxPool2D>(to_int(f.integer("pool_size", 2)),
+                                       to_int(f.integer("strides", 0)));
+  }
+  if (type == "Flatten") {
+    Fields f(config, type, {"input_shape"});
+    return std::make_unique<Flatten>(f.shape("input_shape"));
+  }
+  if (type == "Dropout") {
+    Fields f(config, type, {"rate"});
+    if (!f.has("rate")) throw InvalidArgument("model: layer Dropout needs \"rate\"");
+    return std::make_unique<Dropout>(static_cast<float>(f.number("rate", 0.0)));
+  }
+  if (type == "Activation") {
+    Fields f(config, type, {"activation"});
+    return std::make_unique<ActivationLayer>(f.text("activation", "linear"));
+  }
+  throw InvalidArgument(
+      fmt::format("model: unknown layer type \"{}\" (known: Dense, Conv2D, MaxPool2D, Flatten, "
+                  "Dropout, Activation)",
+                  type));
+}
+
+}  // namespace descent

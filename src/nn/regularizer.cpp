@@ -1,0 +1,65 @@
+#include "nn/regularizer.h"
+
+#include <cmath>
+#include <cstdlib>
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+
+namespace descent {
+namespace {
+
+double parse_strength(std::string_view text, std::string_view whole) {
+  const std::string s(text);
+  char* end = nullptr;
+  const double v = std::strtod(s.c_str(), &end);
+  if (s.empty() || *end != '\0' || !std::isfinite(v) || v < 0)
+    throw InvalidArgument(
+        fmt::format("regularizer '{}': strength '{}' must be a finite number >= 0", whole, text));
+  return v;
+}
+
+}  // namespace
+
+double Regularizer::apply(const Tensor& weights, Tensor* gradient) const {
+  double penalty = 0.0;
+  const float* w = weights.data();
+  for (std::int64_t i = 0; i < weights.size(); ++i)
+    penalty += l1 * std::abs(w[i]) + l2 * double(w[i]) * w[i];
+  if (gradient != nullptr) {
+    float* g = gradient->data();
+    const float a = static_cast<float>(l1), b = static_cast<float>(2.0 * l2);
+    for (std::int64_t i = 0; i < weights.size(); ++i) {
+      const float sign = w[i] > 0 ? 1.0f : (w[i] < 0 ? -1.0f : 0.0f);
+      g[i] += a * sign + b * w[i];
+    }
+  }
+  return penalty;
+}
+
+Regularizer Regularizer::parse(std::string_view text) {
+  const auto colon = text.find(':');
+  const std::string_view kind = text.substr(0, colon);
+  const std::string_view args = colon == std::string_view::npos ? "" : text.substr(colon + 1);
+  if (kind == "l1") return L1(args.empty() ? 0.01 : parse_strength(args, text));
+  if (kind == "l2") return L2(args.empty() ? 0.01 : parse_strength(args, text));
+  if (kind == "l1l2") {
+    const auto comma = args.find(',');
+    if (comma == std::string_view::npos)
+      throw InvalidArgument(fmt::format("regularizer '{}': expected l1l2:L1,L2", text));
+    return L1L2(parse_strength(args.substr(0, comma), text),
+                parse_strength(args.substr(comma + 1), text));
+  }
+  throw InvalidArgument(
+      fmt::format("unknown regularizer '{}' (known: l1:V, l2:V, l1l2:V1,V2)", text));
+}
+
+std::string Regularizer::name() const {
+  if (l1 != 0 && l2 != 0) return fmt::format("l1l2:{},{}", l1, l2);
+  if (l1 != 0) return fmt::format("l1:{}", l1);
+  if (l2 != 0) return fmt::format("l2:{}", l2);
+  return "none";
+}
+
+}  // namespace descent

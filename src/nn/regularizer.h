@@ -1,0 +1,34 @@
+// Weight penalties (Keras semantics): penalty = l1·Σ|w| + l2·Σw², added to the training loss; its
+// gradient l1·sign(w) + 2·l2·w is added to the weight's gradient after backward.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/tensor.h"
+
+namespace descent {
+
+struct Regularizer {
+  double l1 = 0.0;
+  double l2 = 0.0;
+
+  bool active() const { return l1 != 0.0 || l2 != 0.0; }
+  // The penalty for `weights`; when `gradient` is non-null, also adds the penalty's gradient to it.
+  double apply(const Tensor& weights, Tensor* gradient) const;
+  // "l2:0.01", "l1:1e-3", "l1l2:0.01,0.01" (validated: finite, >= 0).
+  static Regularizer parse(std::string_view text);
+  std::string name() const;
+};
+
+inline Regularizer L1(double l1 = 0.01) {
+  return {l1, 0.0};
+}
+inline Regularizer L2(double l2 = 0.01) {
+  return {0.0, l2};
+}
+inline Regularizer L1L2(double l1 = 0.0, double l2 = 0.0) {
+  return {l1, l2};
+}
+
+}  // namespace descent

@@ -1,0 +1,32 @@
+// RunDirectory: where a command puts everything it produced (configuration, history as CSV and
+// JSON, weights, charts). An existing, non-empty directory is never reused unless the caller
+// says so (--overwrite): nothing a user already has is replaced without being asked.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace descent {
+
+class RunDirectory {
+ public:
+  // Creates `path`, or when empty a fresh "runs/<command>-<YYYYMMDD-HHMMSS>[-N]" directory.
+  // Throws InvalidArgument when `path` exists and is not empty and `overwrite` is false, and
+  // IoError when it cannot be created.
+  RunDirectory(const std::filesystem::path& path, const std::string& command, bool overwrite);
+
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path file(const std::string& name) const { return path_ / name; }
+  // Writes `value` as indented JSON to `name` inside the directory.
+  void write_json(const std::string& name, const nlohmann::json& value) const;
+
+ private:
+  std::filesystem::path path_;
+};
+
+// Reads a JSON file, with an IoError or DataError naming the file.
+nlohmann::json read_json_file(const std::filesystem::path& path);
+
+}  // namespace descent

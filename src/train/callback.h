@@ -1,0 +1,33 @@
+// Callback: hooks into fit(), as in Keras. Any callback can stop training by setting
+// model.stop_training = true; fit() finishes the current epoch's bookkeeping and returns.
+#pragma once
+
+#include <cstdint>
+
+#include "train/logs.h"
+
+namespace descent {
+
+class Model;
+
+// What fit() is about to do, as Keras's callback.params.
+struct TrainParams {
+  int epochs = 0;
+  std::int64_t steps_per_epoch = 0;
+  std::int64_t samples = 0;
+};
+
+class Callback {
+ public:
+  virtual ~Callback() = default;
+  virtual void on_train_begin(Model& /*model*/, const TrainParams& /*params*/) {}
+  virtual void on_train_end(Model& /*model*/, const Logs& /*last_epoch*/) {}
+  // `epoch` is 0-based, as in Keras.
+  virtual void on_epoch_begin(Model& /*model*/, int /*epoch*/) {}
+  // `logs` holds the epoch's loss, metrics, validation figures, "lr" and "seconds".
+  virtual void on_epoch_end(Model& /*model*/, int /*epoch*/, Logs& /*logs*/) {}
+  // After each optimizer step; `logs` holds the running "loss" and metrics of the epoch and "lr".
+  virtual void on_batch_end(Model& /*model*/, std::int64_t /*batch*/, const Logs& /*logs*/) {}
+};
+
+}  // namespace descent

@@ -1,0 +1,93 @@
+// Model: a Sequential network that can be compiled and trained, Keras-style.
+//
+//   descent::Model model;
+//   model.add(descent::Dense(16, {.activation = "relu", .input_shape = {1}}));
+//   model.add(descent::Dense(2, {.activation = "sigmoid"}));
+//   model.compile<descent::Adam>({.lr = 1e-4}, "sparse_categorical_crossentropy", {"accuracy"});
+//   descent::History h = model.fit(x, y, {.epochs = 30, .batch_size = 10});
+//   model.optimizer().set_lr(0.01);  // used from the next step on
+//
+// One training step: gather a batch -> forward -> loss -> backward -> weight penalties ->
+// (clipping and) optimizer step with the η the schedule gives -> metrics, history, callbacks.
+// The same seed and thread count give bitwise-identical weights.
+#pragma once
+
+#include <concepts>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "data/dataset.h"
+#include "loss/losses.h"
+#include "loss/metric.h"
+#include "nn/sequential.h"
+#include "optim/optimizer.h"
+#include "optim/schedule/schedule.h"
+#include "train/callback.h"
+#include "train/history.h"
+
+namespace descent {
+
+struct FitOptions {
+  int epochs = 1;
+  std::int64_t batch_size = 32;
+  // Fraction of the training data, taken from its end before shuffling (as Keras), held out for
+  // validation. Ignored when validation_data is given.
+  double validation_split = 0.0;
+  const Dataset* validation_data = nullptr;
+  bool shuffle = true;
+  std::vector<std::shared_ptr<Callback>> callbacks = {};
+  // 0 silent, 1 progress bar, 2 one line per epoch (Keras's meanings).
+  int verbose = 1;
+  // η schedule, evaluated every optimizer step or at the start of every epoch.
+  std::shared_ptr<Schedule> schedule = nullptr;
+  ScheduleInterval schedule_interval = ScheduleInterval::step;
+  // Metric ReduceLROnPlateau-style schedules observe at each epoch's end.
+  std::string schedule_monitor = "val_loss";
+};
+
+class Model : public Sequential {
+ public:
+  using Sequential::Sequential;
+  // A model from a network built elsewhere (Sequential::from_config).
+  explicit Model(Sequential&& network) : Sequential(std::move(network)) {}
+
+  // Creates an optimizer of type O over the model's weights, with a loss and metrics by name:
+  //   model.compile<Adam>({.lr = 1e-4}, "sparse_categorical_crossentropy", {"accuracy"});
+  template <std::derived_from<Optimizer> O>
+  void compile(const typename O::Options& options, std::string_view loss,
+               const std::vector<std::string>& metrics = {}) {
+    compile(std::make_unique<O>(trainable_variables(), options), make_loss(loss), metrics);
+  }
+  // `optimizer` must hold this model's trainable_variables().
+  void compile(std::unique_ptr<Optimizer> optimizer, std::unique_ptr<Loss> loss,
+               const std::vector<std::string>& metrics = {});
+  bool compiled() const { return optimizer_ != nullptr; }
+
+  History fit(const Dataset& train, const FitOptions& options = {});
+  // Keras's fit(x, y): x (n, features...), y (n,) class labels or (n, width) targets.
+  History fit(const Tensor& x, const Tensor& y, const FitOptions& options = {});
+
+  // Loss (with weight penalties, as Keras reports it) and metrics over `data`, by name.
+  std::map<std::string, double> evaluate(const Dataset& data, std::int64_t batch_size = 32);
+  // Outputs for every sample, in batches, without recording a graph.
+  Tensor predict(const Tensor& x, std::int64_t batch_size = 32);
+
+  Optimizer& optimizer();
+  const Loss& loss() const;
+  // Set by a callback to end training after the current step.
+  bool stop_training = false;
+
+ private:
+  void check_compiled() const;
+
+  std::unique_ptr<Optimizer> optimizer_;
+  std::unique_ptr<Loss> loss_;
+  std::vector<std::string> metric_names_;
+};
+
+// Wraps tensors as a Dataset: y of rank 1 holding non-negative integers becomes class labels.
+Dataset dataset_from_tensors(const Tensor& x, const Tensor& y);
+
+}  // namespace descent
