@@ -224,7 +224,9 @@ Variable square(const Variable& x) {
 Variable abs(const Variable& x) {
   return detail::unary(
       x, "abs", [](float v) { return std::abs(v); },
-      [](float v, float) { return v > 0.0f ? 1.0f : (v < 0.0f ? -1.0f : 0.0f); });
+      [](float v, float) {
+        return detail::select(v > 0.0f, 1.0f, detail::select(v < 0.0f, -1.0f, 0.0f));
+      });
 }
 
 Variable clip(const Variable& x, float low, float high) {
@@ -232,7 +234,7 @@ Variable clip(const Variable& x, float low, float high) {
     throw InvalidArgument(fmt::format("clip: low {} is above high {}", low, high));
   return detail::unary(
       x, "clip", [low, high](float v) { return std::clamp(v, low, high); },
-      [low, high](float v, float) { return v >= low && v <= high ? 1.0f : 0.0f; });
+      [low, high](float v, float) { return detail::select((v >= low) & (v <= high), 1.0f, 0.0f); });
 }
 
 }  // namespace descent

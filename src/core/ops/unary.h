@@ -3,10 +3,22 @@
 // (OpenMP above kParallelGrain) with no per-element indirect call.
 #pragma once
 
+#include <bit>
+#include <cstdint>
+
 #include "core/parallel.h"
 #include "core/variable.h"
 
 namespace descent::detail {
+
+// keep ? a : b as bit operations. GCC keeps a ?: whose arm holds a floating-point operation (or
+// feeds a product) as a branch, which blocks vectorization and mispredicts on signed data; this
+// form compiles to a compare and masks.
+inline float select(bool keep, float a, float b) {
+  const std::uint32_t mask = 0u - static_cast<std::uint32_t>(keep);
+  return std::bit_cast<float>((std::bit_cast<std::uint32_t>(a) & mask) |
+                              (std::bit_cast<std::uint32_t>(b) & ~mask));
+}
 
 // `forward(x)` gives y; `derivative(x, y)` gives dy/dx at that element.
 template <class Forward, class Derivative>
