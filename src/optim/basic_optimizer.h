@@ -1,0 +1,111 @@
+// BasicOptimizer<T>: the update rules of descent, written once over the scalar type T and applied
+// to parameters seen as flat spans. T = float drives training (Optimizer wraps it for Variables);
+// T = double runs the very same rule on plain functions (the `descent valley` demo, analytic
+// tests). Only float and double are instantiated.
+//
+// A derived class (BasicSGD<T>, BasicAdam<T>, ...) supplies the rule: the state it keeps per
+// parameter and one fused loop over a parameter's elements. The base owns what every optimizer
+// shares: the learning rate η, the step count, gradient clipping (ClipOptions) and the
+// per-parameter state, which is created the first time a parameter receives a gradient.
+#pragma once
+
+#include <concepts>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "optim/clip_options.h"
+
+namespace descent {
+
+// One parameter tensor for a step: its values (updated in place) and its gradient. An empty
+// `grad` means the parameter has no gradient this step and is skipped, state included. Clipping
+// rewrites `grad` in place, as torch.nn.utils.clip_grad_norm_ does.
+template <std::floating_point T>
+struct ParamSlice {
+  std::span<T> value;
+  std::span<T> grad;
+  // The parameter's η is the optimizer's η times this (parameter groups).
+  double lr_scale = 1.0;
+};
+
+// What an optimizer keeps for one parameter.
+template <std::floating_point T>
+struct ParamState {
+  // Updates applied to this parameter (PyTorch's state["step"]); drives bias corrections.
+  std::int64_t step = 0;
+  // Moments / accumulators, each empty or of the parameter's size, in the order of slot_names().
+  std::vector<std::vector<T>> slots;
+  // Per-parameter scalars (NAdam's μ product).
+  std::vector<double> scalars;
+};
+
+template <std::floating_point T>
+class BasicOptimizer {
+ public:
+  virtual ~BasicOptimizer() = default;
+
+  // Lower-case name as make_optimizer() takes it: "sgd", "adam", ...
+  virtual std::string name() const = 0;
+  // Hyperparameters with the current η and momentum, keyed as make_optimizer() reads them.
+  virtual nlohmann::json config() const = 0;
+
+  // The optimizer's η. set_lr() validates (finite, > 0) and takes effect from the next step.
+  double lr() const { return lr_; }
+  void set_lr(double lr);
+  // The momentum-like coefficient that schedules cycle (PyTorch OneCycleLR's cycle_momentum):
+  // SGD / RMSprop momentum, β1 for the Adam family and Lion; empty for Adagrad and Adadelta,
+  // whose set_momentum() throws InvalidArgument.
+  virtual std::optional<double> momentum() const { return std::nullopt; }
+  virtual void set_momentum(double momentum);
+
+  // Number of step() calls so far.
+  std::int64_t iterations() const { return iterations_; }
+  const ClipOptions& clip_options() const { return clip_; }
+
+  // One optimization step: clips the gradients, then updates every parameter that has one.
+  // params[i] must be the same parameter (same size) at every call; the list may grow.
+  void step(std::span<const ParamSlice<T>> params);
+  // One step on a single parameter vector.
+  void step(std::span<T> value, std::span<T> grad);
+
+  // Checkpoint view of the state: the slots' names and the state per parameter (in step()
+  // order; a parameter never updated has step 0 and no slots).
+  virtual std::vector<std::string> slot_names() const = 0;
+  const std::vector<ParamState<T>>& states() const { return states_; }
+  // Replaces iterations and state. Throws InvalidArgument (changing nothing) when a state lacks
+  // a slot or scalar that the rule keeps or its slots differ in size.
+  void restore(std::int64_t iterations, std::vector<ParamState<T>> states);
+
+ protected:
+  BasicOptimizer(std::string_view name, double lr, const ClipOptions& clip);
+
+  // Sets up a parameter's state on its first update (`size` elements). The default creates
+  // slot_names().size() empty slots and no scalars.
+  virtual void init_state(ParamState<T>& state, std::size_t size) const;
+  // The rule: updates `value` from `grad` (already clipped) with learning rate `lr` (η times the
+  // parameter's scale). state.step was incremented before the call, so it is >= 1.
+  virtual void update(std::span<T> value, std::span<const T> grad, ParamState<T>& state,
+                      double lr) = 0;
+
+  // Name used in error messages.
+  std::string_view error_name() const { return error_name_; }
+
+ private:
+  void clip(std::span<const ParamSlice<T>> params) const;
+
+  std::string error_name_;
+  double lr_;
+  ClipOptions clip_;
+  std::int64_t iterations_ = 0;
+  std::vector<ParamState<T>> states_;
+};
+
+extern template class BasicOptimizer<float>;
+extern template class BasicOptimizer<double>;
+
+}  // namespace descent

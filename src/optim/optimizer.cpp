@@ -1,0 +1,159 @@
+#include "optim/optimizer.h"
+
+#include <cmath>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+#include "optim/hyperparameter_checks.h"
+
+namespace descent {
+
+Optimizer::Optimizer(std::vector<Variable> params, std::unique_ptr<BasicOptimizer<float>> rule)
+    : rule_(std::move(rule)) {
+  if (!rule_) throw InvalidArgument("optimizer: no update rule given");
+  add_param_group(std::move(params), 1.0);
+}
+
+Optimizer::~Optimizer() = default;
+
+void Optimizer::add_param_group(std::vector<Variable> params, double lr_scale) {
+  if (!(std::isfinite(lr_scale) && lr_scale > 0))
+    throw InvalidArgument(
+        fmt::format("{}: lr_scale must be finite and > 0, got {}", name(), lr_scale));
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    if (!params[i].defined())
+      throw InvalidArgument(fmt::format("{}: parameter {} of the group is undefined", name(), i));
+    for (std::size_t j = 0; j < params_.size() + i; ++j) {
+      const Variable& other = j < params_.size() ? params_[j] : params[j - params_.size()];
+      if (other.node() == params[i].node())
+        throw InvalidArgument(
+            fmt::format("{}: parameter {} of the group is already being optimized", name(), i));
+    }
+  }
+  const std::size_t group = group_scales_.size();
+  group_scales_.push_back(lr_scale);
+  for (Variable& p : params) {
+    params_.push_back(std::move(p));
+    group_of_.push_back(group);
+  }
+  slices_.resize(params_.size());
+}
+
+double Optimizer::lr_scale(std::size_t group) const {
+  if (group >= group_scales_.size())
+    throw InvalidArgument(fmt::format("{}: no parameter group {} (there are {})", name(), group,
+                                      group_scales_.size()));
+  return group_scales_[group];
+}
+
+void Optimizer::step() {
+  for (std::size_t i = 0; i < params_.size(); ++i) {
+    Node& node = *params_[i].node();
+    slices_[i].value = node.value.values();
+    slices_[i].grad = node.grad_written ? node.grad.values() : std::span<float>();
+    slices_[i].lr_scale = group_scales_[group_of_[i]];
+  }
+  rule_->step(slices_);
+}
+
+void Optimizer::zero_grad() {
+  for (Variable& p : params_)
+    p.zero_grad();
+}
+
+StateDict Optimizer::state_dict() const {
+  StateDict out;
+  out.meta["name"] = name();
+  out.meta["config"] = config();
+  out.meta["lr"] = lr();
+  if (auto m = momentum()) out.meta["momentum"] = *m;
+  out.meta["iterations"] = iterations();
+  out.meta["lr_scales"] = group_scales_;
+  out.meta["group_of"] = group_of_;
+  const std::vector<std::string> slot_names = rule_->slot_names();
+  nlohmann::json params = nlohmann::json::array();
+  const auto& states = rule_->states();
+  for (std::size_t i = 0; i < params_.size(); ++i) {
+    nlohmann::json entry = {{"step", 0}, {"scalars", nlohmann::json::array()}};
+    if (i < states.size()) {
+      const ParamState<float>& s = states[i];
+      entry["step"] = s.step;
+      entry["scalars"] = s.scalars;
+      for (std::size_t k = 0; k < s.slots.size(); ++k) {
+        if (s.slots[k].empty()) continue;
+        out.tensors.emplace(fmt::format("state.{}.{}", i, slot_names[k]),
+                            Tensor(params_[i].shape(), s.slots[k]));
+      }
+    }
+    params.push_back(std::move(entry));
+  }
+  out.meta["params"] = std::move(params);
+  return out;
+}
+
+void Optimizer::load_state_dict(const StateDict& state) {
+  const nlohmann::json& meta = state.meta;
+  try {
+    if (meta.at("name").get<std::string>() != name())
+      throw InvalidArgument(fmt::format("{}: cannot load the state of optimizer '{}'", name(),
+                                        meta.at("name").get<std::string>()));
+    const auto scales = meta.at("lr_scales").get<std::vector<double>>();
+    const auto group_of = meta.at("group_of").get<std::vector<std::size_t>>();
+    const nlohmann::json& params = meta.at("params");
+    if (params.size() != params_.size() || group_of.size() != params_.size())
+      throw InvalidArgument(fmt::format("{}: saved state has {} parameters, this optimizer has {}",
+                                        name(), params.size(), params_.size()));
+    if (scales.size() != group_scales_.size() || group_of != group_of_)
+      throw InvalidArgument(fmt::format(
+          "{}: saved state has {} parameter groups laid out differently from this optimizer's {}",
+          name(), scales.size(), group_scales_.size()));
+    const std::vector<std::string> slot_names = rule_->slot_names();
+    std::vector<ParamState<float>> states(params_.size());
+    for (std::size_t i = 0; i < params_.size(); ++i) {
+      ParamState<float>& s = states[i];
+      s.step = params[i].at("step").get<std::int64_t>();
+      s.scalars = params[i].at("scalars").get<std::vector<double>>();
+      if (s.step == 0 && s.scalars.empty()) {
+        bool any_slot = false;
+        for (const std::string& slot : slot_names)
+          any_slot = any_slot || state.tensors.contains(fmt::format("state.{}.{}", i, slot));
+        if (!any_slot) continue;
+      }
+      s.slots.resize(slot_names.size());
+      for (std::size_t k = 0; k < slot_names.size(); ++k) {
+        auto it = state.tensors.find(fmt::format("state.{}.{}", i, slot_names[k]));
+        if (it == state.tensors.end()) continue;
+        if (it->second.shape() != params_[i].shape())
+          throw InvalidArgument(fmt::format("{}: saved {} has shape {}, the parameter has {}",
+                                            name(), it->first, shape_string(it->second.shape()),
+                                            shape_string(params_[i].shape())));
+        const auto values = it->second.values();
+        s.slots[k].assign(values.begin(), values.end());
+      }
+    }
+    const double lr = meta.at("lr").get<double>();
+    const auto iterations = meta.at("iterations").get<std::int64_t>();
+    const std::optional<double> m =
+        meta.contains("momentum") ? std::optional(meta["momentum"].get<double>()) : std::nullopt;
+    if (m.has_value() != momentum().has_value())
+      throw InvalidArgument(fmt::format("{}: saved state disagrees on having a momentum", name()));
+    // Nothing changes unless everything is valid.
+    check_learning_rate(name(), lr);
+    const std::optional<double> old_momentum = momentum();
+    if (m) rule_->set_momentum(*m);
+    try {
+      rule_->restore(iterations, std::move(states));
+    } catch (...) {
+      if (old_momentum) rule_->set_momentum(*old_momentum);
+      throw;
+    }
+    rule_->set_lr(lr);
+    group_scales_ = scales;
+  } catch (const nlohmann::json::exception& e) {
+    throw InvalidArgument(fmt::format("{}: malformed optimizer state: {}", name(), e.what()));
+  }
+}
+
+}  // namespace descent

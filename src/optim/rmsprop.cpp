@@ -1,0 +1,108 @@
+#include "optim/rmsprop.h"
+
+#include <cmath>
+
+#include "optim/for_each_element.h"
+#include "optim/hyperparameter_checks.h"
+
+namespace descent {
+
+RMSpropOptions RMSpropOptions::keras() {
+  return {.lr = 1e-3, .alpha = 0.9, .eps = 1e-7, .convention = Convention::keras};
+}
+
+template <std::floating_point T>
+BasicRMSprop<T>::BasicRMSprop(const RMSpropOptions& options)
+    : BasicOptimizer<T>("rmsprop", options.lr, options.clip), options_(options) {
+  check_unit_interval("rmsprop", "alpha", options.alpha);
+  check_non_negative("rmsprop", "eps", options.eps);
+  check_non_negative("rmsprop", "weight_decay", options.weight_decay);
+  check_non_negative("rmsprop", "momentum", options.momentum);
+}
+
+template <std::floating_point T>
+nlohmann::json BasicRMSprop<T>::config() const {
+  nlohmann::json c = {{"lr", this->lr()},
+                      {"alpha", options_.alpha},
+                      {"eps", options_.eps},
+                      {"weight_decay", options_.weight_decay},
+                      {"momentum", options_.momentum},
+                      {"centered", options_.centered},
+                      {"convention", to_string(options_.convention)}};
+  add_to_config(this->clip_options(), c);
+  return c;
+}
+
+template <std::floating_point T>
+void BasicRMSprop<T>::set_momentum(double momentum) {
+  check_non_negative("rmsprop", "momentum", momentum);
+  options_.momentum = momentum;
+}
+
+template <std::floating_point T>
+void BasicRMSprop<T>::init_state(ParamState<T>& state, std::size_t size) const {
+  state.slots.resize(3);
+  state.slots[0].assign(size, T(0));
+  if (options_.centered) state.slots[1].assign(size, T(0));
+  // The momentum buffer appears with the first step that uses momentum.
+}
+
+template <std::floating_point T>
+void BasicRMSprop<T>::update(std::span<T> value, std::span<const T> grad, ParamState<T>& state,
+                             double lr) {
+  const RMSpropOptions& o = options_;
+  const bool keras = o.convention == Convention::keras;
+  const bool centered = o.centered;
+  const bool use_momentum = o.momentum > 0;
+  if (use_momentum && state.slots[2].empty()) state.slots[2].assign(value.size(), T(0));
+  const T alpha = static_cast<T>(o.alpha);
+  const T one_minus_alpha = static_cast<T>(1.0 - o.alpha);
+  const T eps = static_cast<T>(o.eps);
+  const T mu = static_cast<T>(o.momentum);
+  const T lr_t = static_cast<T>(lr);
+  const T neg_lr = static_cast<T>(-lr);
+  const T wd = static_cast<T>(o.weight_decay);
+  const bool l2 = !keras && o.weight_decay != 0;
+  const bool decay = keras && o.weight_decay != 0;
+  const T keep = static_cast<T>(1.0 - lr * o.weight_decay);
+  T* w = value.data();
+  const T* g = grad.data();
+  T* s = state.slots[0].data();
+  T* ga = state.slots[1].data();
+  T* b = state.slots[2].data();
+  for_each_element(static_cast<std::int64_t>(value.size()), [=](std::int64_t i) {
+    const T wi = decay ? w[i] * keep : w[i];
+    const T gi = l2 ? g[i] + wd * wi : g[i];
+    s[i] = alpha * s[i] + one_minus_alpha * (gi * gi);
+    T var = s[i];
+    if (centered) {
+      ga[i] = alpha * ga[i] + one_minus_alpha * gi;
+      var = s[i] - ga[i] * ga[i];
+    }
+    if (keras) {
+      const T increment = lr_t * gi / std::sqrt(var + eps);
+      if (use_momentum) {
+        b[i] = mu * b[i] + increment;
+        w[i] = wi - b[i];
+      } else {
+        w[i] = wi - increment;
+      }
+      return;
+    }
+    const T denom = std::sqrt(var) + eps;
+    if (use_momentum) {
+      b[i] = mu * b[i] + gi / denom;
+      w[i] = wi + neg_lr * b[i];
+    } else {
+      w[i] = wi + neg_lr * (gi / denom);
+    }
+  });
+}
+
+template class BasicRMSprop<float>;
+template class BasicRMSprop<double>;
+
+RMSprop::RMSprop(std::vector<Variable> params, const RMSpropOptions& options)
+    : Optimizer(std::move(params), std::make_unique<BasicRMSprop<float>>(options)) {}
+
+}  // namespace descent
