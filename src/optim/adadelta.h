@@ -49,6 +49,7 @@ extern template class BasicAdadelta<double>;
 
 class Adadelta final : public Optimizer {
  public:
+  using Options = AdadeltaOptions;
   explicit Adadelta(std::vector<Variable> params, const AdadeltaOptions& options = {});
 };
 

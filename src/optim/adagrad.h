@@ -49,6 +49,7 @@ extern template class BasicAdagrad<double>;
 
 class Adagrad final : public Optimizer {
  public:
+  using Options = AdagradOptions;
   explicit Adagrad(std::vector<Variable> params, const AdagradOptions& options = {});
 };
 

@@ -62,6 +62,7 @@ extern template class BasicAdam<double>;
 
 class Adam final : public Optimizer {
  public:
+  using Options = AdamOptions;
   explicit Adam(std::vector<Variable> params, const AdamOptions& options = {});
 };
 

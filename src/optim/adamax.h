@@ -53,6 +53,7 @@ extern template class BasicAdamax<double>;
 
 class Adamax final : public Optimizer {
  public:
+  using Options = AdamaxOptions;
   explicit Adamax(std::vector<Variable> params, const AdamaxOptions& options = {});
 };
 

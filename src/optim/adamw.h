@@ -36,6 +36,7 @@ extern template class BasicAdamW<double>;
 
 class AdamW final : public Optimizer {
  public:
+  using Options = AdamWOptions;
   explicit AdamW(std::vector<Variable> params, const AdamWOptions& options = {});
 };
 

@@ -50,6 +50,7 @@ extern template class BasicLion<double>;
 
 class Lion final : public Optimizer {
  public:
+  using Options = LionOptions;
   explicit Lion(std::vector<Variable> params, const LionOptions& options = {});
 };
 

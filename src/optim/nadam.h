@@ -59,6 +59,7 @@ extern template class BasicNAdam<double>;
 
 class NAdam final : public Optimizer {
  public:
+  using Options = NAdamOptions;
   explicit NAdam(std::vector<Variable> params, const NAdamOptions& options = {});
 };
 

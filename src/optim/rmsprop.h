@@ -57,6 +57,7 @@ extern template class BasicRMSprop<double>;
 
 class RMSprop final : public Optimizer {
  public:
+  using Options = RMSpropOptions;
   explicit RMSprop(std::vector<Variable> params, const RMSpropOptions& options = {});
 };
 

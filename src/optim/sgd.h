@@ -58,6 +58,7 @@ extern template class BasicSGD<double>;
 
 class SGD final : public Optimizer {
  public:
+  using Options = SGDOptions;
   explicit SGD(std::vector<Variable> params, const SGDOptions& options = {});
 };
 

@@ -1,0 +1,84 @@
+#include "nn/dense.h"
+
+#include <gtest/gtest.h>
+
+#include "core/error.h"
+#include "core/ops.h"
+
+namespace descent {
+namespace {
+
+TEST(Dense, BuildsKernelAndZeroBiasWithGlorotLimit) {
+  Dense layer(64, {.activation = "relu"});
+  Rng rng(3);
+  EXPECT_EQ(layer.build({100}, rng), (Shape{64}));
+  const auto params = layer.parameters();
+  ASSERT_EQ(params.size(), 2u);
+  const double limit = std::sqrt(6.0 / (100 + 64));
+  double largest = 0;
+  for (float w : params[0].variable.value().values())
+    largest = std::max(largest, double(std::abs(w)));
+  EXPECT_LE(largest, limit);
+  EXPECT_GT(largest, 0.9 * limit);  // 6400 draws reach close to the limit
+  for (float b : params[1].variable.value().values())
+    EXPECT_EQ(b, 0.0f);
+}
+
+TEST(Dense, ForwardAppliesActivation) {
+  Dense layer(2, {.activation = "relu",
+                  .kernel_initializer = constant(1.0f),
+                  .bias_initializer = constant(-1.0f)});
+  Rng rng;
+  layer.build({2}, rng);
+  Variable x(Tensor({2, 2}, {1, 2, -3, 0}));
+  const Variable y = layer.forward(x, false);
+  EXPECT_FLOAT_EQ(y.value()[0], 2.0f);  // 1 + 2 - 1
+  EXPECT_FLOAT_EQ(y.value()[2], 0.0f);  // relu(-3 - 1)
+}
+
+TEST(Dense, RejectsWrongInputWidthAndBadUnits) {
+  EXPECT_THROW(Dense(0), InvalidArgument);
+  EXPECT_THROW(Dense(3, {.activation = "swishy"}), InvalidArgument);
+  Dense layer(3);
+  Rng rng;
+  layer.build({4}, rng);
+  Variable x(Tensor({2, 5}));
+  EXPECT_THROW(layer.forward(x, false), InvalidArgument);
+}
+
+TEST(Regularizer, L2PenaltyAndGradientFollowKeras) {
+  const Tensor w({3}, {1.0f, -2.0f, 0.5f});
+  Tensor g({3}, 0.0f);
+  const double penalty = L2(0.01).apply(w, &g);
+  EXPECT_NEAR(penalty, 0.01 * (1 + 4 + 0.25), 1e-9);
+  EXPECT_FLOAT_EQ(g[1], 2 * 0.01f * -2.0f);
+  Tensor g1({3}, 0.0f);
+  EXPECT_NEAR(L1L2(0.1, 0.0).apply(w, &g1), 0.1 * 3.5, 1e-7);
+  EXPECT_FLOAT_EQ(g1[1], -0.1f);
+}
+
+TEST(Regularizer, ParsesAndRejects) {
+  EXPECT_DOUBLE_EQ(Regularizer::parse("l2:0.05").l2, 0.05);
+  EXPECT_DOUBLE_EQ(Regularizer::parse("l1l2:0.1,0.2").l1, 0.1);
+  EXPECT_THROW(Regularizer::parse("l3:1"), InvalidArgument);
+  EXPECT_THROW(Regularizer::parse("l2:-1"), InvalidArgument);
+  EXPECT_THROW(Regularizer::parse("l2:abc"), InvalidArgument);
+}
+
+TEST(Initializer, HeNormalHasTheIntendedVariance) {
+  Tensor w({400, 300});
+  Rng rng(5);
+  Initializer{Initializer::Kind::he_normal}.fill(w, rng);
+  double sum = 0, squares = 0;
+  for (float v : w.values()) {
+    sum += v;
+    squares += double(v) * v;
+  }
+  const double n = double(w.size()), variance = squares / n - (sum / n) * (sum / n);
+  EXPECT_NEAR(variance, 2.0 / 400, 0.05 * 2.0 / 400);
+  EXPECT_THROW(Initializer::parse("uniformish"), InvalidArgument);
+  EXPECT_EQ(Initializer::parse("constant:0.5").value, 0.5f);
+}
+
+}  // namespace
+}  // namespace descent
