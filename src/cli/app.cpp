@@ -32,6 +32,13 @@ int run(int argc, char** argv) {
   add_evaluate_command(app, exit_code);
   add_predict_command(app, exit_code);
   try {
+    if (argc > 1 && argv[1][0] != '-') {
+      bool known = false;
+      for (const CLI::App* sub : app.get_subcommands({})) known = known || sub->get_name() == argv[1];
+      if (!known)
+        return fail(kUsageError,
+                    fmt::format("unknown command '{}' (known: train, evaluate, predict; see --help)", argv[1]));
+    }
     app.parse(argc, argv);
     return exit_code;
   } catch (const CLI::CallForHelp&) {

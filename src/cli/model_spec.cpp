@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "nn/sequential.h"
 #include "report/run_directory.h"
 
 namespace descent::cli {
@@ -65,6 +66,11 @@ json model_config(const std::string& spec, const Shape& sample_shape, std::int64
   if (spec.ends_with(".json") || std::filesystem::exists(spec)) {
     json config = read_json_file(spec);
     if (config.is_object() && !config.contains("input_shape")) config["input_shape"] = input;
+    try {
+      Sequential::from_config(config);  // rejects unknown keys and wrong types, naming them
+    } catch (const InvalidArgument& e) {
+      throw DataError(fmt::format("{}: {}", spec, e.what()));
+    }
     return config;
   }
   throw InvalidArgument(fmt::format(

@@ -172,8 +172,9 @@ History Model::fit(const Dataset& data, const FitOptions& options) {
     for (auto& m : metrics)
       epoch_logs.set(m->name(), m->result());
     if (validation != nullptr && validation->size() > 0 && !history.diverged) {
-      for (const auto& [name, value] : evaluate(*validation, options.batch_size))
-        epoch_logs.set("val_" + name, value);
+      const auto figures = evaluate(*validation, options.batch_size);
+      epoch_logs.set("val_loss", figures.at("loss"));  // then the metrics, in Keras's column order
+      for (const auto& [name, value] : figures) epoch_logs.set("val_" + name, value);
     }
     if (options.schedule) {
       const std::int64_t t = options.schedule_interval == ScheduleInterval::step ? step : epoch + 1;
