@@ -2,11 +2,7 @@
 // Needs Debian's dataset-fashion-mnist (scripts/setup.sh installs it).
 #include <iostream>
 
-#include "core/parallel.h"
-#include "data/idx.h"
-#include "optim/sgd.h"
-#include "train/callbacks/csv_logger.h"
-#include "train/model.h"
+#include "descent.h"
 
 int main() {
   using namespace descent;

@@ -3,9 +3,7 @@
 // with Adam at η = 1e-4; then η is read, set to 0.01, read back, and used by the next step.
 #include <iostream>
 
-#include "data/synthetic.h"
-#include "optim/adam.h"
-#include "train/model.h"
+#include "descent.h"
 
 int main() {
   using namespace descent;

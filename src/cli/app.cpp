@@ -34,10 +34,13 @@ int run(int argc, char** argv) {
   try {
     if (argc > 1 && argv[1][0] != '-') {
       bool known = false;
-      for (const CLI::App* sub : app.get_subcommands({})) known = known || sub->get_name() == argv[1];
+      for (const CLI::App* sub : app.get_subcommands({}))
+        known = known || sub->get_name() == argv[1];
       if (!known)
-        return fail(kUsageError,
-                    fmt::format("unknown command '{}' (known: train, evaluate, predict; see --help)", argv[1]));
+        return fail(
+            kUsageError,
+            fmt::format("unknown command '{}' (known: train, evaluate, predict; see --help)",
+                        argv[1]));
     }
     app.parse(argc, argv);
     return exit_code;

@@ -172,9 +172,11 @@ Experiment make_experiment(const TrainingFlags& f, std::optional<double> lr) {
   conform_to_input(e.data.train, e.model->input_shape(), f.data.source);
   if (e.data.test) conform_to_input(*e.data.test, e.model->input_shape(), f.data.source);
   const std::int64_t model_outputs = shape_size(e.model->output_shape());
-  if (e.data.train.is_classification() ? model_outputs < outputs && model_outputs != 1 : model_outputs != outputs)
-    throw DataError(fmt::format("the model has {} outputs but {} has {} {}", model_outputs, f.data.source, outputs,
-                                e.data.train.is_classification() ? "classes" : "targets per sample"));
+  if (e.data.train.is_classification() ? model_outputs < outputs && model_outputs != 1
+                                       : model_outputs != outputs)
+    throw DataError(
+        fmt::format("the model has {} outputs but {} has {} {}", model_outputs, f.data.source,
+                    outputs, e.data.train.is_classification() ? "classes" : "targets per sample"));
 
   const double initial_lr = e.model->optimizer().lr();
   e.interval = parse_schedule_interval(f.schedule_interval);
