@@ -70,8 +70,11 @@ void BasicRMSprop<T>::update(std::span<T> value, std::span<const T> grad, ParamS
   T* s = state.slots[0].data();
   T* ga = state.slots[1].data();
   T* b = state.slots[2].data();
-  for_each_element(static_cast<std::int64_t>(value.size()), [=](std::int64_t i) {
-    const T wi = decay ? w[i] * keep : w[i];
+  // Keras keeps ε inside the root and η inside the momentum buffer; PyTorch outside both.
+  const T eps_inside = keras ? eps : T(0), eps_outside = keras ? T(0) : eps;
+  const T lr_inside = keras ? lr_t : T(1), neg_lr_outside = keras ? T(-1) : neg_lr;
+  // The ratio g / (root of the second moment), scaled by η in the Keras form.
+  auto scaled = [=](std::int64_t i, T wi) {
     const T gi = l2 ? g[i] + wd * wi : g[i];
     s[i] = alpha * s[i] + one_minus_alpha * (gi * gi);
     T var = s[i];
@@ -79,24 +82,21 @@ void BasicRMSprop<T>::update(std::span<T> value, std::span<const T> grad, ParamS
       ga[i] = alpha * ga[i] + one_minus_alpha * gi;
       var = s[i] - ga[i] * ga[i];
     }
-    if (keras) {
-      const T increment = lr_t * gi / std::sqrt(var + eps);
-      if (use_momentum) {
-        b[i] = mu * b[i] + increment;
-        w[i] = wi - b[i];
-      } else {
-        w[i] = wi - increment;
-      }
-      return;
-    }
-    const T denom = std::sqrt(var) + eps;
-    if (use_momentum) {
-      b[i] = mu * b[i] + gi / denom;
-      w[i] = wi + neg_lr * b[i];
-    } else {
-      w[i] = wi + neg_lr * (gi / denom);
-    }
-  });
+    return lr_inside * gi / (std::sqrt(var + eps_inside) + eps_outside);
+  };
+  const auto n = static_cast<std::int64_t>(value.size());
+  if (use_momentum) {
+    for_each_element(n, [=](std::int64_t i) {
+      const T wi = decay ? w[i] * keep : w[i];
+      b[i] = mu * b[i] + scaled(i, wi);
+      w[i] = wi + neg_lr_outside * b[i];
+    });
+  } else {
+    for_each_element(n, [=](std::int64_t i) {
+      const T wi = decay ? w[i] * keep : w[i];
+      w[i] = wi + neg_lr_outside * scaled(i, wi);
+    });
+  }
 }
 
 template class BasicRMSprop<float>;
