@@ -44,7 +44,7 @@ Shape Conv2D::build(const Shape& input_shape, Rng& rng) {
   kernel_ = Variable(std::move(kernel), true);
   if (options_.use_bias) {
     Tensor bias({filters_});
-    options_.bias_initializer.fill(bias, rng);
+    options_.bias_initializer.fill(bias, rng, kernel_.shape());
     bias_ = Variable(std::move(bias), true);
   }
   return {filters_, out_h, out_w};
@@ -74,7 +74,8 @@ nlohmann::json Conv2D::config() const {
                       {"padding", options_.padding},
                       {"activation", activation_name(activation_)},
                       {"use_bias", options_.use_bias},
-                      {"kernel_initializer", options_.kernel_initializer.name()}};
+                      {"kernel_initializer", options_.kernel_initializer.name()},
+                      {"bias_initializer", options_.bias_initializer.name()}};
   if (options_.kernel_regularizer.active())
     c["kernel_regularizer"] = options_.kernel_regularizer.name();
   if (input_shape_) c["input_shape"] = *input_shape_;

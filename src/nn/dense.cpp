@@ -25,7 +25,7 @@ Shape Dense::build(const Shape& input_shape, Rng& rng) {
   kernel_ = Variable(std::move(kernel), true);
   if (options_.use_bias) {
     Tensor bias({units_});
-    options_.bias_initializer.fill(bias, rng);
+    options_.bias_initializer.fill(bias, rng, kernel_.shape());
     bias_ = Variable(std::move(bias), true);
   }
   return {units_};

@@ -17,6 +17,7 @@ constexpr std::pair<Initializer::Kind, std::string_view> kNames[] = {
     {Initializer::Kind::he_normal, "he_normal"},
     {Initializer::Kind::lecun_uniform, "lecun_uniform"},
     {Initializer::Kind::lecun_normal, "lecun_normal"},
+    {Initializer::Kind::torch_uniform, "torch_uniform"},
     {Initializer::Kind::zeros, "zeros"},
     {Initializer::Kind::ones, "ones"},
     {Initializer::Kind::constant, "constant"},
@@ -67,7 +68,7 @@ Initializer Initializer::parse(std::string_view name) {
     if (name == known) return {kind, 0.0f};
   throw InvalidArgument(fmt::format(
       "unknown initializer '{}' (known: glorot_uniform, glorot_normal, he_uniform, he_normal, "
-      "lecun_uniform, lecun_normal, zeros, ones, constant:VALUE)",
+      "lecun_uniform, lecun_normal, torch_uniform, zeros, ones, constant:VALUE)",
       name));
 }
 
@@ -78,8 +79,8 @@ std::string Initializer::name() const {
   return "unknown";
 }
 
-void Initializer::fill(Tensor& weights, Rng& rng) const {
-  const Fans f = fans_of(weights.shape());
+void Initializer::fill(Tensor& weights, Rng& rng, const Shape& fan_shape) const {
+  const Fans f = fans_of(fan_shape);
   switch (kind) {
     case Kind::glorot_uniform:
       return fill_uniform(weights, std::sqrt(6.0 / (f.in + f.out)), rng);
@@ -93,6 +94,8 @@ void Initializer::fill(Tensor& weights, Rng& rng) const {
       return fill_uniform(weights, std::sqrt(3.0 / f.in), rng);
     case Kind::lecun_normal:
       return fill_truncated_normal(weights, std::sqrt(1.0 / f.in), rng);
+    case Kind::torch_uniform:
+      return fill_uniform(weights, 1.0 / std::sqrt(f.in), rng);
     case Kind::zeros:
       return weights.fill(0.0f);
     case Kind::ones:

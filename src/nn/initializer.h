@@ -7,6 +7,8 @@
 //   he_normal       truncated N(0, s²), s = sqrt(2 / fan_in)
 //   lecun_uniform   U(-l, l), l = sqrt(3 / fan_in)                     (LeCun et al. 1998)
 //   lecun_normal    truncated N(0, s²), s = sqrt(1 / fan_in)
+//   torch_uniform   U(-l, l), l = 1 / sqrt(fan_in): PyTorch's default for Linear and Conv2d
+//                   weights (kaiming_uniform with a = √5) and biases (with the kernel's fan_in)
 //   zeros, ones, constant(value)
 // Keras's truncated normals redraw values beyond two standard deviations and divide the stddev by
 // 0.87962566103423978 so the truncated distribution keeps the intended variance; so does descent.
@@ -28,6 +30,7 @@ struct Initializer {
     he_normal,
     lecun_uniform,
     lecun_normal,
+    torch_uniform,
     zeros,
     ones,
     constant
@@ -38,8 +41,10 @@ struct Initializer {
   // Parses a Keras name ("glorot_uniform", "he_normal", "zeros", "constant:0.1", ...).
   static Initializer parse(std::string_view name);
   std::string name() const;
-  // Fills `weights`, whose shape gives fan_in and fan_out as described above.
-  void fill(Tensor& weights, Rng& rng) const;
+  // Fills `weights`, whose shape gives fan_in and fan_out as described above; a bias passes the
+  // shape of its layer's kernel as `fan_shape`.
+  void fill(Tensor& weights, Rng& rng) const { fill(weights, rng, weights.shape()); }
+  void fill(Tensor& weights, Rng& rng, const Shape& fan_shape) const;
 };
 
 inline Initializer constant(float value) {

@@ -116,13 +116,14 @@ std::unique_ptr<Layer> layer_from_config(const json& config) {
   if (type == "Conv2D") {
     Fields f(config, type,
              {"filters", "kernel_size", "strides", "padding", "activation", "use_bias",
-              "kernel_initializer", "kernel_regularizer", "input_shape"});
+              "kernel_initializer", "bias_initializer", "kernel_regularizer", "input_shape"});
     Conv2DOptions o;
     o.stride = to_int(f.integer("strides", 1));
     o.padding = f.text("padding", "valid");
     o.activation = f.text("activation", "linear");
     o.use_bias = f.boolean("use_bias", true);
     o.kernel_initializer = Initializer::parse(f.text("kernel_initializer", "glorot_uniform"));
+    o.bias_initializer = Initializer::parse(f.text("bias_initializer", "zeros"));
     if (f.has("kernel_regularizer"))
       o.kernel_regularizer = Regularizer::parse(f.text("kernel_regularizer", ""));
     o.input_shape = f.shape("input_shape");
