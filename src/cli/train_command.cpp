@@ -6,7 +6,7 @@
 #include "cli/output.h"
 #include "cli/training_flags.h"
 #include "report/run_directory.h"
-// CHARTS #include "report/training_charts.h"
+#include "report/training_charts.h"
 #include "train/weights_file.h"
 
 namespace descent::cli {
@@ -72,7 +72,7 @@ int run_train(const TrainCommand& c) {
   StateDict weights = model.weights();
   weights.meta = {{"model", e.model_config}};
   write_weights_file(run.file("weights.bin"), weights);
-  // CHARTS write_training_charts(history, run.path());
+  write_training_charts(history, run.path());
   run.write_json("results.json", results);
 
   text += fmt::format("Run directory: {}\n", run.path().string());

@@ -26,16 +26,16 @@ std::vector<std::unique_ptr<Metric>> make_metrics(const std::vector<std::string>
   return metrics;
 }
 
-// Keeps the optimizer's η in step with a schedule. A change of η from outside (set_lr by the user
-// or a callback) between two steps rescales the schedule from then on: both compose by product.
+// Keeps the optimizer's η in step with a schedule. A change of η from outside while fit() runs
+// (set_lr from a callback, say) rescales the schedule from then on: both compose by product.
 class ScheduleDriver {
  public:
   ScheduleDriver(Schedule* schedule, Optimizer& optimizer)
-      : schedule_(schedule), optimizer_(optimizer) {}
+      : schedule_(schedule), optimizer_(optimizer), written_(optimizer.lr()) {}
 
   void apply(std::int64_t t) {
     if (schedule_ == nullptr) return;
-    if (written_ > 0 && optimizer_.lr() != written_) scale_ *= optimizer_.lr() / written_;
+    if (optimizer_.lr() != written_) scale_ *= optimizer_.lr() / written_;
     written_ = schedule_->lr(t) * scale_;
     optimizer_.set_lr(written_);
     if (const auto momentum = schedule_->momentum(t)) optimizer_.set_momentum(*momentum);
@@ -44,8 +44,8 @@ class ScheduleDriver {
  private:
   Schedule* schedule_;
   Optimizer& optimizer_;
+  double written_;
   double scale_ = 1.0;
-  double written_ = 0.0;
 };
 
 }  // namespace
@@ -174,7 +174,8 @@ History Model::fit(const Dataset& data, const FitOptions& options) {
     if (validation != nullptr && validation->size() > 0 && !history.diverged) {
       const auto figures = evaluate(*validation, options.batch_size);
       epoch_logs.set("val_loss", figures.at("loss"));  // then the metrics, in Keras's column order
-      for (const auto& [name, value] : figures) epoch_logs.set("val_" + name, value);
+      for (const auto& [name, value] : figures)
+        epoch_logs.set("val_" + name, value);
     }
     if (options.schedule) {
       const std::int64_t t = options.schedule_interval == ScheduleInterval::step ? step : epoch + 1;

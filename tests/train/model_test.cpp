@@ -12,6 +12,7 @@
 #include "optim/adam.h"
 #include "optim/schedule/step_lr.h"
 #include "optim/sgd.h"
+#include "train/callbacks/learning_rate_scheduler.h"
 
 namespace descent {
 namespace {
@@ -102,6 +103,17 @@ TEST(Model, ScheduleSetsEtaEveryStepAndComposesWithSetLr) {
   EXPECT_DOUBLE_EQ(history.steps[1].lr, 0.1);
   EXPECT_DOUBLE_EQ(history.steps[2].lr, 0.05);
   EXPECT_DOUBLE_EQ(history.steps[3].lr, 0.05);
+
+  // A change of η from outside (here a callback at the next epoch's start) rescales the schedule.
+  auto times_ten = std::make_shared<LearningRateScheduler>([](int, double lr) { return lr * 10; });
+  const History more = model.fit(data, {.epochs = 1,
+                                        .batch_size = 16,
+                                        .callbacks = {times_ten},
+                                        .verbose = 0,
+                                        .schedule = schedule});
+  ASSERT_EQ(more.steps.size(), 4u);
+  EXPECT_DOUBLE_EQ(more.steps[0].lr, 1.0);  // schedule(0) = 0.1, times 10
+  EXPECT_DOUBLE_EQ(more.steps[2].lr, 0.5);
 }
 
 TEST(Model, SteadyStateStepsAllocateNoNewTensorMemory) {
