@@ -26,7 +26,9 @@ void expect_error(const CommandResult& r, int code, const std::string& needle) {
   }
 }
 
-std::string train(const std::string& arguments) { return "train --quiet --epochs 1 " + arguments; }
+std::string train(const std::string& arguments) {
+  return "train --quiet --epochs 1 " + arguments;
+}
 
 TEST(BadInput, MissingDataFile) {
   expect_error(run_descent(train("--data /nonexistent/data.csv")), kIo, "/nonexistent/data.csv");
@@ -34,8 +36,8 @@ TEST(BadInput, MissingDataFile) {
 
 TEST(BadInput, CorruptIdxFiles) {
   const fs::path dir = fresh_dir("bad_idx");
-  for (const char* name : {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
-                           "t10k-labels-idx1-ubyte"})
+  for (const char* name : {"train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+                           "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"})
     write_file(dir / name, "this is not an IDX file");
   const CommandResult r = run_descent(train("--data " + dir.string()));
   EXPECT_EQ(r.exit_code, kData) << r.output;
@@ -70,8 +72,8 @@ TEST(BadInput, LabelOutsideTheModelsClasses) {
   const fs::path dir = fresh_dir("label_range");
   write_file(dir / "train.csv", "a,b,label\n1,2,0\n3,1,1\n0,0,1\n");
   write_file(dir / "test.csv", "a,b,label\n1,2,0\n3,1,7\n");
-  const CommandResult r =
-      run_descent(train("--data " + (dir / "train.csv").string() + " --test " + (dir / "test.csv").string()));
+  const CommandResult r = run_descent(
+      train("--data " + (dir / "train.csv").string() + " --test " + (dir / "test.csv").string()));
   EXPECT_EQ(r.exit_code, kData) << r.output;
   EXPECT_THAT(r.output, HasSubstr("7"));
 }
@@ -95,14 +97,20 @@ TEST(BadInput, UnknownNames) {
 
 TEST(BadInput, ModelFileWithUnknownKeyOrWrongType) {
   const fs::path dir = fresh_dir("model_file");
-  write_file(dir / "unknown.json", R"({"layers": [{"type": "Dense", "units": 2, "activaton": "relu"}]})");
-  expect_error(run_descent(train("--data xor --model " + (dir / "unknown.json").string())), kData, "activaton");
+  write_file(dir / "unknown.json",
+             R"({"layers": [{"type": "Dense", "units": 2, "activaton": "relu"}]})");
+  expect_error(run_descent(train("--data xor --model " + (dir / "unknown.json").string())), kData,
+               "activaton");
   write_file(dir / "type.json", R"({"layers": [{"type": "Dense", "units": "two"}]})");
-  expect_error(run_descent(train("--data xor --model " + (dir / "type.json").string())), kData, "units");
-  write_file(dir / "activation.json", R"({"layers": [{"type": "Dense", "units": 2, "activation": "relux"}]})");
-  expect_error(run_descent(train("--data xor --model " + (dir / "activation.json").string())), kData, "relux");
+  expect_error(run_descent(train("--data xor --model " + (dir / "type.json").string())), kData,
+               "units");
+  write_file(dir / "activation.json",
+             R"({"layers": [{"type": "Dense", "units": 2, "activation": "relux"}]})");
+  expect_error(run_descent(train("--data xor --model " + (dir / "activation.json").string())),
+               kData, "relux");
   write_file(dir / "broken.json", R"({"layers": [)");
-  expect_error(run_descent(train("--data xor --model " + (dir / "broken.json").string())), kData, "broken.json");
+  expect_error(run_descent(train("--data xor --model " + (dir / "broken.json").string())), kData,
+               "broken.json");
 }
 
 TEST(BadInput, InputWidthThatDoesNotMatchTheModel) {
@@ -111,7 +119,9 @@ TEST(BadInput, InputWidthThatDoesNotMatchTheModel) {
   expect_error(run_descent(train("--data xor --model " + model.string())), kData, "(5,)");
 }
 
-TEST(BadInput, BatchSizeZero) { expect_error(run_descent(train("--data xor --batch-size 0")), kUsage, "batch"); }
+TEST(BadInput, BatchSizeZero) {
+  expect_error(run_descent(train("--data xor --batch-size 0")), kUsage, "batch");
+}
 
 }  // namespace
 }  // namespace descent::testing

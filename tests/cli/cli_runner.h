@@ -21,7 +21,8 @@ inline CommandResult run_descent(const std::string& arguments) {
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) return result;
   std::array<char, 4096> buffer;
-  while (std::fgets(buffer.data(), buffer.size(), pipe) != nullptr) result.output += buffer.data();
+  while (std::fgets(buffer.data(), buffer.size(), pipe) != nullptr)
+    result.output += buffer.data();
   const int status = pclose(pipe);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;

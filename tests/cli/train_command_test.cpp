@@ -15,17 +15,18 @@ using ::testing::HasSubstr;
 
 TEST(TrainCommand, TrainsWritesTheRunDirectoryAndPrintsJson) {
   const fs::path out = fresh_dir("train_ok") / "run";
-  const CommandResult r = run_descent("train --data moons --model mlp:16 --optimizer sgd --lr 0.1 --momentum 0.9 "
-                                      "--epochs 3 --batch-size 32 --validation-split 0.2 --json --out " +
-                                      out.string());
+  const CommandResult r = run_descent(
+      "train --data moons --model mlp:16 --optimizer sgd --lr 0.1 --momentum 0.9 "
+      "--epochs 3 --batch-size 32 --validation-split 0.2 --json --out " +
+      out.string());
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const std::string json_line = r.output.substr(r.output.rfind("\n{") + 1);
   const auto result = nlohmann::json::parse(json_line);
   EXPECT_EQ(result["run_dir"], out.string());
   EXPECT_GT(result["test"]["accuracy"].get<double>(), 0.8);
   EXPECT_TRUE(result["final"].contains("val_loss"));
-  for (const char* file : {"config.json", "model.json", "history.json", "history.csv", "steps.csv", "weights.bin",
-                           "results.json", "loss.png", "loss.svg", "lr.png"})
+  for (const char* file : {"config.json", "model.json", "history.json", "history.csv", "steps.csv",
+                           "weights.bin", "results.json", "loss.png", "loss.svg", "lr.png"})
     EXPECT_TRUE(fs::exists(out / file)) << file;
   std::ifstream history(out / "history.csv");
   std::string header;
@@ -41,12 +42,14 @@ TEST(TrainCommand, TrainsWritesTheRunDirectoryAndPrintsJson) {
   EXPECT_NEAR(figures["accuracy"].get<double>(), result["test"]["accuracy"].get<double>(), 1e-9);
 
   const fs::path predictions = out.parent_path() / "predictions.csv";
-  const CommandResult predicted = run_descent("predict " + out.string() + " --output " + predictions.string());
+  const CommandResult predicted =
+      run_descent("predict " + out.string() + " --output " + predictions.string());
   ASSERT_EQ(predicted.exit_code, 0) << predicted.output;
   std::ifstream csv(predictions);
   std::getline(csv, header);
   EXPECT_EQ(header, "index,prediction,output_0,output_1");
-  EXPECT_EQ(run_descent("predict " + out.string() + " --output " + predictions.string()).exit_code, 2);
+  EXPECT_EQ(run_descent("predict " + out.string() + " --output " + predictions.string()).exit_code,
+            2);
 }
 
 TEST(TrainCommand, RefusesToOverwriteARunDirectory) {
@@ -56,14 +59,18 @@ TEST(TrainCommand, RefusesToOverwriteARunDirectory) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.output, HasSubstr("--overwrite"));
   EXPECT_TRUE(fs::exists(out / "keep.txt"));
-  EXPECT_EQ(run_descent("train --data xor --epochs 1 --quiet --overwrite --out " + out.string()).exit_code, 0);
+  EXPECT_EQ(run_descent("train --data xor --epochs 1 --quiet --overwrite --out " + out.string())
+                .exit_code,
+            0);
 }
 
 TEST(TrainCommand, ScheduleDrivesEta) {
   const fs::path out = fresh_dir("train_schedule") / "run";
   const CommandResult r = run_descent(
-      "train --data moons --model linear --optimizer sgd --lr 0.1 --schedule StepLR --schedule-param step_size=1 "
-      "--schedule-param gamma=0.5 --schedule-interval epoch --epochs 3 --quiet --out " + out.string());
+      "train --data moons --model linear --optimizer sgd --lr 0.1 --schedule StepLR "
+      "--schedule-param step_size=1 "
+      "--schedule-param gamma=0.5 --schedule-interval epoch --epochs 3 --quiet --out " +
+      out.string());
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto history = nlohmann::json::parse(std::ifstream(out / "history.json"));
   EXPECT_DOUBLE_EQ(history["epochs"][2]["lr"].get<double>(), 0.025);
@@ -71,8 +78,9 @@ TEST(TrainCommand, ScheduleDrivesEta) {
 
 TEST(TrainCommand, DivergedRunExitsWithItsOwnCode) {
   const fs::path out = fresh_dir("train_diverge") / "run";
-  const CommandResult r = run_descent("train --data linear --model linear --optimizer sgd --lr 1e4 --epochs 5 --quiet --out " +
-                                      out.string());
+  const CommandResult r = run_descent(
+      "train --data linear --model linear --optimizer sgd --lr 1e4 --epochs 5 --quiet --out " +
+      out.string());
   EXPECT_EQ(r.exit_code, 5) << r.output;
   EXPECT_THAT(r.output, HasSubstr("diverged"));
   EXPECT_TRUE(fs::exists(out / "history.csv"));
