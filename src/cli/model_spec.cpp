@@ -32,8 +32,23 @@ std::vector<std::int64_t> parse_widths(const std::string& spec, const std::strin
   return widths;
 }
 
+// Shorthand models draw their weights as PyTorch does by default, so their figures compare with
+// PyTorch's at equal settings.
 json dense(std::int64_t units, const char* activation) {
-  return {{"type", "Dense"}, {"units", units}, {"activation", activation}};
+  return {{"type", "Dense"},
+          {"units", units},
+          {"activation", activation},
+          {"kernel_initializer", "torch_uniform"},
+          {"bias_initializer", "torch_uniform"}};
+}
+
+json conv(std::int64_t filters) {
+  return {{"type", "Conv2D"},
+          {"filters", filters},
+          {"kernel_size", 3},
+          {"activation", "relu"},
+          {"kernel_initializer", "torch_uniform"},
+          {"bias_initializer", "torch_uniform"}};
 }
 
 }  // namespace
@@ -46,9 +61,9 @@ json model_config(const std::string& spec, const Shape& sample_shape, std::int64
       throw InvalidArgument(
           fmt::format("model 'cnn' needs image inputs (channels, height, width), got {}",
                       shape_string(sample_shape)));
-    layers = {{{"type", "Conv2D"}, {"filters", 32}, {"kernel_size", 3}, {"activation", "relu"}},
+    layers = {conv(32),
               {{"type", "MaxPool2D"}, {"pool_size", 2}},
-              {{"type", "Conv2D"}, {"filters", 64}, {"kernel_size", 3}, {"activation", "relu"}},
+              conv(64),
               {{"type", "MaxPool2D"}, {"pool_size", 2}},
               {{"type", "Flatten"}},
               dense(128, "relu"),

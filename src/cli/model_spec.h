@@ -4,7 +4,8 @@
 //   cnn              conv 32 3×3 ReLU, max-pool 2, conv 64 3×3 ReLU, max-pool 2, dense 128 ReLU,
 //                    then the outputs (images of shape (channels, height, width))
 //   FILE.json        a model file
-// Shorthand models end in a linear layer (logits); the loss then works from logits.
+// Shorthand models end in a linear layer (logits); the loss then works from logits. Their weights
+// are drawn as PyTorch draws them by default (torch_uniform), for comparisons at equal settings.
 #pragma once
 
 #include <string>
