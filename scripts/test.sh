@@ -2,5 +2,5 @@
 # Builds descent with its tests and runs the whole suite through CTest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/build.sh
+./scripts/build.sh
 ctest --test-dir build --output-on-failure -j"$(nproc)" --timeout 600
