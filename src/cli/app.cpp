@@ -10,6 +10,7 @@
 #include "cli/exit_codes.h"
 #include "cli/predict_command.h"
 #include "cli/train_command.h"
+#include "cli/valley_command.h"
 #include "core/error.h"
 
 namespace descent::cli {
@@ -31,6 +32,7 @@ int run(int argc, char** argv) {
   add_train_command(app, exit_code);
   add_evaluate_command(app, exit_code);
   add_predict_command(app, exit_code);
+  add_valley_command(app, exit_code);
   try {
     if (argc > 1 && argv[1][0] != '-') {
       bool known = false;
@@ -39,8 +41,9 @@ int run(int argc, char** argv) {
       if (!known)
         return fail(
             kUsageError,
-            fmt::format("unknown command '{}' (known: train, evaluate, predict; see --help)",
-                        argv[1]));
+            fmt::format(
+                "unknown command '{}' (known: train, evaluate, predict, valley; see --help)",
+                argv[1]));
     }
     app.parse(argc, argv);
     return exit_code;
