@@ -4,7 +4,7 @@
 
 #include "core/error.h"
 #include "core/ops/cross_entropy.h"
-#include "loss/deterministic_sum.h"
+#include "core/deterministic_sum.h"
 #include "loss/target_checks.h"
 
 namespace descent {

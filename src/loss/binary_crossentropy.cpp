@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "loss/deterministic_sum.h"
+#include "core/deterministic_sum.h"
 #include "loss/fused_loss.h"
 #include "loss/target_checks.h"
 

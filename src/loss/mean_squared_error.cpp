@@ -1,6 +1,6 @@
 #include "loss/mean_squared_error.h"
 
-#include "loss/deterministic_sum.h"
+#include "core/deterministic_sum.h"
 #include "loss/fused_loss.h"
 #include "loss/target_checks.h"
 

@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "loss/deterministic_sum.h"
+#include "core/deterministic_sum.h"
 #include "loss/target_checks.h"
 
 namespace descent {

@@ -1,39 +1,17 @@
 #include "core/ops/cross_entropy.h"
 
 #include <algorithm>
-#include <array>
 #include <bit>
 #include <cmath>
 
 #include <fmt/format.h>
 
+#include "core/deterministic_sum.h"
 #include "core/error.h"
 #include "core/parallel.h"
 
 namespace descent {
 namespace {
-
-// Sums row_loss(r) over all rows in a fixed number of contiguous chunks, run in parallel when the
-// work is large, then adds the chunk sums in order: the result is the same for any thread count.
-template <class RowLoss>
-double sum_over_rows(std::int64_t rows, std::int64_t cost_per_row, const RowLoss& row_loss) {
-  constexpr std::int64_t kChunks = 64;
-  std::array<double, kChunks> partial{};
-  const std::int64_t chunk = (rows + kChunks - 1) / kChunks;
-  const bool parallel = rows * cost_per_row >= kParallelGrain;
-#pragma omp parallel for schedule(static) if (parallel)
-  for (std::int64_t c = 0; c < kChunks; ++c) {
-    double s = 0.0;
-    const std::int64_t end = std::min(rows, (c + 1) * chunk);
-    for (std::int64_t r = c * chunk; r < end; ++r)
-      s += row_loss(r);
-    partial[c] = s;
-  }
-  double total = 0.0;
-  for (double p : partial)
-    total += p;
-  return total;
-}
 
 // Σ_j f(j) over [0, n) in eight float lanes (a loop the compiler vectorises), the lanes added in
 // a fixed order: deterministic, and precise enough for rows of non-negative terms.
@@ -188,7 +166,7 @@ Variable sparse_softmax_cross_entropy(const Variable& logits, const Tensor& labe
   const double s = label_smoothing, inv_batch = 1.0 / static_cast<double>(batch);
   const double s_per_class = s / static_cast<double>(classes);
 
-  const double total = sum_over_rows(batch, classes, [&](std::int64_t r) {
+  const double total = deterministic_sum(batch, classes, [&](std::int64_t r) {
     const float* xr = x + r * classes;
     float* dr = d ? d + r * classes : nullptr;
     const auto label = static_cast<std::int64_t>(t[r]);
@@ -238,7 +216,7 @@ Variable softmax_cross_entropy(const Variable& logits, const Tensor& targets,
   const double keep = 1.0 - label_smoothing, inv_batch = 1.0 / static_cast<double>(batch);
   const double s_per_class = label_smoothing / static_cast<double>(classes);
 
-  const double total = sum_over_rows(batch, classes, [&](std::int64_t r) {
+  const double total = deterministic_sum(batch, classes, [&](std::int64_t r) {
     const float* xr = x + r * classes;
     const float* tr = t + r * classes;
     float* dr = d ? d + r * classes : nullptr;

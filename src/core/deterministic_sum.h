@@ -1,5 +1,5 @@
 // A parallel sum whose result does not depend on the thread count (no OpenMP reduction clause,
-// whose order varies): used by the losses and metrics for their per-element or per-row terms.
+// whose order varies): used by the fused cross-entropy op, the losses and the metrics.
 #pragma once
 
 #include <algorithm>
