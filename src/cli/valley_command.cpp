@@ -12,7 +12,7 @@
 #include "cli/training_flags.h"
 #include "core/error.h"
 #include "lr/valley.h"
-#include "report/chart.h"
+#include "report/valley_charts.h"
 #include "report/run_directory.h"
 
 namespace descent::cli {

@@ -35,8 +35,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "report/chart.h"
-
 namespace descent {
 
 enum class ValleyFunctionKind {
@@ -118,9 +116,5 @@ ValleyLabel label_valley_run(const ValleyFunction& f, const std::vector<ValleyPo
 // Long CSV: step,x[,y],f,grad_norm,lr, one row per point of every run. Throws IoError.
 void write_valley_csv(const ValleyFunction& f, const std::vector<ValleyRun>& runs,
                       const std::filesystem::path& path);
-
-// One panel per run: 1-D, the function with the steps as arrows along it; 2-D, the path in the
-// plane with the steps as arrows and the minima as dots. Diverged runs are shown while in view.
-std::vector<ChartSpec> valley_charts(const ValleyFunction& f, const std::vector<ValleyRun>& runs);
 
 }  // namespace descent

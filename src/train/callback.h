@@ -4,6 +4,7 @@
 
 #include <cstdint>
 
+#include "train/history.h"
 #include "train/logs.h"
 
 namespace descent {
@@ -28,6 +29,10 @@ class Callback {
   virtual void on_epoch_end(Model& /*model*/, int /*epoch*/, Logs& /*logs*/) {}
   // After each optimizer step; `logs` holds the running "loss" and metrics of the epoch and "lr".
   virtual void on_batch_end(Model& /*model*/, std::int64_t /*batch*/, const Logs& /*logs*/) {}
+  // After each optimizer step, before on_batch_end: that step's own loss and the η it used (the
+  // range finder and the sweep's divergence guard need the raw per-step figures, not the epoch's
+  // running mean).
+  virtual void on_step_end(Model& /*model*/, const StepRecord& /*step*/) {}
 };
 
 }  // namespace descent

@@ -159,6 +159,8 @@ History Model::fit(const Dataset& data, const FitOptions& options) {
       for (auto& m : metrics)
         m->update(prediction.value(), y);
       history.steps.push_back({step, epoch + 1, value, lr});
+      for (auto& c : callbacks)
+        c->on_step_end(*this, history.steps.back());
       batch_logs.set("loss", loss_sum / seen);
       for (auto& m : metrics)
         batch_logs.set(m->name(), m->result());

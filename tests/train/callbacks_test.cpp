@@ -119,3 +119,29 @@ TEST(ModelCheckpoint, WritesLoadableWeightsPerEpoch) {
 
 }  // namespace
 }  // namespace descent
+
+namespace descent {
+namespace {
+
+// on_step_end sees each step's own loss and η, the same records the history keeps.
+TEST(Callback, OnStepEndSeesEveryStepsOwnLoss) {
+  const Dataset data = moons(64, 0.1, 2);
+  Model model = compiled_model(0.1);
+  struct Recorder : Callback {
+    std::vector<StepRecord> seen;
+    void on_step_end(Model&, const StepRecord& step) override { seen.push_back(step); }
+  };
+  auto recorder = std::make_shared<Recorder>();
+  const History history =
+      model.fit(data, {.epochs = 2, .batch_size = 16, .callbacks = {recorder}, .verbose = 0});
+  ASSERT_EQ(recorder->seen.size(), history.steps.size());
+  ASSERT_EQ(recorder->seen.size(), 8u);
+  for (std::size_t i = 0; i < history.steps.size(); ++i) {
+    EXPECT_EQ(recorder->seen[i].step, history.steps[i].step);
+    EXPECT_EQ(recorder->seen[i].loss, history.steps[i].loss);
+    EXPECT_EQ(recorder->seen[i].lr, 0.1);
+  }
+}
+
+}  // namespace
+}  // namespace descent
