@@ -18,15 +18,13 @@ double deterministic_sum(std::int64_t items, std::int64_t cost_per_item, const T
   constexpr std::int64_t kChunks = 64;
   std::array<double, kChunks> partial{};
   const std::int64_t chunk = (items + kChunks - 1) / kChunks;
-  const bool parallel = items * cost_per_item >= kParallelGrain;
-#pragma omp parallel for schedule(static) if (parallel)
-  for (std::int64_t c = 0; c < kChunks; ++c) {
+  parallel_for(kChunks, items * cost_per_item, [&](std::int64_t c) {
     double s = 0.0;
     const std::int64_t end = std::min(items, (c + 1) * chunk);
     for (std::int64_t i = c * chunk; i < end; ++i)
       s += term(i);
     partial[c] = s;
-  }
+  });
   double total = 0.0;
   for (double p : partial)
     total += p;

@@ -66,11 +66,9 @@ void Dataset::gather(std::span<const std::int64_t> indices, Tensor& x, Tensor& y
 
   float* xd = x.data();
   float* yd = y.data();
-  const bool parallel = k * s >= kParallelGrain;
   const bool as_bytes = stored_as_bytes();
   const std::int64_t w = target_width;
-#pragma omp parallel for schedule(static) if (parallel)
-  for (std::int64_t i = 0; i < k; ++i) {
+  parallel_for(k, k * s, [&](std::int64_t i) {
     const std::int64_t src = indices[i];
     float* row = xd + i * s;
     if (as_bytes) {
@@ -84,7 +82,7 @@ void Dataset::gather(std::span<const std::int64_t> indices, Tensor& x, Tensor& y
       yd[i] = static_cast<float>(labels[src]);
     else
       std::copy_n(targets.data() + src * w, w, yd + i * w);
-  }
+  });
 }
 
 Tensor Dataset::features() const {

@@ -99,10 +99,10 @@ void FeatureScaler::apply(std::span<float> x) const {
   const auto total = static_cast<std::int64_t>(x.size());
   const std::int64_t rows = total / d;
   float* p = x.data();
-#pragma omp parallel for schedule(static) if (total >= kParallelGrain)
-  for (std::int64_t i = 0; i < rows; ++i)
+  parallel_for(rows, total, [&](std::int64_t i) {
     for (std::int64_t j = 0; j < d; ++j)
       p[i * d + j] = (p[i * d + j] - shift_[j]) * scale_[j] + offset_[j];
+  });
 }
 
 void FeatureScaler::transform(Dataset& data) const {

@@ -28,14 +28,13 @@ double sum_of_squares(std::span<const T> x) {
   }
   double partial[kChunks];
   const std::int64_t chunk = (n + kChunks - 1) / kChunks;
-#pragma omp parallel for schedule(static)
-  for (std::int64_t c = 0; c < kChunks; ++c) {
+  parallel_for(kChunks, n, [&](std::int64_t c) {
     double sum = 0;
     const std::int64_t end = std::min(n, (c + 1) * chunk);
     for (std::int64_t i = c * chunk; i < end; ++i)
       sum += static_cast<double>(x[i]) * static_cast<double>(x[i]);
     partial[c] = sum;
-  }
+  });
   double sum = 0;
   for (double p : partial)
     sum += p;

@@ -11,15 +11,7 @@ namespace descent {
 
 template <class Body>
 inline void for_each_element(std::int64_t n, const Body& body) {
-#pragma omp parallel if (n >= kParallelGrain)
-  {
-    // A private copy of the closure: its captured scalars then cannot alias the arrays the body
-    // writes, so they stay in registers and the loop vectorizes.
-    const Body local = body;
-#pragma omp for schedule(static)
-    for (std::int64_t i = 0; i < n; ++i)
-      local(i);
-  }
+  parallel_for(n, n, body);
 }
 
 }  // namespace descent

@@ -2,11 +2,10 @@
 
 #include <algorithm>
 
-#include <cblas.h>
-
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "core/ops/gemm.h"
 #include "core/parallel.h"
 
 namespace descent {
@@ -28,15 +27,6 @@ struct Geometry {
     return std::max<std::int64_t>(1, std::min(fit, batch));
   }
 };
-
-// C (m, n) = op(A) · op(B) + beta · C, row-major, all operands contiguous.
-void gemm(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int64_t k,
-          const float* a, const float* b, float beta, float* c) {
-  cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
-              trans_b ? CblasTrans : CblasNoTrans, static_cast<int>(m), static_cast<int>(n),
-              static_cast<int>(k), 1.0f, a, static_cast<int>(trans_a ? m : k), b,
-              static_cast<int>(trans_b ? k : n), beta, c, static_cast<int>(n));
-}
 
 Geometry check_geometry(const Variable& x, const Variable& w, const Variable& b,
                         Conv2dGeometry geometry) {
@@ -85,8 +75,7 @@ void inside_columns(const Geometry& g, std::int64_t kj, std::int64_t& lo, std::i
 // receptive field of output pixel p of image n, zeros where it overhangs the padding.
 void im2col(const Geometry& g, const float* x, std::int64_t first, std::int64_t count, float* col) {
   const std::int64_t P = g.pixels(), ld = count * P;
-#pragma omp parallel for if (count * g.rows() * P > kParallelGrain)
-  for (std::int64_t n = 0; n < count; ++n) {
+  parallel_for(count, count * g.rows() * P, [&](std::int64_t n) {
     const float* image = x + (first + n) * g.in_c * g.in_h * g.in_w;
     for (std::int64_t c = 0; c < g.in_c; ++c)
       for (std::int64_t ki = 0; ki < g.kh; ++ki)
@@ -112,7 +101,7 @@ void im2col(const Geometry& g, const float* x, std::int64_t first, std::int64_t 
             std::fill_n(row + hi, g.out_w - hi, 0.0f);
           }
         }
-  }
+  });
 }
 
 // The adjoint of im2col: adds each column entry back onto the input pixel it was read from.
@@ -120,8 +109,7 @@ void im2col(const Geometry& g, const float* x, std::int64_t first, std::int64_t 
 void col2im(const Geometry& g, const float* col, std::int64_t first, std::int64_t count,
             float* dx) {
   const std::int64_t P = g.pixels(), ld = count * P;
-#pragma omp parallel for if (count * g.rows() * P > kParallelGrain)
-  for (std::int64_t n = 0; n < count; ++n) {
+  parallel_for(count, count * g.rows() * P, [&](std::int64_t n) {
     float* image = dx + (first + n) * g.in_c * g.in_h * g.in_w;
     for (std::int64_t c = 0; c < g.in_c; ++c)
       for (std::int64_t ki = 0; ki < g.kh; ++ki)
@@ -145,7 +133,7 @@ void col2im(const Geometry& g, const float* col, std::int64_t first, std::int64_
             }
           }
         }
-  }
+  });
 }
 
 void conv2d_backward(Node& self, const Geometry& g) {
@@ -169,10 +157,10 @@ void conv2d_backward(Node& self, const Geometry& g) {
     const std::int64_t count = std::min(chunk, g.batch - first), width = count * P;
     dy_wide.resize({C, width});
     float* dyw = dy_wide.data();
-#pragma omp parallel for if (C * width > kParallelGrain)
-    for (std::int64_t n = 0; n < count; ++n)
+    parallel_for(count, C * width, [&](std::int64_t n) {
       for (std::int64_t o = 0; o < C; ++o)
         std::copy_n(dy + ((first + n) * C + o) * P, P, dyw + o * width + n * P);
+    });
     if (db)
       for (std::int64_t o = 0; o < C; ++o) {
         float total = 0.0f;
@@ -214,8 +202,7 @@ Variable conv2d(const Variable& x, const Variable& w, const Variable& b, Conv2dG
     // Y (C, count·P) = W (C, K) · col (K, count·P): one GEMM for the whole chunk.
     gemm(false, false, C, width, K, w.value().data(), col.data(), 0.0f, y_wide.data());
     const float* yw = y_wide.data();
-#pragma omp parallel for if (C * width > kParallelGrain)
-    for (std::int64_t n = 0; n < count; ++n)
+    parallel_for(count, C * width, [&](std::int64_t n) {
       for (std::int64_t o = 0; o < C; ++o) {
         const float* in = yw + o * width + n * P;
         float* out = yv + ((first + n) * C + o) * P;
@@ -223,6 +210,7 @@ Variable conv2d(const Variable& x, const Variable& w, const Variable& b, Conv2dG
         for (std::int64_t p = 0; p < P; ++p)
           out[p] = in[p] + shift;
       }
+    });
   }
   if (y.needs_grad()) y.set_backward([g](Node& self) { conv2d_backward(self, g); });
   return y;

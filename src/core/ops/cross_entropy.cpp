@@ -8,6 +8,7 @@
 
 #include "core/deterministic_sum.h"
 #include "core/error.h"
+#include "core/ops/loss_node.h"
 #include "core/parallel.h"
 
 namespace descent {
@@ -114,25 +115,6 @@ void check_smoothing(float label_smoothing, const char* op) {
         fmt::format("{}: label_smoothing must be in [0, 1], got {}", op, label_smoothing));
 }
 
-// The loss node: value `total / batch`; backward adds upstream · dlogits into the logits' grad.
-Variable finish(Variable& y, double total, std::int64_t batch, Tensor dlogits) {
-  y.value()[0] = static_cast<float>(total / static_cast<double>(batch));
-  if (!y.needs_grad()) return y;
-  y.set_backward([d = std::move(dlogits)](Node& self) {
-    Node& in = *self.inputs[0];
-    const float g = self.grad[0];
-    bool accumulate = false;
-    Tensor& dx = in.grad_for_write(accumulate);
-    const std::int64_t n = d.size();
-    const float* dv = d.data();
-    float* out = dx.data();
-#pragma omp parallel for schedule(static) if (n >= kParallelGrain)
-    for (std::int64_t i = 0; i < n; ++i)
-      out[i] = accumulate ? out[i] + g * dv[i] : g * dv[i];
-  });
-  return y;
-}
-
 }  // namespace
 
 void check_class_labels(const Tensor& labels, std::int64_t batch, std::int64_t classes) {
@@ -157,12 +139,11 @@ Variable sparse_softmax_cross_entropy(const Variable& logits, const Tensor& labe
   const std::int64_t batch = logits.shape()[0], classes = logits.shape()[1];
   check_class_labels(labels, batch, classes);
 
-  Variable y = Variable::result({1}, {logits}, kOp);
   Tensor dlogits;
-  if (y.needs_grad()) dlogits.resize(logits.shape());
+  if (loss_needs_grad(logits)) dlogits.resize(logits.shape());
   const float* x = logits.value().data();
   const float* t = labels.data();
-  float* d = y.needs_grad() ? dlogits.data() : nullptr;
+  float* d = dlogits.size() > 0 ? dlogits.data() : nullptr;
   const double s = label_smoothing, inv_batch = 1.0 / static_cast<double>(batch);
   const double s_per_class = s / static_cast<double>(classes);
 
@@ -194,7 +175,7 @@ Variable sparse_softmax_cross_entropy(const Variable& logits, const Tensor& labe
     }
     return loss;
   });
-  return finish(y, total, batch, std::move(dlogits));
+  return loss_node(logits, total / static_cast<double>(batch), std::move(dlogits), kOp);
 }
 
 Variable softmax_cross_entropy(const Variable& logits, const Tensor& targets,
@@ -207,12 +188,11 @@ Variable softmax_cross_entropy(const Variable& logits, const Tensor& targets,
                                       shape_string(targets.shape()), shape_string(logits.shape())));
   const std::int64_t batch = logits.shape()[0], classes = logits.shape()[1];
 
-  Variable y = Variable::result({1}, {logits}, kOp);
   Tensor dlogits;
-  if (y.needs_grad()) dlogits.resize(logits.shape());
+  if (loss_needs_grad(logits)) dlogits.resize(logits.shape());
   const float* x = logits.value().data();
   const float* t = targets.data();
-  float* d = y.needs_grad() ? dlogits.data() : nullptr;
+  float* d = dlogits.size() > 0 ? dlogits.data() : nullptr;
   const double keep = 1.0 - label_smoothing, inv_batch = 1.0 / static_cast<double>(batch);
   const double s_per_class = label_smoothing / static_cast<double>(classes);
 
@@ -237,7 +217,7 @@ Variable softmax_cross_entropy(const Variable& logits, const Tensor& targets,
     }
     return loss;
   });
-  return finish(y, total, batch, std::move(dlogits));
+  return loss_node(logits, total / static_cast<double>(batch), std::move(dlogits), kOp);
 }
 
 }  // namespace descent

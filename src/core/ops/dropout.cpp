@@ -25,9 +25,7 @@ Variable dropout(const Variable& x, float rate, bool training, Rng& rng) {
   const float* xv = x.value().data();
   const float* m = mask.data();
   float* yv = y.value().data();
-#pragma omp parallel for if (n > kParallelGrain)
-  for (std::int64_t i = 0; i < n; ++i)
-    yv[i] = xv[i] * m[i];
+  parallel_for(n, n, [=](std::int64_t i) { yv[i] = xv[i] * m[i]; });
   if (y.needs_grad()) {
     y.set_backward([mask = std::move(mask)](Node& self) {
       Node& in = *self.inputs[0];
@@ -37,15 +35,10 @@ Variable dropout(const Variable& x, float rate, bool training, Rng& rng) {
       const float* dy = self.grad.data();
       const float* m = mask.data();
       const std::int64_t size = mask.size();
-      if (accumulate) {
-#pragma omp parallel for if (size > kParallelGrain)
-        for (std::int64_t i = 0; i < size; ++i)
-          dx[i] += dy[i] * m[i];
-      } else {
-#pragma omp parallel for if (size > kParallelGrain)
-        for (std::int64_t i = 0; i < size; ++i)
-          dx[i] = dy[i] * m[i];
-      }
+      if (accumulate)
+        parallel_for(size, size, [=](std::int64_t i) { dx[i] += dy[i] * m[i]; });
+      else
+        parallel_for(size, size, [=](std::int64_t i) { dx[i] = dy[i] * m[i]; });
     });
   }
   return y;

@@ -25,16 +25,13 @@ void check_broadcast(const Shape& a, const Shape& b, const char* op) {
 template <class F>
 void for_each_broadcast(std::int64_t size, std::int64_t n, F f) {
   if (n == 1) {
-#pragma omp parallel for if (size > kParallelGrain)
-    for (std::int64_t i = 0; i < size; ++i)
-      f(i, std::int64_t{0});
+    parallel_for(size, size, [&](std::int64_t i) { f(i, std::int64_t{0}); });
     return;
   }
   // Blocks of consecutive elements, so the inner loop is contiguous in both a and b.
   constexpr std::int64_t kBlock = 4096;
   const std::int64_t blocks = (size + kBlock - 1) / kBlock;
-#pragma omp parallel for if (size > kParallelGrain)
-  for (std::int64_t block = 0; block < blocks; ++block) {
+  parallel_for(blocks, size, [&](std::int64_t block) {
     std::int64_t i = block * kBlock, j = i % n;
     const std::int64_t end = std::min(size, i + kBlock);
     while (i < end) {
@@ -44,7 +41,7 @@ void for_each_broadcast(std::int64_t size, std::int64_t n, F f) {
       i += len;
       j = 0;
     }
-  }
+  });
 }
 
 // db[j] (=, or += when accumulating) Σ_rows term(i, j) over the elements i of a that use b[j].
@@ -53,9 +50,8 @@ template <class Term>
 void reduce_into_b(std::int64_t size, std::int64_t n, Term term, Tensor& db, bool accumulate) {
   float* out = db.data();
   if (n == size) {
-#pragma omp parallel for if (size > kParallelGrain)
-    for (std::int64_t i = 0; i < size; ++i)
-      out[i] = accumulate ? out[i] + term(i, i) : term(i, i);
+    parallel_for(size, size,
+                 [&](std::int64_t i) { out[i] = accumulate ? out[i] + term(i, i) : term(i, i); });
     return;
   }
   const std::int64_t rows = size / n;
@@ -63,8 +59,7 @@ void reduce_into_b(std::int64_t size, std::int64_t n, Term term, Tensor& db, boo
   if (n >= kColumns) {
     // Wide b: threads take column blocks and walk all rows.
     const std::int64_t blocks = (n + kColumns - 1) / kColumns;
-#pragma omp parallel for if (size > kParallelGrain)
-    for (std::int64_t block = 0; block < blocks; ++block) {
+    parallel_for(blocks, size, [&](std::int64_t block) {
       const std::int64_t j0 = block * kColumns, len = std::min(kColumns, n - j0);
       float acc[kColumns] = {};
       for (std::int64_t r = 0; r < rows; ++r)
@@ -72,7 +67,7 @@ void reduce_into_b(std::int64_t size, std::int64_t n, Term term, Tensor& db, boo
           acc[k] += term(r * n + j0 + k, j0 + k);
       for (std::int64_t k = 0; k < len; ++k)
         out[j0 + k] = accumulate ? out[j0 + k] + acc[k] : acc[k];
-    }
+    });
     return;
   }
   // Narrow b (a bias, a single value): partial sums over fixed groups of rows, then the groups.
@@ -80,15 +75,14 @@ void reduce_into_b(std::int64_t size, std::int64_t n, Term term, Tensor& db, boo
   const std::int64_t groups = (rows + group_rows - 1) / group_rows;
   Tensor partial({groups, n});
   float* p = partial.data();
-#pragma omp parallel for if (size > kParallelGrain)
-  for (std::int64_t g = 0; g < groups; ++g) {
+  parallel_for(groups, size, [&](std::int64_t g) {
     float* acc = p + g * n;
     std::fill_n(acc, n, 0.0f);
     const std::int64_t end = std::min(rows, (g + 1) * group_rows);
     for (std::int64_t r = g * group_rows; r < end; ++r)
       for (std::int64_t j = 0; j < n; ++j)
         acc[j] += term(r * n + j, j);
-  }
+  });
   for (std::int64_t j = 0; j < n; ++j) {
     float total = 0.0f;
     for (std::int64_t g = 0; g < groups; ++g)

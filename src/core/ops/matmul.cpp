@@ -1,22 +1,12 @@
 #include "core/ops/matmul.h"
 
-#include <cblas.h>
-
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "core/ops/gemm.h"
 
 namespace descent {
 namespace {
-
-// C (m, n) = alpha · op(A) · op(B) + beta · C, row-major.
-void gemm(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int64_t k,
-          const float* a, const float* b, float beta, float* c) {
-  cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
-              trans_b ? CblasTrans : CblasNoTrans, static_cast<int>(m), static_cast<int>(n),
-              static_cast<int>(k), 1.0f, a, trans_a ? static_cast<int>(m) : static_cast<int>(k), b,
-              trans_b ? static_cast<int>(k) : static_cast<int>(n), beta, c, static_cast<int>(n));
-}
 
 void check_matrix_product(const Shape& a, const Shape& b, const char* op) {
   if (a.size() != 2 || b.size() != 2 || a[1] != b[0])

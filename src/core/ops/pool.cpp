@@ -50,14 +50,13 @@ Variable max_pool2d(const Variable& x, int size, int stride) {
   const float* xv = x.value().data();
   float* yv = y.value().data();
   const std::int64_t in_plane = g.in_h * g.in_w, out_plane = g.out_h * g.out_w;
-#pragma omp parallel for if (g.planes * in_plane > kParallelGrain)
-  for (std::int64_t p = 0; p < g.planes; ++p) {
+  parallel_for(g.planes, g.planes * in_plane, [&](std::int64_t p) {
     const float* plane = xv + p * in_plane;
     float* out = yv + p * out_plane;
     for (std::int64_t oy = 0; oy < g.out_h; ++oy)
       for (std::int64_t ox = 0; ox < g.out_w; ++ox)
         out[oy * g.out_w + ox] = plane[arg_max(plane, g, oy, ox)];
-  }
+  });
   if (y.needs_grad()) {
     // The arg-max is found again here rather than stored: the same scan, no extra buffer.
     y.set_backward([g](Node& self) {
@@ -68,8 +67,7 @@ Variable max_pool2d(const Variable& x, int size, int stride) {
       const float* xv = in.value.data();
       const float* dy = self.grad.data();
       const std::int64_t in_plane = g.in_h * g.in_w, out_plane = g.out_h * g.out_w;
-#pragma omp parallel for if (g.planes * in_plane > kParallelGrain)
-      for (std::int64_t p = 0; p < g.planes; ++p) {
+      parallel_for(g.planes, g.planes * in_plane, [&](std::int64_t p) {
         const float* plane = xv + p * in_plane;
         const float* g_out = dy + p * out_plane;
         float* d = dx + p * in_plane;
@@ -77,7 +75,7 @@ Variable max_pool2d(const Variable& x, int size, int stride) {
         for (std::int64_t oy = 0; oy < g.out_h; ++oy)
           for (std::int64_t ox = 0; ox < g.out_w; ++ox)
             d[arg_max(plane, g, oy, ox)] += g_out[oy * g.out_w + ox];
-      }
+      });
     });
   }
   return y;

@@ -27,8 +27,7 @@ Variable softmax_over_rows(const Variable& x, const char* op) {
   Variable y = Variable::result(x.shape(), {x}, op);
   const float* xv = x.value().data();
   float* yv = y.value().data();
-#pragma omp parallel for if (rows * cols > kParallelGrain)
-  for (std::int64_t r = 0; r < rows; ++r) {
+  parallel_for(rows, rows * cols, [=](std::int64_t r) {
     const float* in = xv + r * cols;
     float* out = yv + r * cols;
     const float top = *std::max_element(in, in + cols);
@@ -47,7 +46,7 @@ Variable softmax_over_rows(const Variable& x, const char* op) {
       for (std::int64_t j = 0; j < cols; ++j)
         out[j] *= inv;
     }
-  }
+  });
   if (y.needs_grad()) {
     y.set_backward([](Node& self) {
       Node& in = *self.inputs[0];
@@ -57,8 +56,7 @@ Variable softmax_over_rows(const Variable& x, const char* op) {
       float* dx = in.grad_for_write(accumulate).data();
       const float* yv = self.value.data();
       const float* dy = self.grad.data();
-#pragma omp parallel for if (rows * cols > kParallelGrain)
-      for (std::int64_t r = 0; r < rows; ++r) {
+      parallel_for(rows, rows * cols, [=](std::int64_t r) {
         const float* y = yv + r * cols;
         const float* g = dy + r * cols;
         float* d = dx + r * cols;
@@ -80,7 +78,7 @@ Variable softmax_over_rows(const Variable& x, const char* op) {
             d[j] = accumulate ? d[j] + v : v;
           }
         }
-      }
+      });
     });
   }
   return y;

@@ -27,9 +27,7 @@ Variable unary(const Variable& x, const char* op, Forward forward, Derivative de
   const std::int64_t n = x.value().size();
   const float* xv = x.value().data();
   float* yv = y.value().data();
-#pragma omp parallel for if (n > kParallelGrain)
-  for (std::int64_t i = 0; i < n; ++i)
-    yv[i] = forward(xv[i]);
+  parallel_for(n, n, [=](std::int64_t i) { yv[i] = forward(xv[i]); });
   if (y.needs_grad()) {
     y.set_backward([derivative](Node& self) {
       Node& in = *self.inputs[0];
@@ -42,13 +40,9 @@ Variable unary(const Variable& x, const char* op, Forward forward, Derivative de
       const float* dy = self.grad.data();
       float* d = dx.data();
       if (accumulate) {
-#pragma omp parallel for if (size > kParallelGrain)
-        for (std::int64_t i = 0; i < size; ++i)
-          d[i] += dy[i] * derivative(xv[i], yv[i]);
+        parallel_for(size, size, [=](std::int64_t i) { d[i] += dy[i] * derivative(xv[i], yv[i]); });
       } else {
-#pragma omp parallel for if (size > kParallelGrain)
-        for (std::int64_t i = 0; i < size; ++i)
-          d[i] = dy[i] * derivative(xv[i], yv[i]);
+        parallel_for(size, size, [=](std::int64_t i) { d[i] = dy[i] * derivative(xv[i], yv[i]); });
       }
     });
   }

@@ -1,4 +1,4 @@
-#include "loss/fused_loss.h"
+#include "core/ops/loss_node.h"
 
 #include "core/parallel.h"
 
@@ -20,9 +20,8 @@ Variable loss_node(const Variable& y_pred, double mean, Tensor dpred, const char
     const std::int64_t n = d.size();
     const float* dv = d.data();
     float* out = dx.data();
-#pragma omp parallel for schedule(static) if (n >= kParallelGrain)
-    for (std::int64_t i = 0; i < n; ++i)
-      out[i] = accumulate ? out[i] + g * dv[i] : g * dv[i];
+    parallel_for(n, n,
+                 [=](std::int64_t i) { out[i] = accumulate ? out[i] + g * dv[i] : g * dv[i]; });
   });
   return y;
 }

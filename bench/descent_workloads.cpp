@@ -1,0 +1,243 @@
+// The descent side of the side-by-side benchmark (bench/compare.py runs it and the PyTorch side,
+// bench/torch_workloads.py, alternately). Each call runs one workload in a fresh process, so that
+// its peak resident memory (which it reports) belongs to that workload alone, and prints one JSON
+// object: seconds per epoch (training loop only; the data is loaded before the clock starts), test
+// accuracy, and the matrix-multiply floating-point operations of one epoch.
+//
+//   descent_workloads W1 [--epochs N] [--samples N] [--threads N]
+//   descent_workloads gemm N [--reps R]     achieved cblas_sgemm GFLOP/s at N x N x N
+//   descent_workloads chart RESULTS.json DIR  draws compare.py's results (ratios, times)
+#include <cblas.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "descent.h"
+#include "report/chart.h"
+
+namespace {
+
+using namespace descent;
+using Clock = std::chrono::steady_clock;
+
+struct Workload {
+  std::string model;      // "mlp" or "cnn" or "tutorial"
+  std::string optimizer;  // "sgd", "sgd-momentum", "adam"
+  double lr = 0.1;
+  std::int64_t batch_size = 128;
+  int epochs = 5;
+};
+
+const std::map<std::string, Workload>& workloads() {
+  static const std::map<std::string, Workload> all = {
+      {"W1", {"mlp", "sgd-momentum", 0.1, 128, 5}}, {"W2", {"mlp", "sgd-momentum", 0.1, 32, 5}},
+      {"W3", {"mlp", "adam", 1e-3, 128, 5}},        {"W4", {"cnn", "sgd-momentum", 0.1, 128, 2}},
+      {"W5", {"tutorial", "adam", 1e-4, 10, 30}},
+  };
+  return all;
+}
+
+// Multiply-adds of one sample's forward pass through the Dense and Conv2D layers, times two.
+double forward_flops(const std::string& model) {
+  if (model == "mlp") return 2.0 * (784.0 * 256 + 256.0 * 128 + 128.0 * 10);
+  if (model == "cnn")
+    return 2.0 * (26.0 * 26 * 32 * 9 + 11.0 * 11 * 64 * 32 * 9 + 1600.0 * 128 + 128.0 * 10);
+  return 2.0 * (1.0 * 16 + 16.0 * 32 + 32.0 * 2);
+}
+
+// PyTorch's default initialization on both sides (U(±1/sqrt(fan_in)) for weights and biases), so
+// that accuracies compare at equal settings.
+DenseOptions dense(const std::string& activation, Shape input_shape = {}) {
+  const Initializer torch{Initializer::Kind::torch_uniform};
+  return {.activation = activation,
+          .kernel_initializer = torch,
+          .bias_initializer = torch,
+          .input_shape = std::move(input_shape)};
+}
+
+Conv2DOptions conv(Shape input_shape = {}) {
+  const Initializer torch{Initializer::Kind::torch_uniform};
+  return {.activation = "relu",
+          .kernel_initializer = torch,
+          .bias_initializer = torch,
+          .input_shape = std::move(input_shape)};
+}
+
+// This process's peak resident memory since exec (VmHWM of /proc/self/status), in MiB.
+double peak_rss_mib() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.starts_with("VmHWM:")) return std::stod(line.substr(6)) / 1024.0;
+  return std::nan("");
+}
+
+Model build(const Workload& w) {
+  Model model(/*seed=*/42);
+  if (w.model == "mlp") {
+    model.add(Flatten({1, 28, 28}));
+    model.add(Dense(256, dense("relu")));
+    model.add(Dense(128, dense("relu")));
+    model.add(Dense(10, dense("linear")));
+  } else if (w.model == "cnn") {
+    model.add(Conv2D(32, 3, conv({1, 28, 28})));
+    model.add(MaxPool2D(2));
+    model.add(Conv2D(64, 3, conv()));
+    model.add(MaxPool2D(2));
+    model.add(Flatten());
+    model.add(Dense(128, dense("relu")));
+    model.add(Dense(10, dense("linear")));
+  } else {
+    model.add(Dense(16, dense("relu", {1})));
+    model.add(Dense(32, dense("relu")));
+    model.add(Dense(2, dense("linear")));
+  }
+  std::unique_ptr<Optimizer> optimizer;
+  if (w.optimizer == "adam")
+    optimizer = std::make_unique<Adam>(model.trainable_variables(), AdamOptions{.lr = w.lr});
+  else
+    optimizer = std::make_unique<SGD>(
+        model.trainable_variables(),
+        SGDOptions{.lr = w.lr, .momentum = w.optimizer == "sgd-momentum" ? 0.9 : 0.0});
+  model.compile(
+      std::move(optimizer),
+      std::make_unique<SparseCategoricalCrossentropy>(CrossentropyOptions{.from_logits = true}),
+      {"accuracy"});
+  return model;
+}
+
+int run_workload(const std::string& id, int epochs, std::int64_t samples) {
+  const Workload& w = workloads().at(id);
+  TrainTestSplit data;
+  if (w.model == "tutorial") {
+    data.train = tutorial_two_class(1);
+    data.test = tutorial_two_class(2);
+  } else {
+    data = load_fashion_mnist();
+  }
+  if (samples > 0 && samples < data.train.size()) {
+    std::vector<std::int64_t> first(static_cast<std::size_t>(samples));
+    std::iota(first.begin(), first.end(), 0);
+    data.train = subset(data.train, first);
+  }
+  Model model = build(w);
+  const auto start = Clock::now();
+  const History history = model.fit(
+      data.train,
+      {.epochs = epochs > 0 ? epochs : w.epochs, .batch_size = w.batch_size, .verbose = 0});
+  const double total = std::chrono::duration<double>(Clock::now() - start).count();
+  nlohmann::json epoch_seconds = nlohmann::json::array();
+  for (const Logs& logs : history.epochs)
+    epoch_seconds.push_back(logs.get("seconds").value_or(0.0));
+  const auto test = model.evaluate(data.test, 1000);
+  // Forward, then the gradients of the weights and of every layer's input but the first.
+  const double flops_per_sample = 3.0 * forward_flops(w.model);
+  const nlohmann::json out = {
+      {"workload", id},
+      {"side", "descent"},
+      {"epoch_seconds", epoch_seconds},
+      {"total_seconds", total},
+      {"test_accuracy", test.at("accuracy")},
+      {"epoch_gflop", flops_per_sample * static_cast<double>(data.train.size()) / 1e9},
+      {"threads", num_threads()},
+      {"diverged", history.diverged},
+      {"peak_rss_mib", peak_rss_mib()}};
+  std::cout << out.dump() << "\n";
+  return 0;
+}
+
+int run_gemm(int n, int reps) {
+  std::vector<float> a(std::size_t(n) * n, 0.5f), b(std::size_t(n) * n, 0.25f),
+      c(std::size_t(n) * n);
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a.data(), n, b.data(), n,
+              0.0f, c.data(), n);  // warm-up
+  double best = 1e30;
+  for (int r = 0; r < reps; ++r) {
+    const auto start = Clock::now();
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a.data(), n, b.data(), n,
+                0.0f, c.data(), n);
+    best = std::min(best, std::chrono::duration<double>(Clock::now() - start).count());
+  }
+  const nlohmann::json out = {{"n", n},
+                              {"seconds", best},
+                              {"gflops", 2.0 * n * double(n) * n / best / 1e9},
+                              {"threads", num_threads()},
+                              {"openblas", openblas_get_config()}};
+  std::cout << out.dump() << "\n";
+  return 0;
+}
+
+// Two charts of compare.py's rows, workloads in order along x: the ratio PyTorch/descent against
+// its target, and both sides' median times.
+int run_chart(const std::filesystem::path& results, const std::filesystem::path& dir) {
+  std::ifstream in(results);
+  const nlohmann::json rows = nlohmann::json::parse(in).at("rows");
+  Series ratio{.label = "PyTorch / descent", .markers = true, .width = 2.5};
+  Series target{.label = "target", .style = LineStyle::dashed, .markers = true};
+  Series ours{.label = "descent", .markers = true}, theirs{.label = "PyTorch", .markers = true};
+  std::string order;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const auto& row = rows[i];
+    const double x = static_cast<double>(i + 1);
+    ratio.x.push_back(x), ratio.y.push_back(row.at("ratio").get<double>());
+    target.x.push_back(x), target.y.push_back(row.at("target").get<double>());
+    ours.x.push_back(x), ours.y.push_back(row.at("descent_median").get<double>());
+    theirs.x.push_back(x), theirs.y.push_back(row.at("pytorch_median").get<double>());
+    order += (i ? ", " : "") + row.at("workload").get<std::string>();
+  }
+  const std::string x_label = fmt::format("workload ({})", order);
+  const ChartSpec ratios{.title = "Speed-up of descent over PyTorch (higher is better)",
+                         .x_label = x_label,
+                         .y_label = "PyTorch time / descent time",
+                         .y_scale = Scale::log,
+                         .series = {ratio, target}};
+  const ChartSpec times{.title = "Median time (s per epoch; W5, W6: s in all)",
+                        .x_label = x_label,
+                        .y_label = "seconds",
+                        .y_scale = Scale::log,
+                        .series = {ours, theirs}};
+  write_png(ratios, dir / "ratios.png");
+  write_svg(ratios, dir / "ratios.svg");
+  write_png(times, dir / "times.png");
+  write_svg(times, dir / "times.svg");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    if (args.empty()) throw std::invalid_argument("usage: descent_workloads W1..W5|gemm N ...");
+    int epochs = 0, threads = 0, reps = 5;
+    std::int64_t samples = 0;
+    for (std::size_t i = 1; i + 1 < args.size(); ++i) {
+      if (args[i] == "--epochs") epochs = std::stoi(args[i + 1]);
+      if (args[i] == "--samples") samples = std::stoll(args[i + 1]);
+      if (args[i] == "--threads") threads = std::stoi(args[i + 1]);
+      if (args[i] == "--reps") reps = std::stoi(args[i + 1]);
+    }
+    set_num_threads(threads);
+    if (args[0] == "chart") return run_chart(args.at(1), args.at(2));
+    if (args[0] == "gemm") return run_gemm(std::stoi(args.at(1)), reps);
+    if (!workloads().contains(args[0]))
+      throw std::invalid_argument("unknown workload '" + args[0] + "'");
+    return run_workload(args[0], epochs, samples);
+  } catch (const std::exception& e) {
+    std::cerr << "descent_workloads: error: " << e.what() << "\n";
+    return 2;
+  }
+}

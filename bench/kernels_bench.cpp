@@ -1,0 +1,73 @@
+// Micro-benchmarks of descent's kernels against their reference, at the shapes the benchmark's
+// workloads use: OpenBLAS's sgemm against a plain vectorizable loop (which would be the only
+// reason for a second matrix-product path). Run: build/bench/kernels_bench [--benchmark_filter=..]
+#include <algorithm>
+#include <vector>
+
+#include <benchmark/benchmark.h>
+
+#include "core/ops/gemm.h"
+
+namespace {
+
+struct Operands {
+  std::vector<float> a, b, c;
+  Operands(std::int64_t m, std::int64_t n, std::int64_t k)
+      : a(std::size_t(m * k), 0.5f), b(std::size_t(k * n), 0.25f), c(std::size_t(m * n)) {}
+};
+
+void set_counters(benchmark::State& state, std::int64_t m, std::int64_t n, std::int64_t k) {
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(2.0 * double(m * n * k) * double(state.iterations()),
+                         benchmark::Counter::kIsRate, benchmark::Counter::kIs1000);
+}
+
+// C = A·B as loops the compiler vectorizes along the contiguous index of B and C.
+void loop_gemm(benchmark::State& state) {
+  const std::int64_t m = state.range(0), n = state.range(1), k = state.range(2);
+  Operands o(m, n, k);
+  for (auto _ : state) {
+    for (std::int64_t i = 0; i < m; ++i) {
+      float* ci = o.c.data() + i * n;
+      std::fill(ci, ci + n, 0.0f);
+      for (std::int64_t p = 0; p < k; ++p) {
+        const float aip = o.a[std::size_t(i * k + p)];
+        const float* bp = o.b.data() + p * n;
+        for (std::int64_t j = 0; j < n; ++j)
+          ci[j] += aip * bp[j];
+      }
+    }
+    benchmark::DoNotOptimize(o.c.data());
+  }
+  set_counters(state, m, n, k);
+}
+
+void descent_gemm(benchmark::State& state) {
+  const std::int64_t m = state.range(0), n = state.range(1), k = state.range(2);
+  Operands o(m, n, k);
+  for (auto _ : state) {
+    descent::gemm(false, false, m, n, k, o.a.data(), o.b.data(), 0.0f, o.c.data());
+    benchmark::DoNotOptimize(o.c.data());
+  }
+  set_counters(state, m, n, k);
+}
+
+// (batch, out, in): the tutorial's layers (W5), a batch-32 output layer (W2), W1's first layer.
+void shapes(benchmark::internal::Benchmark* b) {
+  for (const auto& s : std::vector<std::vector<std::int64_t>>{{10, 16, 1},
+                                                              {10, 32, 16},
+                                                              {10, 2, 32},
+                                                              {16, 32, 32},
+                                                              {32, 32, 16},
+                                                              {32, 10, 128},
+                                                              {128, 10, 128},
+                                                              {128, 256, 784}})
+    b->Args(s);
+}
+
+BENCHMARK(descent_gemm)->Apply(shapes);
+BENCHMARK(loop_gemm)->Apply(shapes);
+
+}  // namespace
+
+BENCHMARK_MAIN();

@@ -1,0 +1,14 @@
+// gemm: the one matrix product every operation uses (dense, matmul, the im2col convolution),
+// OpenBLAS's sgemm. A plain loop for tiny products (the Keras tutorial's 10×32×16) was measured
+// slower than OpenBLAS's small-matrix path (bench/kernels_bench), so there is no second path.
+#pragma once
+
+#include <cstdint>
+
+namespace descent {
+
+// C (m, n) = op(A) · op(B) + beta · C, row-major, all operands contiguous.
+void gemm(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int64_t k,
+          const float* a, const float* b, float beta, float* c);
+
+}  // namespace descent
