@@ -1,6 +1,6 @@
 #include "core/variable.h"
 
-#include <unordered_set>
+#include <atomic>
 #include <utility>
 
 #include <fmt/format.h>
@@ -10,6 +10,8 @@
 namespace descent {
 namespace {
 thread_local bool grad_mode = true;
+// Numbers the backward passes, so that each can mark the nodes it visited.
+std::atomic<std::uint64_t> backward_passes{0};
 }  // namespace
 
 bool grad_enabled() {
@@ -89,15 +91,18 @@ void Variable::backward(const Tensor& seed) {
                                       shape_string(seed.shape()), shape_string(shape())));
 
   // Post-order depth-first walk with an explicit stack gives a topological order.
+  const std::uint64_t pass = ++backward_passes;
   std::vector<Node*> order;
-  std::unordered_set<Node*> visited;
   std::vector<std::pair<Node*, std::size_t>> stack{{node_.get(), 0}};
-  visited.insert(node_.get());
+  node_->visited_by = pass;
   while (!stack.empty()) {
     auto& [node, next] = stack.back();
     if (next < node->inputs.size()) {
       Node* child = node->inputs[next++].get();
-      if (child->requires_grad && visited.insert(child).second) stack.emplace_back(child, 0);
+      if (child->requires_grad && child->visited_by != pass) {
+        child->visited_by = pass;
+        stack.emplace_back(child, 0);
+      }
     } else {
       order.push_back(node);
       stack.pop_back();

@@ -6,6 +6,7 @@
 // buffers go back to the pool for the next step.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -21,6 +22,8 @@ struct Node {
   // accumulating, so no buffer has to be zeroed first.
   bool grad_written = false;
   bool requires_grad = false;
+  // The backward pass that last visited this node (its walk marks nodes instead of hashing them).
+  std::uint64_t visited_by = 0;
   const char* op = "leaf";
   std::vector<std::shared_ptr<Node>> inputs;
   // Reads this node's grad and adds its contribution to the inputs' grads.
