@@ -2,14 +2,22 @@
 
 #include <exception>
 #include <new>
+#include <string>
+#include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <CLI/CLI.hpp>
 
 #include "cli/evaluate_command.h"
 #include "cli/exit_codes.h"
+#include "cli/find_lr_command.h"
 #include "cli/predict_command.h"
+#include "cli/report_command.h"
+#include "cli/sharpness_command.h"
+#include "cli/sweep_command.h"
 #include "cli/train_command.h"
+#include "cli/tune_command.h"
 #include "cli/valley_command.h"
 #include "core/error.h"
 
@@ -32,18 +40,23 @@ int run(int argc, char** argv) {
   add_train_command(app, exit_code);
   add_evaluate_command(app, exit_code);
   add_predict_command(app, exit_code);
+  add_find_lr_command(app, exit_code);
+  add_sweep_command(app, exit_code);
+  add_tune_command(app, exit_code);
+  add_sharpness_command(app, exit_code);
   add_valley_command(app, exit_code);
+  add_report_command(app, exit_code);
   try {
     if (argc > 1 && argv[1][0] != '-') {
       bool known = false;
-      for (const CLI::App* sub : app.get_subcommands({}))
+      std::vector<std::string> names;
+      for (const CLI::App* sub : app.get_subcommands({})) {
         known = known || sub->get_name() == argv[1];
+        names.push_back(sub->get_name());
+      }
       if (!known)
-        return fail(
-            kUsageError,
-            fmt::format(
-                "unknown command '{}' (known: train, evaluate, predict, valley; see --help)",
-                argv[1]));
+        return fail(kUsageError, fmt::format("unknown command '{}' (known: {}; see --help)",
+                                             argv[1], fmt::join(names, ", ")));
     }
     app.parse(argc, argv);
     return exit_code;

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "lr/smoothing.h"
 
 namespace descent {
 namespace {
@@ -71,20 +72,6 @@ bool is_bookkeeping(const std::string& name) {
 }
 
 }  // namespace
-
-std::vector<double> smooth(const std::vector<double>& values, double beta) {
-  if (!(beta >= 0 && beta < 1))
-    throw InvalidArgument(fmt::format("smoothing factor {} must be in [0, 1)", beta));
-  std::vector<double> out(values.size(), kNaN);
-  double average = 0, weight = 1;  // weight = beta^k
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    if (!std::isfinite(values[i])) continue;
-    average = beta * average + (1 - beta) * values[i];
-    weight *= beta;
-    out[i] = average / (1 - weight);
-  }
-  return out;
-}
 
 std::optional<ChartSpec> loss_chart(const History& history) {
   std::vector<double> step_x, step_loss;

@@ -17,12 +17,6 @@
 
 namespace descent {
 
-// Exponential moving average with bias correction, as TensorBoard smooths its scalars:
-// m_k = beta * m_{k-1} + (1 - beta) * v_k, out_k = m_k / (1 - beta^k), k counting finite values.
-// A non-finite value gives NaN in the output (breaking the drawn line) and leaves the average as
-// it was. beta in [0, 1), else InvalidArgument.
-std::vector<double> smooth(const std::vector<double>& values, double beta);
-
 // The chart specifications, for callers that lay charts out themselves (the HTML report).
 // loss_chart and lr_chart return nullopt when the history has no loss or η to draw;
 // metric_charts returns one panel per metric (none when there are none).

@@ -70,31 +70,6 @@ void expect_png(const fs::path& path) {
   cairo_surface_destroy(img);
 }
 
-TEST(Smooth, ZeroBetaIsTheIdentity) {
-  EXPECT_THAT(smooth({1, 4, 2}, 0), ElementsAre(1, 4, 2));
-}
-
-TEST(Smooth, BiasCorrectedMovingAverage) {
-  // m1 = 0.5, out 0.5 / 0.5 = 1; m2 = 0.25 + 1.5 = 1.75, out 1.75 / 0.75.
-  const std::vector<double> out = smooth({1, 3}, 0.5);
-  EXPECT_DOUBLE_EQ(out[0], 1);
-  EXPECT_DOUBLE_EQ(out[1], 1.75 / 0.75);
-}
-
-TEST(Smooth, NonFiniteValuesBreakTheLineAndAreSkipped) {
-  const std::vector<double> out = smooth({1, kNaN, 3, kInf}, 0.5);
-  EXPECT_DOUBLE_EQ(out[0], 1);
-  EXPECT_TRUE(std::isnan(out[1]));
-  EXPECT_DOUBLE_EQ(out[2], 1.75 / 0.75);
-  EXPECT_TRUE(std::isnan(out[3]));
-}
-
-TEST(Smooth, RejectsBetaOutsideUnitInterval) {
-  EXPECT_THROW(smooth({1}, 1.0), InvalidArgument);
-  EXPECT_THROW(smooth({1}, -0.1), InvalidArgument);
-  EXPECT_THROW(smooth({1}, kNaN), InvalidArgument);
-}
-
 TEST(LossChart, StepLossSmoothedAndEpochLossesAtEpochEnds) {
   const std::optional<ChartSpec> spec = loss_chart(sample_history());
   ASSERT_TRUE(spec);

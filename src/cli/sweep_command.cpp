@@ -1,0 +1,211 @@
+#include "cli/sweep_command.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "cli/exit_codes.h"
+#include "cli/lr_list.h"
+#include "cli/output.h"
+#include "cli/training_flags.h"
+#include "core/error.h"
+#include "lr/sweep.h"
+#include "optim/schedule/make_schedule.h"
+#include "report/run_directory.h"
+#include "report/sweep_chart.h"
+
+namespace descent::cli {
+namespace {
+
+using nlohmann::json;
+
+struct SweepCommand {
+  SweepCommand() { training.epochs = 2; }  // a sweep compares early training: short by default
+
+  TrainingFlags training;
+  std::string lrs;
+  int parallel = 0;
+  OutputFlags output;
+  std::string out;
+  bool overwrite = false;
+};
+
+// Scheduler steps in one run, as make_experiment counts them for the schedule's length.
+std::int64_t schedule_length(const TrainingFlags& f, std::int64_t train_samples,
+                             ScheduleInterval interval) {
+  if (interval == ScheduleInterval::epoch) return f.epochs;
+  return (train_samples + f.batch_size - 1) / f.batch_size * f.epochs;
+}
+
+// A loss or metric in a fixed-width column: 4 decimals, or 4 significant digits when large (a
+// diverged run's loss), "-" when missing or not finite.
+std::string cell(double v, int width) {
+  if (!std::isfinite(v)) return fmt::format("{:>{}}", "-", width);
+  return std::abs(v) < 1e4 ? fmt::format("{:>{}.4f}", v, width)
+                           : fmt::format("{:>{}.4g}", v, width);
+}
+
+std::string table(const SweepResult& result) {
+  std::string metric;
+  for (const SweepRun& run : result.runs)
+    if (const auto m = run.best_val_metric()) {
+      metric = "best " + m->name;
+      break;
+    }
+  const int metric_width = std::max<int>(10, static_cast<int>(metric.size()));
+  std::string text =
+      fmt::format("{:>10}  {:>10}  {:>10}  {:>{}}  {:<9}  {:>7}\n", "η", "train loss", "val loss",
+                  metric, metric_width, "verdict", "seconds");
+  for (const SweepRun& run : result.runs) {
+    const auto m = run.best_val_metric();
+    text += fmt::format("{:>10.4g}  {}  {}  {}  {:<9}  {:>7.2f}\n", run.lr,
+                        cell(run.final_loss(), 10), cell(run.final_val_loss(), 10),
+                        m ? cell(m->value, metric_width) : fmt::format("{:>{}}", "", metric_width),
+                        to_string(run.verdict), run.seconds);
+  }
+  return text;
+}
+
+int run_sweep_command(const SweepCommand& c) {
+  if (c.training.lr)
+    throw InvalidArgument("--lr does not apply to sweep: give the learning rates with --lrs");
+  if (c.parallel < 0)
+    throw InvalidArgument(fmt::format("--parallel must be >= 0, got {}", c.parallel));
+  const std::vector<double> lrs = parse_lr_list(c.lrs);
+  Experiment e = make_experiment(c.training, lrs.front());
+  RunDirectory run_dir(c.out, "sweep", c.overwrite);
+
+  // Validation: the held-out tail of the training data with --validation-split, else the data's
+  // own test set, else none (the best η is then picked by training loss).
+  Dataset train = std::move(e.data.train);
+  std::optional<Dataset> held_out;
+  std::string validation_text = "none";
+  if (c.training.validation_split > 0) {
+    auto parts = split_tail(train, c.training.validation_split);
+    train = std::move(parts.first);
+    held_out = std::move(parts.second);
+    validation_text = fmt::format("the last {:g} of the training data ({} samples)",
+                                  c.training.validation_split, held_out->size());
+  } else if (e.data.test) {
+    held_out = std::move(*e.data.test);
+    validation_text = fmt::format("the test set ({} samples)", held_out->size());
+  }
+
+  SweepOptions options;
+  options.epochs = c.training.epochs;
+  options.batch_size = c.training.batch_size;
+  options.validation = held_out ? &*held_out : nullptr;
+  options.schedule_interval = e.interval;
+  options.parallel = c.parallel;
+  options.verbose = c.output.quiet ? 0 : 1;
+  if (!c.training.schedule.empty()) {
+    const json params = parse_key_values(c.training.schedule_params, "--schedule-param");
+    const std::int64_t length = schedule_length(c.training, train.size(), e.interval);
+    options.schedule = [&c, params, length](double lr) {
+      return std::shared_ptr<Schedule>(make_schedule(c.training.schedule, params, lr, length));
+    };
+  }
+  const int at_once = std::min<int>(c.parallel > 0 ? c.parallel : e.config["threads"].get<int>(),
+                                    static_cast<int>(lrs.size()));
+  if (!c.output.quiet)
+    fmt::print(stderr,
+               "Sweeping {} learning rates of {} on {}: {}, {} epoch(s) each, {} run(s) at a "
+               "time; validation: {}; run directory {}\n",
+               lrs.size(), e.model->optimizer().name(), e.data.description, c.training.model,
+               c.training.epochs, at_once, validation_text, run_dir.path().string());
+
+  const auto started = std::chrono::steady_clock::now();
+  const SweepResult result =
+      run_sweep([&](double lr) { return make_model(c.training, e.model_config, train, lr); }, train,
+                lrs, options);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
+  json config = e.config;
+  config["command"] = "sweep";
+  config["optimizer"]["config"].erase("lr");
+  config["lrs"] = lrs;
+  config["parallel"] = c.parallel;
+  config["validation"] = validation_text;
+  if (!c.training.schedule.empty())  // built anew for each run, with that run's η
+    config["schedule"] = {
+        {"name", c.training.schedule},
+        {"params", parse_key_values(c.training.schedule_params, "--schedule-param")},
+        {"interval", std::string(to_string(e.interval))}};
+  run_dir.write_json("config.json", config);
+  run_dir.write_json("sweep.json", result.to_json());
+  write_sweep_csv(result, run_dir.file("sweep.csv"));
+  write_sweep_steps_csv(result, run_dir.file("sweep_steps.csv"));
+  write_sweep_charts(result, run_dir.path());
+
+  int diverged = 0;
+  json runs = json::array();
+  for (const SweepRun& run : result.runs) {
+    diverged += run.verdict == Verdict::diverged;
+    const auto metric = run.best_val_metric();
+    runs.push_back(
+        {{"lr", run.lr},
+         {"verdict", to_string(run.verdict)},
+         {"reason", run.reason},
+         {"final_loss", json_number(run.final_loss())},
+         {"final_val_loss", json_number(run.final_val_loss())},
+         {"best_val_metric",
+          metric ? json{{"name", metric->name}, {"value", json_number(metric->value)}} : json()},
+         {"steps", run.history.steps.size()},
+         {"seconds", run.seconds}});
+  }
+  const json results = {{"run_dir", run_dir.path().string()},
+                        {"best_lr", result.best_lr ? json(*result.best_lr) : json()},
+                        {"validation", validation_text},
+                        {"runs_at_once", at_once},
+                        {"seconds", seconds},
+                        {"diverged", diverged},
+                        {"runs", runs}};
+  run_dir.write_json("results.json", results);
+
+  std::string text = table(result) + "\n";
+  for (const SweepRun& run : result.runs)
+    text += fmt::format("η = {:g} is {}: {}\n", run.lr, to_string(run.verdict), run.reason);
+  if (result.best_lr) {
+    const auto best = std::find_if(result.runs.begin(), result.runs.end(),
+                                   [&](const SweepRun& r) { return r.lr == *result.best_lr; });
+    text += options.validation
+                ? fmt::format("Best η: {:g} (validation loss {:.4f}, {})\n", best->lr,
+                              best->final_val_loss(), to_string(best->verdict))
+                : fmt::format("Best η: {:g} (training loss {:.4f}, {}; no validation data)\n",
+                              best->lr, best->final_loss(), to_string(best->verdict));
+  } else {
+    text += "Best η: none, every run diverged: try smaller learning rates\n";
+  }
+  text += fmt::format("Sweep took {:.1f} s\n", seconds);
+  text += fmt::format("Run directory: {}\n", run_dir.path().string());
+  print_result(c.output, results, text);
+  return result.best_lr ? kSuccess : kDiverged;
+}
+
+}  // namespace
+
+void add_sweep_command(CLI::App& app, int& exit_code) {
+  auto command = std::make_shared<SweepCommand>();
+  CLI::App* sub = app.add_subcommand(
+      "sweep", "Train one model per learning rate side by side and give each a verdict");
+  add_training_flags(*sub, command->training);
+  sub->add_option("--lrs", command->lrs,
+                  "learning rates: a list 1e-4,1e-3,0.01 or a log-spaced range LOW:HIGH:COUNT "
+                  "(1e-4:1:8)")
+      ->required();
+  sub->add_option("--parallel", command->parallel, "runs at once (0: one per thread)")
+      ->capture_default_str();
+  sub->add_option("--out", command->out, "run directory (default: runs/sweep-<time>)");
+  sub->add_flag("--overwrite", command->overwrite, "reuse an existing, non-empty run directory");
+  sub->add_flag("--json", command->output.json, "print one JSON object with the results");
+  sub->add_flag("--quiet", command->output.quiet, "no progress lines");
+  sub->callback([command, &exit_code] { exit_code = run_sweep_command(*command); });
+}
+
+}  // namespace descent::cli

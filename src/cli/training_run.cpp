@@ -1,0 +1,59 @@
+#include "cli/training_run.h"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "cli/output.h"
+#include "report/training_charts.h"
+#include "train/weights_file.h"
+
+namespace descent::cli {
+
+TrainingOutcome finish_training_run(const RunDirectory& run, Model& model,
+                                    const nlohmann::json& config,
+                                    const nlohmann::json& model_config, const History& history,
+                                    const Dataset* test, std::int64_t batch_size) {
+  TrainingOutcome out;
+  nlohmann::json& results = out.results;
+  std::string& text = out.text;
+  results = {{"run_dir", run.path().string()}, {"diverged", history.diverged}};
+  if (!history.epochs.empty())
+    for (const auto& [name, value] : history.epochs.back().items())
+      results["final"][name] = json_number(value);
+  if (history.diverged) {
+    results["divergence"] = history.divergence;
+    text += fmt::format("Training diverged: {}\n", history.divergence);
+  } else if (!history.epochs.empty()) {
+    const Logs& last = history.epochs.back();
+    text += fmt::format("Final training loss {:.4f}", last.get("loss").value_or(NAN));
+    for (const auto& [name, value] : last.items())
+      if (name != "loss" && name != "epoch" && name != "seconds" && name != "lr")
+        text += fmt::format(", {} {:.4f}", name, value);
+    text += "\n";
+  }
+  if (test != nullptr && !history.diverged) {
+    const auto figures = model.evaluate(*test, batch_size);
+    for (const auto& [name, value] : figures)
+      results["test"][name] = json_number(value);
+    if (const auto it = figures.find("accuracy"); it != figures.end())
+      text += fmt::format("Test accuracy: {:.2f}% (loss {:.4f})\n", 100.0 * it->second,
+                          figures.at("loss"));
+    else
+      text += fmt::format("Test loss: {:.4f}\n", figures.at("loss"));
+  }
+
+  run.write_json("config.json", config);
+  run.write_json("model.json", model_config);
+  run.write_json("history.json", history.to_json());
+  history.write_epochs_csv(run.file("history.csv"));
+  history.write_steps_csv(run.file("steps.csv"));
+  StateDict weights = model.weights();
+  weights.meta = {{"model", model_config}};
+  write_weights_file(run.file("weights.bin"), weights);
+  write_training_charts(history, run.path());
+  run.write_json("results.json", results);
+  return out;
+}
+
+}  // namespace descent::cli

@@ -1,0 +1,252 @@
+#include "cli/tune_command.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "cli/exit_codes.h"
+#include "cli/output.h"
+#include "cli/training_flags.h"
+#include "cli/training_run.h"
+#include "core/error.h"
+#include "lr/lr_finder.h"
+#include "lr/sweep.h"
+#include "optim/schedule/make_schedule.h"
+#include "report/html_report.h"
+#include "report/lr_finder_chart.h"
+#include "report/run_directory.h"
+#include "report/sweep_chart.h"
+
+namespace descent::cli {
+namespace {
+
+using nlohmann::json;
+
+struct TuneCommand {
+  TuneCommand() { training.validation_split = 0.1; }  // the sweep picks η on held-out data
+
+  TrainingFlags training;
+  int finder_iters = 100;
+  std::string suggest = "valley";
+  int sweep_points = 5;
+  int sweep_epochs = 1;
+  int parallel = 0;
+  OutputFlags output;
+  std::string out;
+  bool overwrite = false;
+};
+
+// The final run's schedule for peak η `lr` over `steps` optimizer steps: "onecycle" (OneCycleLR
+// peaking at lr), "cosine" (linear warmup over the first 5% to lr, then cosine decay to 0),
+// "constant" (none), or any schedule by name with --schedule-param.
+std::shared_ptr<Schedule> final_schedule(const TrainingFlags& f, double lr, std::int64_t steps) {
+  const json params = parse_key_values(f.schedule_params, "--schedule-param");
+  if (f.schedule == "onecycle") {
+    json p = {{"max_lr", lr}};
+    p.update(params);
+    return make_schedule("OneCycleLR", p, lr, steps);
+  }
+  if (f.schedule == "cosine") {
+    const std::int64_t warmup = std::max<std::int64_t>(1, steps / 20);
+    json p = {{"decay_steps", std::max<std::int64_t>(1, steps - warmup)},
+              {"warmup_target", lr},
+              {"warmup_steps", warmup}};
+    p.update(params);
+    return make_schedule("CosineDecay", p, lr / 25.0, steps);
+  }
+  if (f.schedule == "constant") return nullptr;
+  return make_schedule(f.schedule, params, lr, steps);
+}
+
+json suggestion_json(const LrSuggestion& s) {
+  return {{"rule", s.rule}, {"lr", s.lr}, {"reason", s.reason}};
+}
+
+int run_tune(const TuneCommand& c) {
+  if (c.training.lr)
+    throw InvalidArgument("--lr does not apply to tune: it picks η itself");
+  if (c.finder_iters < 2)
+    throw InvalidArgument(fmt::format("--finder-iters must be >= 2, got {}", c.finder_iters));
+  if (c.sweep_points < 2)
+    throw InvalidArgument(fmt::format("--sweep-points must be >= 2, got {}", c.sweep_points));
+  if (c.sweep_epochs < 1)
+    throw InvalidArgument(fmt::format("--sweep-epochs must be >= 1, got {}", c.sweep_epochs));
+  if (c.parallel < 0)
+    throw InvalidArgument(fmt::format("--parallel must be >= 0, got {}", c.parallel));
+  if (!(c.training.validation_split > 0 && c.training.validation_split < 1))
+    throw InvalidArgument(fmt::format(
+        "--validation-split must be in (0, 1) for tune (the sweep compares validation losses), "
+        "got {}",
+        c.training.validation_split));
+  TrainingFlags flags = c.training;
+  if (flags.schedule.empty()) flags.schedule = "onecycle";
+  TrainingFlags experiment_flags = flags;
+  experiment_flags.schedule.clear();  // the final run's schedule is built once η is known
+  Experiment e = make_experiment(experiment_flags);
+  // Rejects a bad schedule name or parameter now, not after the finder and the sweep.
+  final_schedule(flags, 0.01, 100);
+
+  RunDirectory root(c.out, "tune", c.overwrite);
+  const bool quiet = c.output.quiet;
+  auto [train, validation] = split_tail(e.data.train, flags.validation_split);
+  const auto build = [&](double lr) { return make_model(flags, e.model_config, train, lr); };
+  if (!quiet)
+    fmt::print(stderr, "Tuning η for {} on {} with {}; validation: the last {:g} ({} samples); "
+               "run directory {}\n",
+               flags.model, e.data.description, e.model->optimizer().name(),
+               flags.validation_split, validation.size(), root.path().string());
+
+  // 1. The range test, from the initial weights.
+  if (!quiet) fmt::print(stderr, "1/3 Range test\n");
+  LrFinderOptions finder{.iters = c.finder_iters,
+                         .batch_size = flags.batch_size,
+                         .suggest = c.suggest,
+                         .verbose = quiet ? 0 : 1};
+  std::unique_ptr<Model> probe = build(1e-3);
+  const LrFinderResult found = find_lr(*probe, train, finder);
+  const RunDirectory finder_dir(root.path() / "find-lr", "find-lr", true);
+  json finder_config = e.config;
+  finder_config["command"] = "find-lr";
+  finder_config["find_lr"] = found.to_json()["options"];
+  finder_dir.write_json("config.json", finder_config);
+  finder_dir.write_json("lr_finder.json", found.to_json());
+  found.write_csv(finder_dir.file("lr_finder.csv"));
+  write_lr_finder_chart(found, finder_dir.path());
+  finder_dir.write_json("results.json", {{"suggested", suggestion_json(found.suggested)}});
+  const double suggested = found.suggested.lr;
+  if (!quiet)
+    fmt::print(stderr, "Suggested η = {:.3g} ({}): {}\n", suggested, found.suggested.rule,
+               found.suggested.reason);
+
+  // 2. A short sweep from a tenth to three times the suggestion.
+  if (!quiet) fmt::print(stderr, "2/3 Sweep around it\n");
+  const std::vector<double> lrs = log_spaced(suggested / 10.0, suggested * 3.0, c.sweep_points);
+  const SweepResult swept = run_sweep(build, train, lrs,
+                                      {.epochs = c.sweep_epochs,
+                                       .batch_size = flags.batch_size,
+                                       .validation = &validation,
+                                       .parallel = c.parallel,
+                                       .verbose = quiet ? 0 : 1});
+  const RunDirectory sweep_dir(root.path() / "sweep", "sweep", true);
+  json sweep_config = e.config;
+  sweep_config["command"] = "sweep";
+  sweep_config["lrs"] = lrs;
+  sweep_config["epochs"] = c.sweep_epochs;
+  sweep_config["optimizer"]["config"].erase("lr");
+  sweep_dir.write_json("config.json", sweep_config);
+  sweep_dir.write_json("sweep.json", swept.to_json());
+  write_sweep_csv(swept, sweep_dir.file("sweep.csv"));
+  write_sweep_steps_csv(swept, sweep_dir.file("sweep_steps.csv"));
+  write_sweep_charts(swept, sweep_dir.path());
+  if (!swept.best_lr)
+    throw Diverged(fmt::format(
+        "every sweep run diverged (η from {:.3g} to {:.3g}): the range test's suggestion is too "
+        "high for this model; see {}",
+        lrs.front(), lrs.back(), sweep_dir.path().string()));
+  const double chosen = *swept.best_lr;
+  const auto best = std::find_if(swept.runs.begin(), swept.runs.end(),
+                                 [&](const SweepRun& r) { return r.lr == chosen; });
+  const std::string reason = fmt::format(
+      "η = {:.3g} had the lowest validation loss ({:.4f}) after {} epoch(s) among {} runs from "
+      "{:.3g} to {:.3g} around the range test's suggestion {:.3g} ({} rule); its verdict: {}",
+      chosen, best->final_val_loss(), c.sweep_epochs, lrs.size(), lrs.front(), lrs.back(),
+      suggested, found.suggested.rule, to_string(best->verdict));
+  if (!quiet) fmt::print(stderr, "Chosen: {}\n", reason);
+
+  // 3. The final training with the chosen η and the schedule.
+  if (!quiet) fmt::print(stderr, "3/3 Final training\n");
+  std::unique_ptr<Model> model = build(chosen);
+  const std::int64_t steps =
+      (train.size() + flags.batch_size - 1) / flags.batch_size * flags.epochs;
+  FitOptions fit{.epochs = flags.epochs,
+                 .batch_size = flags.batch_size,
+                 .validation_data = &validation,
+                 .verbose = quiet ? 0 : 1,
+                 .schedule = final_schedule(flags, chosen, steps)};
+  const History history = model->fit(train, fit);
+  const RunDirectory final_dir(root.path() / "final", "train", true);
+  json final_config = e.config;
+  final_config["command"] = "train";
+  final_config["optimizer"]["config"] = model->optimizer().config();
+  final_config["schedule"] =
+      fit.schedule ? json{{"name", fit.schedule->name()}, {"config", fit.schedule->config()},
+                          {"interval", "step"}}
+                   : json(nullptr);
+  TrainingOutcome outcome =
+      finish_training_run(final_dir, *model, final_config, e.model_config, history,
+                          e.data.test ? &*e.data.test : nullptr, flags.batch_size);
+
+  json config = e.config;
+  config["command"] = "tune";
+  config["finder_iters"] = c.finder_iters;
+  config["suggest"] = c.suggest;
+  config["sweep_lrs"] = lrs;
+  config["sweep_epochs"] = c.sweep_epochs;
+  config["final_schedule"] = flags.schedule;
+  config["optimizer"]["config"].erase("lr");
+  root.write_json("config.json", config);
+  json results = {{"run_dir", root.path().string()},
+                  {"chosen_lr", chosen},
+                  {"reason", reason},
+                  {"suggested", suggestion_json(found.suggested)},
+                  {"sweep",
+                   {{"lrs", lrs},
+                    {"verdicts", json::array()},
+                    {"best_lr", chosen},
+                    {"best_val_loss", json_number(best->final_val_loss())}}},
+                  {"final", outcome.results},
+                  {"report", (root.path() / "report.html").string()}};
+  for (const SweepRun& r : swept.runs)
+    results["sweep"]["verdicts"].push_back(to_string(r.verdict));
+  root.write_json("results.json", results);
+  write_html_report({root.path()}, root.file("report.html"),
+                    fmt::format("descent tune: {} on {}", flags.model, e.data.description));
+
+  std::string text = fmt::format("Suggested by the range test: η = {:.3g} ({} rule)\n", suggested,
+                                 found.suggested.rule);
+  for (const SweepRun& r : swept.runs)
+    text += fmt::format("  sweep η = {:<10.3g} {:<9} val loss {:.4f}\n", r.lr,
+                        to_string(r.verdict), r.final_val_loss());
+  text += fmt::format("Chosen η = {:.3g}: {}\n", chosen, reason);
+  text += fmt::format("Final training ({} epochs, {} schedule):\n{}", flags.epochs,
+                      flags.schedule, outcome.text);
+  text += fmt::format("Report: {}\n", root.file("report.html").string());
+  text += fmt::format("Run directory: {}\n", root.path().string());
+  print_result(c.output, results, text);
+  return history.diverged ? kDiverged : kSuccess;
+}
+
+}  // namespace
+
+void add_tune_command(CLI::App& app, int& exit_code) {
+  auto command = std::make_shared<TuneCommand>();
+  CLI::App* sub = app.add_subcommand(
+      "tune", "Pick η (range test, then a sweep around it), train with it, write one report");
+  add_training_flags(*sub, command->training);
+  sub->remove_option(sub->get_option("--lr"));
+  sub->get_option("--schedule")
+      ->description(
+          "final run's schedule: onecycle (default), cosine (warmup then cosine decay), "
+          "constant, or any schedule name (docs/schedules.md)");
+  sub->get_option("--validation-split")
+      ->description("held-out fraction on which the sweep compares runs (default 0.1)");
+  sub->add_option("--finder-iters", command->finder_iters, "steps of the range test")
+      ->capture_default_str();
+  sub->add_option("--suggest", command->suggest, "range-test rule: steep, minimum or valley")
+      ->capture_default_str();
+  sub->add_option("--sweep-points", command->sweep_points,
+                  "learning rates in the sweep, log-spaced from a tenth to 3x the suggestion")
+      ->capture_default_str();
+  sub->add_option("--sweep-epochs", command->sweep_epochs, "epochs of each sweep run")
+      ->capture_default_str();
+  sub->add_option("--parallel", command->parallel, "sweep runs at once (0: one per thread)")
+      ->capture_default_str();
+  sub->add_option("--out", command->out, "run directory (default: runs/tune-<time>)");
+  sub->add_flag("--overwrite", command->overwrite, "reuse an existing, non-empty run directory");
+  sub->add_flag("--json", command->output.json, "print one JSON object with the results");
+  sub->add_flag("--quiet", command->output.quiet, "no progress output");
+  sub->callback([command, &exit_code] { exit_code = run_tune(*command); });
+}
+
+}  // namespace descent::cli

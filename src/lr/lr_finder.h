@@ -1,0 +1,67 @@
+// The learning-rate range test (Smith, "Cyclical learning rates for training neural networks",
+// 2015; fastai's lr_find): train from the model's current weights while η grows every
+// mini-batch from `start` to `end`, record each step's loss, and read a good η off the curve.
+//
+//   η_k = start · (end/start)^(k/(n−1))      exponential growth (default), k = 0 … n−1
+//   η_k = start + (end − start) · k/(n−1)    linear growth
+//
+// n = options.iters, capped to one epoch of batches when the epoch is shorter (the test never
+// sees a sample twice). Each step's loss is smoothed with a bias-corrected exponential moving
+// average (lr/smoothing.h, β = options.beta); the test stops early when the smoothed loss exceeds
+// diverge_factor × its minimum so far, or when the loss becomes NaN or infinite. The rules that
+// turn the curve into a suggested η (steep, minimum, valley) are defined in lr/lr_suggestions.h.
+//
+// The model is left exactly as it was: weights, optimizer state (moments, step counts, η,
+// momentum), and the random streams of the model and its dropout layers (which decide the next
+// fit's batch order and dropout masks). A fit after find_lr is bitwise identical to a fit without
+// it (the failure of fastai issue 3013 cannot happen).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "data/dataset.h"
+#include "lr/lr_suggestions.h"
+#include "train/model.h"
+
+namespace descent {
+
+struct LrFinderOptions {
+  double start = 1e-7, end = 10.0;
+  int iters = 100;            // capped to one epoch of batches when the epoch is shorter
+  bool linear = false;        // exponential growth by default
+  double beta = 0.98;         // bias-corrected EMA of the loss
+  double diverge_factor = 4;  // stop when smoothed > factor × min smoothed, or non-finite
+  std::int64_t batch_size = 128;
+  const Dataset* validation = nullptr;  // when set: validation loss at every step
+  std::string suggest = "valley";       // steep | minimum | valley
+  int verbose = 1;                      // 0 silent, 1 one progress line on stderr
+};
+
+struct LrFinderResult {
+  std::vector<double> lr, loss, smoothed, val_loss;  // one per step (val_loss empty w/o validation)
+  std::string stopped;                               // why the test ended, for a person
+  std::vector<LrSuggestion> suggestions;             // every rule that could give one
+  LrSuggestion suggested;                            // the one options.suggest picks
+  LrFinderOptions options;                           // as run, with iters after the cap
+
+  // {"options": {...}, "curve": {"step", "lr", "loss", "smoothed"[, "val_loss"]}, "stopped",
+  //  "suggestions": {rule: {"lr", "loss", "reason"}}, "suggested": {"rule", "lr", "loss",
+  //  "reason"}}; NaN and infinity as null. A rule that gave no suggestion is absent.
+  nlohmann::json to_json() const;
+  // step,lr,loss,smoothed[,val_loss], one row per step (empty cells for NaN). IoError when the
+  // file cannot be written.
+  void write_csv(const std::filesystem::path& path) const;
+};
+
+// Throws InvalidArgument for options out of range (start not finite and > 0, end not finite and
+// above start, iters < 2, beta outside [0, 1), diverge_factor not > 1, batch_size < 1, an
+// unknown suggest rule, verbose < 0), for an uncompiled model, and when the data gives fewer than
+// 2 batches; DataError when no rule can suggest an η (the loss never fell). The model is restored
+// in every case.
+LrFinderResult find_lr(Model& model, const Dataset& data, const LrFinderOptions& options);
+
+}  // namespace descent

@@ -1,0 +1,419 @@
+#include "lr/sharpness.h"
+
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <numeric>
+#include <span>
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+#include "core/random.h"
+
+namespace descent {
+namespace {
+
+// ε = step · max(‖w‖, 1). Differences of gradients (Hessian): truncation error grows as ε², float32
+// round-off as 1/ε. Differences of outputs (Gauss-Newton): a ReLU switching inside ±ε adds an
+// error that grows as ε, so a smaller step pays. docs/sharpness.md has the measurements.
+constexpr double kHessianStep = 1e-3;
+constexpr double kGaussNewtonStep = 1e-4;
+// The step of the loss's own central difference in the outputs (Gauss-Newton), relative to the
+// outputs' scale.
+constexpr double kOutputStep = 3e-3;
+
+double dot(std::span<const double> a, std::span<const double> b) {
+  return std::inner_product(a.begin(), a.end(), b.begin(), 0.0);
+}
+
+// The model's trainable weights seen as one flat vector, in parameter order.
+class FlatWeights {
+ public:
+  explicit FlatWeights(std::vector<Variable> params) : params_(std::move(params)) {
+    for (const Variable& p : params_)
+      size_ += p.value().size();
+  }
+
+  std::int64_t size() const { return size_; }
+
+  std::vector<float> read() const {
+    std::vector<float> w;
+    w.reserve(static_cast<std::size_t>(size_));
+    for (const Variable& p : params_)
+      w.insert(w.end(), p.value().data(), p.value().data() + p.value().size());
+    return w;
+  }
+
+  void write(std::span<const float> w) {
+    std::size_t at = 0;
+    for (Variable& p : params_) {
+      std::copy_n(w.begin() + static_cast<std::ptrdiff_t>(at), p.value().size(), p.value().data());
+      at += static_cast<std::size_t>(p.value().size());
+    }
+  }
+
+  // out += scale · (the gradients), then clears them for the next backward pass.
+  void take_gradients(double scale, std::vector<double>& out) {
+    std::size_t at = 0;
+    for (Variable& p : params_) {
+      const Tensor& g = p.grad();
+      for (std::int64_t i = 0; i < g.size(); ++i)
+        out[at + static_cast<std::size_t>(i)] += scale * g[i];
+      at += static_cast<std::size_t>(g.size());
+      p.zero_grad();
+    }
+  }
+
+  void clear_gradients() {
+    for (Variable& p : params_)
+      p.zero_grad();
+  }
+
+ private:
+  std::vector<Variable> params_;
+  std::int64_t size_ = 0;
+};
+
+// Puts the weights back as they were (bitwise) and clears the gradients when it goes out of
+// scope, also when an exception leaves estimate_sharpness.
+class WeightRestorer {
+ public:
+  WeightRestorer(FlatWeights& weights, std::vector<float> saved)
+      : weights_(weights), saved_(std::move(saved)) {}
+  ~WeightRestorer() {
+    weights_.write(saved_);
+    weights_.clear_gradients();
+  }
+  WeightRestorer(const WeightRestorer&) = delete;
+  WeightRestorer& operator=(const WeightRestorer&) = delete;
+
+ private:
+  FlatWeights& weights_;
+  std::vector<float> saved_;
+};
+
+// The weight penalties' Hessian, which is diagonal: 2·l2 on each penalised weight, 0 elsewhere
+// (L1 has no curvature wherever it is differentiable; differencing its sign(w) gradient across
+// w = 0 would give a spurious spike of l1/ε). The layers expose their penalties only through
+// the gradient l1·sign(w) + 2·l2·w, so read the curvature as the difference of that gradient at
+// all-twos and all-ones weights: every sign is +1 at both, L1's part cancels and L2's leaves 2·l2.
+std::vector<double> penalty_curvature(Model& model, FlatWeights& weights) {
+  const auto penalty_gradient_at = [&](float value) {
+    weights.write(std::vector<float>(static_cast<std::size_t>(weights.size()), value));
+    weights.clear_gradients();
+    model.regularize(true);
+    std::vector<double> g(static_cast<std::size_t>(weights.size()), 0.0);
+    weights.take_gradients(1.0, g);
+    return g;
+  };
+  std::vector<double> curvature = penalty_gradient_at(2.0f);
+  const std::vector<double> at_one = penalty_gradient_at(1.0f);
+  for (std::size_t i = 0; i < curvature.size(); ++i)
+    curvature[i] -= at_one[i];
+  return curvature;
+}
+
+// Products C·u of the curvature C (the Hessian of the mean loss over the first n samples, or its
+// Gauss-Newton part) with a direction u, by central differences around the weights w. The
+// direction is the one float32 can realise near the requested unit vector v:
+// u = (fl(w + εv) − fl(w − εv)) / 2ε, exact in double, so that rounding the perturbed weights
+// changes the direction slightly instead of corrupting the product. Sums over batches are taken
+// in double, each batch's mean weighted by its share of the n samples; dropout is off.
+class CurvatureProduct {
+ public:
+  CurvatureProduct(Model& model, FlatWeights& weights, const Dataset& data, std::int64_t n,
+                   std::int64_t batch_size, SharpnessCurvature kind, std::vector<float> w,
+                   std::vector<double> penalty_curvature)
+      : model_(model),
+        weights_(weights),
+        data_(data),
+        indices_(static_cast<std::size_t>(n)),
+        batch_size_(batch_size),
+        kind_(kind),
+        w_(std::move(w)),
+        penalty_(std::move(penalty_curvature)),
+        plus_(w_.size()),
+        minus_(w_.size()) {
+    std::iota(indices_.begin(), indices_.end(), std::int64_t{0});
+    double norm2 = 0.0;
+    for (float x : w_)
+      norm2 += double(x) * x;
+    epsilon_ = (kind == SharpnessCurvature::hessian ? kHessianStep : kGaussNewtonStep) *
+               std::max(std::sqrt(norm2), 1.0);
+  }
+
+  double epsilon() const { return epsilon_; }
+
+  // Writes the realised direction u (close to the unit vector v) and C·u; leaves the model at w.
+  void operator()(std::span<const double> v, std::vector<double>& u, std::vector<double>& cu) {
+    const std::size_t p = w_.size();
+    u.resize(p);
+    for (std::size_t i = 0; i < p; ++i) {
+      plus_[i] = static_cast<float>(w_[i] + epsilon_ * v[i]);
+      minus_[i] = static_cast<float>(w_[i] - epsilon_ * v[i]);
+      u[i] = (double(plus_[i]) - double(minus_[i])) / (2.0 * epsilon_);
+    }
+    if (kind_ == SharpnessCurvature::hessian) {
+      gradient(plus_, g_plus_);
+      gradient(minus_, g_minus_);
+      cu.resize(p);
+      for (std::size_t i = 0; i < p; ++i)
+        cu[i] = (g_plus_[i] - g_minus_[i]) / (2.0 * epsilon_);
+    } else {
+      gauss_newton_product(cu);
+    }
+    weights_.write(w_);
+    for (std::size_t i = 0; i < p; ++i)
+      cu[i] += penalty_[i] * u[i];
+  }
+
+ private:
+  // Calls f(x, y, share) for each batch of the n samples, share = batch size / n.
+  template <typename F>
+  void for_each_batch(F&& f) {
+    const auto n = static_cast<std::int64_t>(indices_.size());
+    for (std::int64_t start = 0; start < n; start += batch_size_) {
+      const std::int64_t k = std::min(batch_size_, n - start);
+      data_.gather(
+          std::span(indices_).subspan(static_cast<std::size_t>(start), static_cast<std::size_t>(k)),
+          x_.value(), y_);
+      f(static_cast<double>(k) / static_cast<double>(n));
+    }
+  }
+
+  Variable loss_of(const Variable& prediction) {
+    Variable loss = model_.loss()(prediction, y_);
+    if (const double value = loss.item(); !std::isfinite(value))
+      throw Diverged(
+          fmt::format("sharpness: the training loss is {} next to these weights", value));
+    return loss;
+  }
+
+  // g = ∇L(w), the gradient of the mean loss.
+  void gradient(std::span<const float> w, std::vector<double>& g) {
+    weights_.write(w);
+    weights_.clear_gradients();
+    g.assign(w_.size(), 0.0);
+    for_each_batch([&](double share) {
+      loss_of(model_.forward(x_, false)).backward();
+      weights_.take_gradients(share, g);
+    });
+  }
+
+  // G·u = Jᵀ H_ℓ J u (J: the outputs' Jacobian, H_ℓ: the loss's Hessian in the outputs): J·u from
+  // central differences of the outputs, which are continuous even where ReLU or max-pooling
+  // switch; H_ℓ·(J·u) from central differences of the loss gradient in the outputs; Jᵀ by a
+  // backward pass seeded with it.
+  void gauss_newton_product(std::vector<double>& gu) {
+    weights_.clear_gradients();
+    gu.assign(w_.size(), 0.0);
+    for_each_batch([&](double share) {
+      {
+        const NoGradGuard no_grad;
+        weights_.write(plus_);
+        outputs_plus_ = model_.forward(x_, false).value();
+        weights_.write(minus_);
+        outputs_minus_ = model_.forward(x_, false).value();
+      }
+      weights_.write(w_);
+      Variable outputs = model_.forward(x_, false);
+      loss_of(outputs);
+      Tensor& ju = outputs_plus_;
+      for (std::int64_t i = 0; i < ju.size(); ++i)
+        ju[i] = static_cast<float>((double(ju[i]) - outputs_minus_[i]) / (2.0 * epsilon_));
+      outputs.backward(loss_hessian_product(outputs.value(), ju));
+      weights_.take_gradients(share, gu);
+    });
+  }
+
+  // H_ℓ·d at the outputs f, by central differences of the loss gradient in the outputs with a
+  // step that moves the largest output by kOutputStep · max(1, |f|∞).
+  Tensor loss_hessian_product(const Tensor& f, const Tensor& d) {
+    float f_max = 1.0f, d_max = 0.0f;
+    for (std::int64_t i = 0; i < f.size(); ++i) {
+      f_max = std::max(f_max, std::abs(f[i]));
+      d_max = std::max(d_max, std::abs(d[i]));
+    }
+    Tensor out(f.shape(), 0.0f);
+    if (d_max == 0.0f) return out;
+    const double delta = kOutputStep * f_max / d_max;
+    const auto gradient_at = [&](double sign) {
+      Variable moved(f, true);
+      for (std::int64_t i = 0; i < f.size(); ++i)
+        moved.value()[i] = static_cast<float>(f[i] + sign * delta * d[i]);
+      loss_of(moved).backward();
+      return moved.grad();
+    };
+    const Tensor plus = gradient_at(1.0), minus = gradient_at(-1.0);
+    for (std::int64_t i = 0; i < f.size(); ++i)
+      out[i] = static_cast<float>((double(plus[i]) - minus[i]) / (2.0 * delta));
+    return out;
+  }
+
+  Model& model_;
+  FlatWeights& weights_;
+  const Dataset& data_;
+  std::vector<std::int64_t> indices_;
+  std::int64_t batch_size_;
+  SharpnessCurvature kind_;
+  std::vector<float> w_;
+  std::vector<double> penalty_;
+  double epsilon_ = 0.0;
+  std::vector<float> plus_, minus_;
+  std::vector<double> g_plus_, g_minus_;
+  Variable x_{Tensor(), false};
+  Tensor y_, outputs_plus_, outputs_minus_;
+};
+
+struct PhaseResult {
+  double estimate = 0.0;  // Rayleigh quotient of H + shift·I at the last iteration
+  bool converged = false;
+};
+
+// Power iteration on H + shift·I from a random start; appends each λ estimate (the Rayleigh
+// quotient minus the shift) to `estimates`. The relative change is measured on the shifted
+// quotient, which stays away from 0 when λmax itself is near 0.
+PhaseResult power_iteration(CurvatureProduct& hvp, std::int64_t size, double shift, Rng& rng,
+                            const SharpnessOptions& options, std::vector<double>& estimates) {
+  std::vector<double> v(static_cast<std::size_t>(size)), u, hu;
+  for (double& x : v)
+    x = rng.normal();
+  double norm = std::sqrt(dot(v, v));
+  for (double& x : v)
+    x /= norm;
+  const auto start = std::chrono::steady_clock::now();
+  PhaseResult result;
+  for (int k = 1; k <= options.max_iters; ++k) {
+    hvp(v, u, hu);
+    for (std::size_t i = 0; i < hu.size(); ++i)
+      hu[i] += shift * u[i];
+    const double quotient = dot(u, hu) / dot(u, u);
+    const double change =
+        k == 1 ? std::numeric_limits<double>::infinity()
+               : std::abs(quotient - result.estimate) / std::max(std::abs(quotient), 1e-300);
+    result.estimate = quotient;
+    estimates.push_back(quotient - shift);
+    if (options.verbose > 0)
+      fmt::print(
+          stderr,
+          "sharpness: iteration {:>3}/{}{}: λmax ≈ {:.6g}, relative change {:.2e}, {:.1f} s\n", k,
+          options.max_iters,
+          shift != 0.0 ? fmt::format(" (shifted by {:.4g})", shift) : std::string(),
+          quotient - shift, change,
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    norm = std::sqrt(dot(hu, hu));
+    if (change < options.tol || norm == 0.0) {
+      result.converged = true;
+      break;
+    }
+    for (std::size_t i = 0; i < v.size(); ++i)
+      v[i] = hu[i] / norm;
+  }
+  return result;
+}
+
+void check_options(const SharpnessOptions& o, const Dataset& data) {
+  if (data.size() == 0) throw InvalidArgument("sharpness: the data set has no samples");
+  if (o.samples < 0 || o.samples > data.size())
+    throw InvalidArgument(fmt::format(
+        "sharpness: samples must be in [0, {}] (0: all of them), got {}", data.size(), o.samples));
+  if (o.batch_size < 1)
+    throw InvalidArgument(fmt::format("sharpness: batch size must be >= 1, got {}", o.batch_size));
+  if (o.max_iters < 1)
+    throw InvalidArgument(fmt::format("sharpness: iterations must be >= 1, got {}", o.max_iters));
+  if (!(std::isfinite(o.tol) && o.tol >= 0.0))
+    throw InvalidArgument(fmt::format("sharpness: tol must be finite and >= 0, got {}", o.tol));
+}
+
+}  // namespace
+
+std::string to_string(SharpnessCurvature curvature) {
+  return curvature == SharpnessCurvature::hessian ? "hessian" : "gauss-newton";
+}
+
+SharpnessCurvature default_curvature(const Sequential& model) {
+  for (const auto& layer : model.layers()) {
+    const nlohmann::json config = layer->config();
+    const std::string activation = config.value("activation", "");
+    if (config.value("type", "") == "MaxPool2D" || activation == "relu" ||
+        activation == "leaky_relu")
+      return SharpnessCurvature::gauss_newton;
+  }
+  return SharpnessCurvature::hessian;
+}
+
+double SharpnessResult::lr_bound(double momentum) const {
+  if (!(momentum >= 0.0 && momentum < 1.0))
+    throw InvalidArgument(fmt::format("momentum must be in [0, 1), got {}", momentum));
+  if (lambda_max <= 0.0) return std::numeric_limits<double>::infinity();
+  return 2.0 * (1.0 + momentum) / lambda_max;
+}
+
+nlohmann::json SharpnessResult::to_json(double momentum) const {
+  const auto number = [](double x) {
+    return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json();
+  };
+  nlohmann::json curve = nlohmann::json::array();
+  for (double e : estimates)
+    curve.push_back(number(e));
+  return {{"lambda_max", number(lambda_max)},
+          {"lr_bound", number(lr_bound())},
+          {"momentum", momentum},
+          {"lr_bound_momentum", number(lr_bound(momentum))},
+          {"estimates", curve},
+          {"converged", converged},
+          {"samples", samples},
+          {"method", method},
+          {"curvature", to_string(curvature)}};
+}
+
+SharpnessResult estimate_sharpness(Model& model, const Dataset& data,
+                                   const SharpnessOptions& options) {
+  check_options(options, data);
+  model.loss();  // throws when the model is not compiled
+  model.build(data.sample_shape);
+  FlatWeights weights(model.trainable_variables());
+  if (weights.size() == 0) throw InvalidArgument("sharpness: the model has no trainable weights");
+  const std::vector<float> w = weights.read();
+  const WeightRestorer restorer(weights, w);
+
+  SharpnessResult result;
+  result.samples = options.samples == 0 ? data.size() : options.samples;
+  result.curvature = options.curvature;
+  std::vector<double> penalty = penalty_curvature(model, weights);
+  CurvatureProduct hvp(model, weights, data, result.samples, options.batch_size, options.curvature,
+                       w, std::move(penalty));
+  Rng rng(options.seed);
+
+  PhaseResult phase = power_iteration(hvp, weights.size(), 0.0, rng, options, result.estimates);
+  result.method = fmt::format(
+      "power iteration on {} from central differences (ε = {:.3g}), {} samples, dropout off",
+      options.curvature == SharpnessCurvature::hessian
+          ? "Hessian-vector products of full-set gradients"
+          : "Gauss-Newton-vector products (outputs' Jacobian, loss Hessian)",
+      hvp.epsilon(), result.samples);
+  if (phase.estimate < 0.0) {
+    const double shift = -phase.estimate;
+    result.method += fmt::format(
+        "; the dominant eigenvalue was negative ({:.4g}), so λmax came from a second iteration "
+        "shifted by +{:.4g}",
+        phase.estimate, shift);
+    phase = power_iteration(hvp, weights.size(), shift, rng, options, result.estimates);
+    phase.estimate -= shift;
+  }
+  result.lambda_max = phase.estimate;
+  result.converged = phase.converged;
+  return result;
+}
+
+void write_sharpness_csv(const SharpnessResult& result, const std::filesystem::path& path) {
+  std::ofstream out(path);
+  out << "iteration,lambda_max\n";
+  for (std::size_t i = 0; i < result.estimates.size(); ++i)
+    out << fmt::format("{},{}\n", i + 1, result.estimates[i]);
+  if (!out) throw IoError(fmt::format("cannot write {}", path.string()));
+}
+
+}  // namespace descent

@@ -1,0 +1,105 @@
+#include "report/html_report.h"
+
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+#include "report/html/page.h"
+#include "report/html/sections.h"
+#include "report/html_escape.h"
+
+namespace descent {
+namespace {
+
+namespace fs = std::filesystem;
+using html::HtmlPage;
+
+std::optional<SweepBound> own_bound(const RunInputs& run) {
+  if (!run.sharpness) return std::nullopt;
+  return html::sharpness_bound(JsonView(*run.sharpness, run.file("sharpness.json")));
+}
+
+// The sections of one run directory with headings at `level`; a tune's `stage` shows its
+// configuration folded. `bound` comes from a tune's sharpness stage when the directory has no
+// sharpness.json of its own.
+void write_run(HtmlPage& page, const RunInputs& run, int level, bool stage,
+               std::optional<SweepBound> bound) {
+  if (run.is_tune()) html::write_tune_summary(page, run, level);
+  if (run.config)
+    html::write_config_section(page, JsonView(*run.config, run.file("config.json")), level, stage);
+  if (const auto own = own_bound(run)) bound = own;
+  if (run.lr_finder)
+    html::write_finder_section(page, JsonView(*run.lr_finder, run.file("lr_finder.json")), level);
+  if (run.sweep)
+    html::write_sweep_section(page, JsonView(*run.sweep, run.file("sweep.json")), bound, level);
+  if (run.history) {
+    std::optional<JsonView> results;
+    if (run.results) results = JsonView(*run.results, run.file("results.json"));
+    html::write_training_section(page, JsonView(*run.history, run.file("history.json")), results,
+                                 level);
+  }
+  if (run.sharpness)
+    html::write_sharpness_section(page, JsonView(*run.sharpness, run.file("sharpness.json")),
+                                  level);
+  for (const auto& [name, stage_run] : run.stages)
+    if (name == "sharpness" && !bound) bound = own_bound(stage_run);
+  for (const auto& [name, stage_run] : run.stages) {
+    page.heading(level, fmt::format("Stage {}/", name));
+    page.add("<div class=\"stage\">\n");
+    write_run(page, stage_run, level + 1, true, bound);
+    page.add("</div>\n");
+  }
+}
+
+}  // namespace
+
+std::string html_report(const std::vector<RunInputs>& runs, const std::string& title) {
+  if (runs.empty()) throw InvalidArgument("the report needs at least one run directory");
+  HtmlPage page;
+  std::string subtitle = "<p class=\"dirs\">";
+  for (std::size_t i = 0; i < runs.size(); ++i)
+    subtitle += fmt::format("{}<code>{}</code>", i ? ", " : "", html_escape(runs[i].dir.string()));
+  subtitle += "</p>";
+  for (const RunInputs& run : runs) {
+    page.heading(2, run.name());
+    page.add(fmt::format("<section class=\"run\">\n<p class=\"path\">{} · <code>{}</code></p>\n",
+                         html_escape(run.describe()), html_escape(run.dir.string())));
+    write_run(page, run, 3, false, std::nullopt);
+    page.add("</section>\n");
+  }
+  return page.document(title, subtitle);
+}
+
+void write_html_report(const std::vector<RunInputs>& runs, const fs::path& out,
+                       const std::string& title) {
+  const std::string page = html_report(runs, title);
+  fs::path temporary = out;
+  temporary += ".tmp";
+  {
+    std::ofstream file(temporary, std::ios::binary);
+    file << page;
+    if (!file) {
+      std::error_code ignored;
+      fs::remove(temporary, ignored);
+      throw IoError(fmt::format("cannot write {}", out.string()));
+    }
+  }
+  std::error_code error;
+  fs::rename(temporary, out, error);
+  if (error) {
+    std::error_code ignored;
+    fs::remove(temporary, ignored);
+    throw IoError(fmt::format("cannot write {}: {}", out.string(), error.message()));
+  }
+}
+
+void write_html_report(const std::vector<fs::path>& run_dirs, const fs::path& out,
+                       const std::string& title) {
+  std::vector<RunInputs> runs;
+  for (const fs::path& dir : run_dirs)
+    runs.push_back(read_run_inputs(dir));
+  write_html_report(runs, out, title);
+}
+
+}  // namespace descent
