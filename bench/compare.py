@@ -52,6 +52,12 @@ def machine_info(threads, descent_bin):
             "date": datetime.datetime.now().isoformat(timespec="seconds")}
 
 
+def median_or_nan(values):
+    """Median of the values that are known (W6 has no single test accuracy on descent's side)."""
+    known = [v for v in values if v is not None]
+    return statistics.median(known) if known else float("nan")
+
+
 def summarize(values):
     return {"median": statistics.median(values), "min": min(values), "max": max(values)}
 
@@ -125,7 +131,7 @@ def main():
             s = summarize(times)
             row.update({f"{side}_median": s["median"], f"{side}_min": s["min"],
                         f"{side}_max": s["max"],
-                        f"{side}_accuracy": statistics.median(r["test_accuracy"] for r in results),
+                        f"{side}_accuracy": median_or_nan(r["test_accuracy"] for r in results),
                         f"{side}_peak_rss_mib": max(r["peak_rss_mib"] for r in results)})
         row["ratio"] = row["pytorch_median"] / row["descent_median"]
         row["target"] = TARGETS[w]

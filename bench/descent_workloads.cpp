@@ -26,6 +26,7 @@
 #include <nlohmann/json.hpp>
 
 #include "descent.h"
+#include "lr/sweep.h"
 #include "report/chart.h"
 
 namespace {
@@ -159,6 +160,36 @@ int run_workload(const std::string& id, int epochs, std::int64_t samples) {
   return 0;
 }
 
+// W6: eight one-epoch runs of W1's model with plain SGD, η log-spaced from 1e-4 to 1, as one
+// sweep (lr/sweep.h: the runs share the cores, one run per thread).
+int run_sweep_workload(std::int64_t samples) {
+  TrainTestSplit data = load_fashion_mnist();
+  if (samples > 0 && samples < data.train.size()) {
+    std::vector<std::int64_t> first(static_cast<std::size_t>(samples));
+    std::iota(first.begin(), first.end(), 0);
+    data.train = subset(data.train, first);
+  }
+  const Workload plain{"mlp", "sgd", 0.1, 128, 1};
+  const auto start = Clock::now();
+  const SweepResult sweep = run_sweep(
+      [&](double lr) {
+        Workload w = plain;
+        w.lr = lr;
+        return std::make_unique<Model>(build(w));
+      },
+      data.train, log_spaced(1e-4, 1.0, 8), {.epochs = 1, .batch_size = 128, .verbose = 0});
+  const double total = std::chrono::duration<double>(Clock::now() - start).count();
+  double best_loss = 1e30;
+  for (const SweepRun& run : sweep.runs)
+    if (std::isfinite(run.final_loss())) best_loss = std::min(best_loss, run.final_loss());
+  const nlohmann::json out = {{"workload", "W6"},         {"side", "descent"},
+                              {"epoch_seconds", {total}}, {"total_seconds", total},
+                              {"test_accuracy", nullptr}, {"best_train_loss", best_loss},
+                              {"threads", num_threads()}, {"peak_rss_mib", peak_rss_mib()}};
+  std::cout << out.dump() << "\n";
+  return 0;
+}
+
 int run_gemm(int n, int reps) {
   std::vector<float> a(std::size_t(n) * n, 0.5f), b(std::size_t(n) * n, 0.25f),
       c(std::size_t(n) * n);
@@ -232,6 +263,7 @@ int main(int argc, char** argv) {
     }
     set_num_threads(threads);
     if (args[0] == "chart") return run_chart(args.at(1), args.at(2));
+    if (args[0] == "W6") return run_sweep_workload(samples);
     if (args[0] == "gemm") return run_gemm(std::stoi(args.at(1)), reps);
     if (!workloads().contains(args[0]))
       throw std::invalid_argument("unknown workload '" + args[0] + "'");

@@ -35,9 +35,9 @@ int run_train(const TrainCommand& c) {
   fit.schedule = e.schedule;
   fit.schedule_interval = e.interval;
   const History history = model.fit(e.data.train, fit);
-  auto [results, text] = finish_training_run(run, model, e.config, e.model_config, history,
-                                             e.data.test ? &*e.data.test : nullptr,
-                                             c.training.batch_size);
+  auto [results, text] =
+      finish_training_run(run, model, e.config, e.model_config, history,
+                          e.data.test ? &*e.data.test : nullptr, c.training.batch_size);
   text += fmt::format("Run directory: {}\n", run.path().string());
   print_result(c.output, results, text);
   return history.diverged ? kDiverged : kSuccess;

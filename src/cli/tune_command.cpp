@@ -64,8 +64,7 @@ json suggestion_json(const LrSuggestion& s) {
 }
 
 int run_tune(const TuneCommand& c) {
-  if (c.training.lr)
-    throw InvalidArgument("--lr does not apply to tune: it picks η itself");
+  if (c.training.lr) throw InvalidArgument("--lr does not apply to tune: it picks η itself");
   if (c.finder_iters < 2)
     throw InvalidArgument(fmt::format("--finder-iters must be >= 2, got {}", c.finder_iters));
   if (c.sweep_points < 2)
@@ -92,10 +91,11 @@ int run_tune(const TuneCommand& c) {
   auto [train, validation] = split_tail(e.data.train, flags.validation_split);
   const auto build = [&](double lr) { return make_model(flags, e.model_config, train, lr); };
   if (!quiet)
-    fmt::print(stderr, "Tuning η for {} on {} with {}; validation: the last {:g} ({} samples); "
+    fmt::print(stderr,
+               "Tuning η for {} on {} with {}; validation: the last {:g} ({} samples); "
                "run directory {}\n",
-               flags.model, e.data.description, e.model->optimizer().name(),
-               flags.validation_split, validation.size(), root.path().string());
+               flags.model, e.data.description, e.model->optimizer().name(), flags.validation_split,
+               validation.size(), root.path().string());
 
   // 1. The range test, from the initial weights.
   if (!quiet) fmt::print(stderr, "1/3 Range test\n");
@@ -169,10 +169,10 @@ int run_tune(const TuneCommand& c) {
   json final_config = e.config;
   final_config["command"] = "train";
   final_config["optimizer"]["config"] = model->optimizer().config();
-  final_config["schedule"] =
-      fit.schedule ? json{{"name", fit.schedule->name()}, {"config", fit.schedule->config()},
-                          {"interval", "step"}}
-                   : json(nullptr);
+  final_config["schedule"] = fit.schedule ? json{{"name", fit.schedule->name()},
+                                                 {"config", fit.schedule->config()},
+                                                 {"interval", "step"}}
+                                          : json(nullptr);
   TrainingOutcome outcome =
       finish_training_run(final_dir, *model, final_config, e.model_config, history,
                           e.data.test ? &*e.data.test : nullptr, flags.batch_size);
@@ -206,11 +206,11 @@ int run_tune(const TuneCommand& c) {
   std::string text = fmt::format("Suggested by the range test: η = {:.3g} ({} rule)\n", suggested,
                                  found.suggested.rule);
   for (const SweepRun& r : swept.runs)
-    text += fmt::format("  sweep η = {:<10.3g} {:<9} val loss {:.4f}\n", r.lr,
-                        to_string(r.verdict), r.final_val_loss());
+    text += fmt::format("  sweep η = {:<10.3g} {:<9} val loss {:.4f}\n", r.lr, to_string(r.verdict),
+                        r.final_val_loss());
   text += fmt::format("Chosen η = {:.3g}: {}\n", chosen, reason);
-  text += fmt::format("Final training ({} epochs, {} schedule):\n{}", flags.epochs,
-                      flags.schedule, outcome.text);
+  text += fmt::format("Final training ({} epochs, {} schedule):\n{}", flags.epochs, flags.schedule,
+                      outcome.text);
   text += fmt::format("Report: {}\n", root.file("report.html").string());
   text += fmt::format("Run directory: {}\n", root.path().string());
   print_result(c.output, results, text);

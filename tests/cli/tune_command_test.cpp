@@ -1,0 +1,66 @@
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "cli_runner.h"
+
+namespace descent::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+nlohmann::json last_json_line(const std::string& output) {
+  std::istringstream lines(output);
+  std::string line;
+  nlohmann::json found;
+  while (std::getline(lines, line))
+    if (!line.empty() && line.front() == '{') found = nlohmann::json::parse(line);
+  return found;
+}
+
+// The whole pipeline on a small set: range test, sweep around its suggestion, final run with the
+// best η of the sweep, and the report, each stage in its own subdirectory.
+TEST(TuneCommand, ChoosesTheSweepsBestAndWritesEveryStage) {
+  const fs::path dir = fresh_dir("tune_spirals");
+  const CommandResult r = run_descent(
+      "tune --data spirals --model mlp:32,32 --optimizer sgd --momentum 0.9 --batch-size 16 "
+      "--epochs 2 --sweep-points 3 --json --out " +
+      (dir / "run").string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto result = last_json_line(r.output);
+  const double suggested = result["suggested"]["lr"].get<double>();
+  const double chosen = result["chosen_lr"].get<double>();
+  ASSERT_EQ(result["sweep"]["lrs"].size(), 3u);
+  // The sweep spans a tenth to three times the suggestion, and the chosen η is one of its runs.
+  EXPECT_NEAR(result["sweep"]["lrs"][0].get<double>(), suggested / 10, 1e-9 * suggested);
+  EXPECT_NEAR(result["sweep"]["lrs"][2].get<double>(), suggested * 3, 1e-9 * suggested);
+  bool among = false;
+  for (const auto& lr : result["sweep"]["lrs"])
+    among = among || lr.get<double>() == chosen;
+  EXPECT_TRUE(among) << result.dump();
+  EXPECT_THAT(result["reason"].get<std::string>(), HasSubstr("lowest validation loss"));
+  for (const char* file :
+       {"config.json", "results.json", "report.html", "find-lr/lr_finder.json", "sweep/sweep.json",
+        "final/history.json", "final/weights.bin", "final/loss.png"})
+    EXPECT_TRUE(fs::exists(dir / "run" / file)) << file;
+  // The final run trained with the chosen η as the one-cycle peak.
+  const auto final_config = nlohmann::json::parse(std::ifstream(dir / "run/final/config.json"));
+  EXPECT_EQ(final_config["schedule"]["name"], "OneCycleLR");
+}
+
+TEST(TuneCommand, RefusesAFixedLearningRateAndBadStages) {
+  for (const char* flags : {"--lr 0.1", "--sweep-points 1", "--sweep-epochs 0", "--finder-iters 1",
+                            "--validation-split 0", "--schedule NoSuchSchedule"}) {
+    const CommandResult r = run_descent(std::string("tune --data moons ") + flags);
+    EXPECT_EQ(r.exit_code, 2) << flags << ": " << r.output;
+    EXPECT_THAT(r.output, HasSubstr("descent: error:")) << flags;
+  }
+}
+
+}  // namespace
+}  // namespace descent::testing
