@@ -14,6 +14,7 @@
 #include "cli/output.h"
 #include "cli/training_flags.h"
 #include "core/error.h"
+#include "lr/sharpness.h"
 #include "lr/sweep.h"
 #include "optim/schedule/make_schedule.h"
 #include "report/run_directory.h"
@@ -30,6 +31,7 @@ struct SweepCommand {
   TrainingFlags training;
   std::string lrs;
   int parallel = 0;
+  std::int64_t sharpness_samples = 0;  // > 0: draw 2/λmax of the initial weights on these samples
   OutputFlags output;
   std::string out;
   bool overwrite = false;
@@ -76,6 +78,8 @@ int run_sweep_command(const SweepCommand& c) {
     throw InvalidArgument("--lr does not apply to sweep: give the learning rates with --lrs");
   if (c.parallel < 0)
     throw InvalidArgument(fmt::format("--parallel must be >= 0, got {}", c.parallel));
+  if (c.sharpness_samples < 0)
+    throw InvalidArgument(fmt::format("--sharpness must be >= 0, got {}", c.sharpness_samples));
   const std::vector<double> lrs = parse_lr_list(c.lrs);
   Experiment e = make_experiment(c.training, lrs.front());
   RunDirectory run_dir(c.out, "sweep", c.overwrite);
@@ -119,6 +123,23 @@ int run_sweep_command(const SweepCommand& c) {
                lrs.size(), e.model->optimizer().name(), e.data.description, c.training.model,
                c.training.epochs, at_once, validation_text, run_dir.path().string());
 
+  // The sharpness bound at the initial weights: η above it diverges on the local quadratic model.
+  std::optional<SweepBound> bound;
+  json lr_bound;
+  if (c.sharpness_samples > 0) {
+    std::unique_ptr<Model> probe = make_model(c.training, e.model_config, train, lrs.front());
+    const double momentum = probe->optimizer().momentum().value_or(0.0);
+    const SharpnessResult s = estimate_sharpness(
+        *probe, train,
+        {.samples = std::min(c.sharpness_samples, train.size()), .verbose = options.verbose});
+    const double lr = s.lr_bound(momentum);
+    if (std::isfinite(lr)) {
+      bound = SweepBound{lr, momentum > 0 ? fmt::format("2(1+μ)/λmax = {:.3g}", lr)
+                                          : fmt::format("2/λmax = {:.3g}", lr)};
+      lr_bound = {{"lambda_max", s.lambda_max}, {"bound", lr}, {"label", bound->label}};
+    }
+  }
+
   const auto started = std::chrono::steady_clock::now();
   const SweepResult result =
       run_sweep([&](double lr) { return make_model(c.training, e.model_config, train, lr); }, train,
@@ -138,10 +159,12 @@ int run_sweep_command(const SweepCommand& c) {
         {"params", parse_key_values(c.training.schedule_params, "--schedule-param")},
         {"interval", std::string(to_string(e.interval))}};
   run_dir.write_json("config.json", config);
-  run_dir.write_json("sweep.json", result.to_json());
+  json sweep_json = result.to_json();
+  if (bound) sweep_json["lr_bound"] = lr_bound;
+  run_dir.write_json("sweep.json", sweep_json);
   write_sweep_csv(result, run_dir.file("sweep.csv"));
   write_sweep_steps_csv(result, run_dir.file("sweep_steps.csv"));
-  write_sweep_charts(result, run_dir.path());
+  write_sweep_charts(result, run_dir.path(), bound);
 
   int diverged = 0;
   json runs = json::array();
@@ -159,13 +182,14 @@ int run_sweep_command(const SweepCommand& c) {
          {"steps", run.history.steps.size()},
          {"seconds", run.seconds}});
   }
-  const json results = {{"run_dir", run_dir.path().string()},
-                        {"best_lr", result.best_lr ? json(*result.best_lr) : json()},
-                        {"validation", validation_text},
-                        {"runs_at_once", at_once},
-                        {"seconds", seconds},
-                        {"diverged", diverged},
-                        {"runs", runs}};
+  json results = {{"run_dir", run_dir.path().string()},
+                  {"best_lr", result.best_lr ? json(*result.best_lr) : json()},
+                  {"validation", validation_text},
+                  {"runs_at_once", at_once},
+                  {"seconds", seconds},
+                  {"diverged", diverged},
+                  {"runs", runs}};
+  if (bound) results["lr_bound"] = lr_bound;
   run_dir.write_json("results.json", results);
 
   std::string text = table(result) + "\n";
@@ -201,6 +225,9 @@ void add_sweep_command(CLI::App& app, int& exit_code) {
       ->required();
   sub->add_option("--parallel", command->parallel, "runs at once (0: one per thread)")
       ->capture_default_str();
+  sub->add_option("--sharpness", command->sharpness_samples,
+                  "estimate λmax at the initial weights on the first N samples and draw the "
+                  "bound 2/λmax (2(1+μ)/λmax with momentum) on the charts (docs/sharpness.md)");
   sub->add_option("--out", command->out, "run directory (default: runs/sweep-<time>)");
   sub->add_flag("--overwrite", command->overwrite, "reuse an existing, non-empty run directory");
   sub->add_flag("--json", command->output.json, "print one JSON object with the results");

@@ -173,3 +173,27 @@ TEST(LrList, ListsAndRanges) {
 
 }  // namespace
 }  // namespace descent::testing
+
+namespace descent::testing {
+namespace {
+
+// --sharpness puts the bound 2/λmax of the initial weights into sweep.json, the results and the
+// charts; the smallest η of a log sweep lies far below it, the largest far above.
+TEST(SweepCommand, SharpnessBoundIsRecorded) {
+  const fs::path dir = fresh_dir("sweep_sharpness");
+  const CommandResult r =
+      run_descent(kMoons + "--lrs 1e-3:100:3 --epochs 1 --sharpness 200 --json --quiet --out " +
+                  (dir / "run").string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto result = json_of(r.output);
+  ASSERT_TRUE(result.contains("lr_bound")) << r.output;
+  const double bound = result["lr_bound"]["bound"].get<double>();
+  EXPECT_GT(bound, 1e-3);
+  EXPECT_LT(bound, 100.0);
+  const auto sweep = nlohmann::json::parse(std::ifstream(dir / "run/sweep.json"));
+  EXPECT_EQ(sweep["lr_bound"]["bound"].get<double>(), bound);
+  EXPECT_EQ(run_descent(kMoons + "--lrs 0.1 --sharpness -1").exit_code, 2);
+}
+
+}  // namespace
+}  // namespace descent::testing
