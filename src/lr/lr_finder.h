@@ -9,7 +9,10 @@
 // sees a sample twice). Each step's loss is smoothed with a bias-corrected exponential moving
 // average (lr/smoothing.h, β = options.beta); the test stops early when the smoothed loss exceeds
 // diverge_factor × its minimum so far, or when the loss becomes NaN or infinite. The rules that
-// turn the curve into a suggested η (steep, minimum, valley) are defined in lr/lr_suggestions.h.
+// turn the curve into a suggested η (steep, minimum, valley) are defined in lr/lr_suggestions.h;
+// find_lr runs them with skip = max(2, n/10) and window = max(2, n/20). When the picked rule
+// gives none, `suggested` is the minimum rule's (else the first rule's that gave one), its reason
+// saying so.
 //
 // The model is left exactly as it was: weights, optimizer state (moments, step counts, η,
 // momentum), and the random streams of the model and its dropout layers (which decide the next
@@ -18,6 +21,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -58,10 +62,10 @@ struct LrFinderResult {
 };
 
 // Throws InvalidArgument for options out of range (start not finite and > 0, end not finite and
-// above start, iters < 2, beta outside [0, 1), diverge_factor not > 1, batch_size < 1, an
-// unknown suggest rule, verbose < 0), for an uncompiled model, and when the data gives fewer than
-// 2 batches; DataError when no rule can suggest an η (the loss never fell). The model is restored
-// in every case.
+// above start, iters < 2, beta outside [0, 1), diverge_factor not finite and > 1, batch_size < 1,
+// an unknown suggest rule, verbose < 0), for an uncompiled model, and when the data gives fewer
+// than 2 batches; Diverged when no rule gives a suggestion (the loss blew up within the skipped
+// first steps, or it only rose: start lower). The model is restored in every case.
 LrFinderResult find_lr(Model& model, const Dataset& data, const LrFinderOptions& options);
 
 }  // namespace descent

@@ -13,23 +13,26 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-// From the lowest loss drawn to the highest smoothed (or validation) loss up to the smoothed
-// minimum (the flat start), with a margin; nullopt when nothing finite is drawn.
+// The highest finite value up to the series' lowest one (its flat start, not its blow-up).
+double high_before_lowest(const std::vector<double>& values) {
+  std::size_t lowest = 0;
+  for (std::size_t i = 0; i < values.size(); ++i)
+    if (std::isfinite(values[i]) && (!std::isfinite(values[lowest]) || values[i] < values[lowest]))
+      lowest = i;
+  double high = -kInf;
+  for (std::size_t i = 0; i <= lowest && i < values.size(); ++i)
+    if (std::isfinite(values[i])) high = std::max(high, values[i]);
+  return high;
+}
+
+// From the lowest loss drawn to the top of the flat start of the smoothed (and validation) loss,
+// with a margin; nullopt when nothing finite is drawn.
 std::optional<std::pair<double, double>> clipped_range(const LrFinderResult& r) {
   double lo = kInf;
   for (const auto* column : {&r.loss, &r.smoothed, &r.val_loss})
     for (double v : *column)
       if (std::isfinite(v)) lo = std::min(lo, v);
-  std::size_t lowest = 0;
-  for (std::size_t i = 0; i < r.smoothed.size(); ++i)
-    if (std::isfinite(r.smoothed[i]) &&
-        (!std::isfinite(r.smoothed[lowest]) || r.smoothed[i] < r.smoothed[lowest]))
-      lowest = i;
-  double hi = -kInf;
-  for (std::size_t i = 0; i <= lowest && i < r.smoothed.size(); ++i) {
-    if (std::isfinite(r.smoothed[i])) hi = std::max(hi, r.smoothed[i]);
-    if (i < r.val_loss.size() && std::isfinite(r.val_loss[i])) hi = std::max(hi, r.val_loss[i]);
-  }
+  const double hi = std::max(high_before_lowest(r.smoothed), high_before_lowest(r.val_loss));
   if (!std::isfinite(lo) || !std::isfinite(hi)) return std::nullopt;
   const double span = std::max(hi - lo, 1e-6 * std::max(1.0, std::abs(hi)));
   return std::pair{lo - 0.05 * span, hi + 0.25 * span};

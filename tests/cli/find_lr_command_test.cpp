@@ -145,6 +145,13 @@ TEST(FindLrCommand, BadInput) {
   EXPECT_TRUE(fs::exists(dir / "mine" / "keep.txt"));
 }
 
+TEST(FindLrCommand, NoSuggestionWhenTheLossBlowsUpAtOnceExitsAsDiverged) {
+  const fs::path dir = fresh_dir("find_lr_diverged");
+  expect_error(
+      kSmall + "--start 1e12 --end 1e20 --iters 40 --quiet --out " + dir.string() + " --overwrite",
+      5, "no η to suggest");
+}
+
 TEST(FindLrCommand, ValWithoutHeldOutDataIsAnError) {
   const fs::path dir = fresh_dir("find_lr_noval");
   write_file(dir / "d.csv", "x,y\n0,0\n1,1\n2,0\n3,1\n4,0\n5,1\n6,0\n7,1\n");

@@ -74,7 +74,6 @@ Model linear_model(std::int64_t d, DenseOptions options = {}) {
 }
 
 double relative_error(double estimate, double exact) {
-  std::printf("RELERR %.3e\n", std::abs(estimate - exact) / std::abs(exact));
   return std::abs(estimate - exact) / std::abs(exact);
 }
 

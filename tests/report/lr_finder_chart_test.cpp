@@ -91,6 +91,15 @@ TEST(LrFinderChart, TheBlowUpIsClippedAboveTheFlatStart) {
   EXPECT_LT(hi, 3.5);            // the blow-up (up to ~40) is not
 }
 
+TEST(LrFinderChart, AValidationSpikeAfterItsLowestPointIsClippedToo) {
+  LrFinderResult r = sample_result(true);
+  r.val_loss[70] = 30;  // x = 0: past the validation loss's lowest point (x = -0.5)
+  const ChartSpec spec = lr_finder_chart(r);
+  ASSERT_TRUE(spec.y_range);
+  EXPECT_GT(spec.y_range->second, r.val_loss[5]);
+  EXPECT_LT(spec.y_range->second, 3.5);
+}
+
 TEST(WriteLrFinderChart, PngAndSvg) {
   const fs::path dir =
       fs::temp_directory_path() / ("descent_lr_finder_chart_" + std::to_string(getpid()));
