@@ -39,8 +39,9 @@ namespace descent {
 // the outputs and of the loss gradient in the outputs. Where ReLU or max-pooling switch, the
 // gradient jumps and differences of gradients pick up noise that grows as ε shrinks (1/√(nε));
 // the outputs are continuous there, so G stays accurate. G equals H for models linear in their
-// weights (linear and softmax regression) and is what the top of H is made of in practice
-// (docs/sharpness.md).
+// weights (linear and softmax regression); for a network it leaves out the network's own curvature
+// weighted by the loss gradient, which is largest at initialisation (docs/sharpness.md measures
+// both: G's λmax 42% below H's at a ReLU MLP's initialisation, 1.6% below after 18 steps).
 enum class SharpnessCurvature { hessian, gauss_newton };
 std::string to_string(SharpnessCurvature curvature);  // "hessian", "gauss-newton"
 
