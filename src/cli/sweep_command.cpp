@@ -128,7 +128,7 @@ int run_sweep_command(const SweepCommand& c) {
   json lr_bound;
   if (c.sharpness_samples > 0) {
     std::unique_ptr<Model> probe = make_model(c.training, e.model_config, train, lrs.front());
-    const double momentum = probe->optimizer().momentum().value_or(0.0);
+    const double momentum = heavy_ball_momentum(probe->optimizer());
     const SharpnessResult s = estimate_sharpness(
         *probe, train,
         {.samples = std::min(c.sharpness_samples, train.size()), .verbose = options.verbose});

@@ -12,8 +12,8 @@
 #include "cli/training_flags.h"
 #include "core/error.h"
 #include "lr/valley.h"
-#include "report/valley_charts.h"
 #include "report/run_directory.h"
+#include "report/valley_charts.h"
 
 namespace descent::cli {
 namespace {

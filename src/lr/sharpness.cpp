@@ -275,7 +275,7 @@ struct PhaseResult {
 // Power iteration on H + shift·I from a random start; appends each λ estimate (the Rayleigh
 // quotient minus the shift) to `estimates`. The relative change is measured on the shifted
 // quotient, which stays away from 0 when λmax itself is near 0.
-PhaseResult power_iteration(CurvatureProduct& hvp, std::int64_t size, double shift, Rng& rng,
+PhaseResult power_iteration(CurvatureProduct& product, std::int64_t size, double shift, Rng& rng,
                             const SharpnessOptions& options, std::vector<double>& estimates) {
   std::vector<double> v(static_cast<std::size_t>(size)), u, hu;
   for (double& x : v)
@@ -286,7 +286,7 @@ PhaseResult power_iteration(CurvatureProduct& hvp, std::int64_t size, double shi
   const auto start = std::chrono::steady_clock::now();
   PhaseResult result;
   for (int k = 1; k <= options.max_iters; ++k) {
-    hvp(v, u, hu);
+    product(v, u, hu);
     for (std::size_t i = 0; i < hu.size(); ++i)
       hu[i] += shift * u[i];
     const double quotient = dot(u, hu) / dot(u, u);
@@ -330,7 +330,15 @@ void check_options(const SharpnessOptions& o, const Dataset& data) {
 }  // namespace
 
 std::string to_string(SharpnessCurvature curvature) {
-  return curvature == SharpnessCurvature::hessian ? "hessian" : "gauss-newton";
+  switch (curvature) {
+    case SharpnessCurvature::automatic:
+      return "auto";
+    case SharpnessCurvature::hessian:
+      return "hessian";
+    case SharpnessCurvature::gauss_newton:
+      return "gauss-newton";
+  }
+  return {};
 }
 
 SharpnessCurvature default_curvature(const Sequential& model) {
@@ -342,6 +350,10 @@ SharpnessCurvature default_curvature(const Sequential& model) {
       return SharpnessCurvature::gauss_newton;
   }
   return SharpnessCurvature::hessian;
+}
+
+double heavy_ball_momentum(const Optimizer& optimizer) {
+  return optimizer.name() == "sgd" ? optimizer.momentum().value_or(0.0) : 0.0;
 }
 
 double SharpnessResult::lr_bound(double momentum) const {
@@ -381,26 +393,27 @@ SharpnessResult estimate_sharpness(Model& model, const Dataset& data,
 
   SharpnessResult result;
   result.samples = options.samples == 0 ? data.size() : options.samples;
-  result.curvature = options.curvature;
+  result.curvature = options.curvature == SharpnessCurvature::automatic ? default_curvature(model)
+                                                                        : options.curvature;
   std::vector<double> penalty = penalty_curvature(model, weights);
-  CurvatureProduct hvp(model, weights, data, result.samples, options.batch_size, options.curvature,
-                       w, std::move(penalty));
+  CurvatureProduct product(model, weights, data, result.samples, options.batch_size,
+                           result.curvature, w, std::move(penalty));
   Rng rng(options.seed);
 
-  PhaseResult phase = power_iteration(hvp, weights.size(), 0.0, rng, options, result.estimates);
+  PhaseResult phase = power_iteration(product, weights.size(), 0.0, rng, options, result.estimates);
   result.method = fmt::format(
       "power iteration on {} from central differences (ε = {:.3g}), {} samples, dropout off",
-      options.curvature == SharpnessCurvature::hessian
+      result.curvature == SharpnessCurvature::hessian
           ? "Hessian-vector products of full-set gradients"
           : "Gauss-Newton-vector products (outputs' Jacobian, loss Hessian)",
-      hvp.epsilon(), result.samples);
+      product.epsilon(), result.samples);
   if (phase.estimate < 0.0) {
     const double shift = -phase.estimate;
     result.method += fmt::format(
         "; the dominant eigenvalue was negative ({:.4g}), so λmax came from a second iteration "
         "shifted by +{:.4g}",
         phase.estimate, shift);
-    phase = power_iteration(hvp, weights.size(), shift, rng, options, result.estimates);
+    phase = power_iteration(product, weights.size(), shift, rng, options, result.estimates);
     phase.estimate -= shift;
   }
   result.lambda_max = phase.estimate;

@@ -42,8 +42,9 @@ namespace descent {
 // weights (linear and softmax regression); for a network it leaves out the network's own curvature
 // weighted by the loss gradient, which is largest at initialisation (docs/sharpness.md measures
 // both: G's λmax 42% below H's at a ReLU MLP's initialisation, 1.6% below after 18 steps).
-enum class SharpnessCurvature { hessian, gauss_newton };
-std::string to_string(SharpnessCurvature curvature);  // "hessian", "gauss-newton"
+// `automatic`: default_curvature(model).
+enum class SharpnessCurvature { automatic, hessian, gauss_newton };
+std::string to_string(SharpnessCurvature curvature);  // "auto", "hessian", "gauss-newton"
 
 struct SharpnessOptions {
   std::int64_t samples = 0;        // 0: all samples; else the first `samples` (a fixed large batch)
@@ -52,7 +53,7 @@ struct SharpnessOptions {
   double tol = 1e-4;               // stop when the estimate changes by less than tol, relatively
   std::uint64_t seed = 0;          // start vector
   int verbose = 1;                 // 0 silent, 1 one line per iteration on stderr
-  SharpnessCurvature curvature = SharpnessCurvature::hessian;
+  SharpnessCurvature curvature = SharpnessCurvature::automatic;
 };
 
 struct SharpnessResult {
@@ -61,7 +62,8 @@ struct SharpnessResult {
   bool converged = false;         // the last phase met tol before max_iters
   std::int64_t samples = 0;       // samples the loss was averaged over
   std::string method;             // how it was computed, for a person
-  SharpnessCurvature curvature = SharpnessCurvature::hessian;  // what λmax is the eigenvalue of
+  // What λmax is the eigenvalue of: hessian or gauss_newton (automatic resolved).
+  SharpnessCurvature curvature = SharpnessCurvature::hessian;
 
   // 2(1 + μ)/λmax, the largest stable η of heavy-ball gradient descent on the local quadratic
   // model (μ = 0: plain gradient descent); +∞ when λmax ≤ 0 (no curvature limits η there).
@@ -72,6 +74,10 @@ struct SharpnessResult {
   //  numbers as null.
   nlohmann::json to_json(double momentum = 0) const;
 };
+
+// μ of the heavy-ball bound 2(1 + μ)/λmax for `optimizer`: SGD's momentum; 0 for the others,
+// whose "momentum" (Adam's β1, ...) is not the heavy-ball coefficient of the bound.
+double heavy_ball_momentum(const Optimizer& optimizer);
 
 // The curvature to use for `model`: gauss_newton when its gradient jumps (a ReLU or leaky-ReLU
 // activation, max pooling), else hessian.

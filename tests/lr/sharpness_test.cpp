@@ -17,6 +17,7 @@
 #include "core/random.h"
 #include "nn/dense.h"
 #include "nn/dropout.h"
+#include "optim/adam.h"
 #include "optim/sgd.h"
 #include "symmetric_eigenvalues.h"
 
@@ -311,6 +312,13 @@ TEST(Sharpness, DefaultCurvatureFollowsTheActivations) {
   EXPECT_EQ(default_curvature(small_network("relu")), SharpnessCurvature::gauss_newton);
   EXPECT_EQ(default_curvature(linear_model(2)), SharpnessCurvature::hessian);
   EXPECT_EQ(to_string(SharpnessCurvature::gauss_newton), "gauss-newton");
+  EXPECT_EQ(to_string(SharpnessCurvature::automatic), "auto");
+  // The options' default (automatic) resolves per model.
+  Model relu = small_network("relu");
+  const SharpnessResult r =
+      estimate_sharpness(relu, two_class_set(50, 13), {.max_iters = 3, .verbose = 0});
+  EXPECT_EQ(r.curvature, SharpnessCurvature::gauss_newton);
+  EXPECT_EQ(r.to_json()["curvature"], "gauss-newton");
 }
 
 TEST(Sharpness, NegativeDominantEigenvalueIsShiftedAway) {
@@ -439,6 +447,23 @@ TEST(SharpnessResult, Csv) {
   const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   EXPECT_EQ(text, "iteration,lambda_max\n1,1.5\n2,2.25\n");
   EXPECT_THROW(write_sharpness_csv(r, "/nonexistent-dir/x.csv"), IoError);
+}
+
+}  // namespace
+}  // namespace descent
+
+namespace descent {
+namespace {
+
+// Only SGD's momentum is the heavy-ball μ of the bound; Adam's β1 is not.
+TEST(HeavyBallMomentum, IsSgdsMomentumAndZeroForOtherOptimizers) {
+  Model model(1);
+  model.add(Dense(1, {.input_shape = {2}}));
+  model.build({2});
+  const SGD sgd(model.trainable_variables(), SGDOptions{.lr = 0.1, .momentum = 0.9});
+  EXPECT_EQ(heavy_ball_momentum(sgd), 0.9);
+  const Adam adam(model.trainable_variables(), AdamOptions{.lr = 0.1});
+  EXPECT_EQ(heavy_ball_momentum(adam), 0.0);
 }
 
 }  // namespace
