@@ -32,6 +32,18 @@ std::size_t argmin(const std::vector<double>& s, std::size_t begin, std::size_t 
   return static_cast<std::size_t>(std::min_element(s.begin() + begin, s.begin() + end) - s.begin());
 }
 
+// The lowest point of the usable range and the highest point before it: the curve's whole fall.
+struct Fall {
+  std::size_t lowest;
+  double top, bottom;
+  double tolerance() const { return kTolerance * (top - bottom); }
+};
+
+Fall whole_fall(const std::vector<double>& s, const Range& range) {
+  const std::size_t lowest = argmin(s, range.begin, range.end);
+  return {lowest, *std::max_element(s.begin() + range.begin, s.begin() + lowest + 1), s[lowest]};
+}
+
 // The smoothed loss at the point of `range` whose η is nearest `lr` on a log scale.
 double loss_near(const std::vector<double>& lr, const std::vector<double>& s, Range range,
                  double target) {
@@ -120,9 +132,9 @@ std::optional<LrSuggestion> suggest_minimum(const std::vector<double>& lr,
   const Range range = usable(smoothed, settings.skip);
   if (range.empty()) return std::nullopt;
   const std::vector<double>& s = smoothed;
-  const std::size_t lowest = argmin(s, range.begin, range.end);
-  const double top = *std::max_element(s.begin() + range.begin, s.begin() + lowest + 1);
-  const double level = s[lowest] + kTolerance * (top - s[lowest]);
+  const Fall fall = whole_fall(s, range);
+  const std::size_t lowest = fall.lowest;
+  const double level = fall.bottom + fall.tolerance();
   if (!(s[range.begin] > level)) return std::nullopt;  // already at the bottom: it never fell
   const double at = std::pow(10.0, crossing_log_lr(lr, s, range.begin, lowest, level));
   const double suggested = at / 10;
@@ -138,9 +150,7 @@ std::optional<LrSuggestion> suggest_valley(const std::vector<double>& lr,
   const Range range = usable(smoothed, settings.skip);
   if (range.empty()) return std::nullopt;
   const std::vector<double>& s = smoothed;
-  const std::size_t lowest = argmin(s, range.begin, range.end);
-  const double top = *std::max_element(s.begin() + range.begin, s.begin() + lowest + 1);
-  const double tolerance = kTolerance * (top - s[lowest]);
+  const double tolerance = whole_fall(s, range).tolerance();
 
   // Stretches [first, low]: first point, lowest point.
   struct Stretch {

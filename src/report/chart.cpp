@@ -948,4 +948,13 @@ void write_grid_svg(const std::vector<ChartSpec>& panels, int cols,
   render(panels, cols, Format::svg, path);
 }
 
+std::vector<std::filesystem::path> write_png_and_svg(const ChartSpec& spec,
+                                                     const std::filesystem::path& dir,
+                                                     const std::string& name) {
+  const std::filesystem::path png = dir / (name + ".png"), svg = dir / (name + ".svg");
+  write_png(spec, png);
+  write_svg(spec, svg);
+  return {png, svg};
+}
+
 }  // namespace descent

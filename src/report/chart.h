@@ -80,6 +80,10 @@ struct ChartSpec {
 void write_png(const ChartSpec& spec, const std::filesystem::path& path);
 void write_svg(const ChartSpec& spec, const std::filesystem::path& path);
 void write_pdf(const ChartSpec& spec, const std::filesystem::path& path);
+// `dir`/`name`.png and `dir`/`name`.svg, every command's pair of pictures; returns both paths.
+std::vector<std::filesystem::path> write_png_and_svg(const ChartSpec& spec,
+                                                     const std::filesystem::path& dir,
+                                                     const std::string& name);
 
 // Several charts in one picture, row by row, `cols` panels a row; every cell is as large as the
 // largest panel. Throws InvalidArgument when `panels` is empty or cols < 1.

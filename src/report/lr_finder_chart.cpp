@@ -84,11 +84,7 @@ ChartSpec lr_finder_chart(const LrFinderResult& r) {
 
 std::vector<std::filesystem::path> write_lr_finder_chart(const LrFinderResult& result,
                                                          const std::filesystem::path& dir) {
-  const ChartSpec spec = lr_finder_chart(result);
-  const std::filesystem::path png = dir / "lr_finder.png", svg = dir / "lr_finder.svg";
-  write_png(spec, png);
-  write_svg(spec, svg);
-  return {png, svg};
+  return write_png_and_svg(lr_finder_chart(result), dir, "lr_finder");
 }
 
 }  // namespace descent

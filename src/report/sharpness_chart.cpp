@@ -40,11 +40,7 @@ std::vector<std::filesystem::path> write_sharpness_chart(const SharpnessResult& 
   if (ec || !std::filesystem::is_directory(dir))
     throw IoError(fmt::format("cannot create chart directory {}: {}", dir.string(),
                               ec ? ec.message() : "not a directory"));
-  const ChartSpec spec = sharpness_chart(result);
-  const std::filesystem::path png = dir / "sharpness.png", svg = dir / "sharpness.svg";
-  write_png(spec, png);
-  write_svg(spec, svg);
-  return {png, svg};
+  return write_png_and_svg(sharpness_chart(result), dir, "sharpness");
 }
 
 }  // namespace descent

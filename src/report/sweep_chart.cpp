@@ -195,14 +195,10 @@ ChartSpec sweep_final_chart(const SweepResult& result, const std::optional<Sweep
 std::vector<std::filesystem::path> write_sweep_charts(const SweepResult& result,
                                                       const std::filesystem::path& dir,
                                                       const std::optional<SweepBound>& bound) {
-  const ChartSpec loss = sweep_loss_chart(result, bound);
-  const ChartSpec final = sweep_final_chart(result, bound);
-  std::vector<std::filesystem::path> out = {dir / "sweep.png", dir / "sweep.svg",
-                                            dir / "sweep_final.png", dir / "sweep_final.svg"};
-  write_png(loss, out[0]);
-  write_svg(loss, out[1]);
-  write_png(final, out[2]);
-  write_svg(final, out[3]);
+  std::vector<std::filesystem::path> out =
+      write_png_and_svg(sweep_loss_chart(result, bound), dir, "sweep");
+  for (auto& path : write_png_and_svg(sweep_final_chart(result, bound), dir, "sweep_final"))
+    out.push_back(std::move(path));
   return out;
 }
 
