@@ -75,12 +75,13 @@ json parse_key_values(const std::vector<std::string>& pairs, const std::string& 
 }
 
 void add_training_flags(CLI::App& c, TrainingFlags& f) {
-  c.add_option(
-       "--data", f.data.source,
-       "fashion-mnist, a directory of IDX files, a CSV file, or moons|spirals|xor|tutorial|linear")
+  c.add_option("--data", f.data.source,
+               "fashion-mnist, a directory of IDX files, a CSV file, an .npy features file, or "
+               "moons|spirals|xor|tutorial|linear")
       ->capture_default_str();
   c.add_option("--label", f.data.label,
-               "CSV target column, by name or 0-based index (default: the last)");
+               "CSV target column, by name or 0-based index (default: the last); for .npy "
+               "data, the labels .npy file");
   c.add_option("--test", f.data.test_path, "CSV test set (same columns as --data)");
   c.add_option("--model", f.model,
                "linear, mlp:W1,W2,..., cnn, or a model JSON file (docs/model-format.md)")
@@ -124,6 +125,71 @@ void add_training_flags(CLI::App& c, TrainingFlags& f) {
   c.add_option("--seed", f.data.seed, "seed for weights, shuffling and synthetic data")
       ->capture_default_str();
   c.add_option("--threads", f.threads, "threads (0: all cores)")->capture_default_str();
+}
+
+namespace {
+
+// The optional numeric flags, by their JSON names (null when not given).
+std::vector<std::pair<const char*, std::optional<double> TrainingFlags::*>> optional_numbers() {
+  return {{"lr", &TrainingFlags::lr},
+          {"momentum", &TrainingFlags::momentum},
+          {"dampening", &TrainingFlags::dampening},
+          {"weight_decay", &TrainingFlags::weight_decay},
+          {"beta1", &TrainingFlags::beta1},
+          {"beta2", &TrainingFlags::beta2},
+          {"eps", &TrainingFlags::eps},
+          {"rho", &TrainingFlags::rho},
+          {"alpha", &TrainingFlags::alpha},
+          {"clipnorm", &TrainingFlags::clipnorm},
+          {"clipvalue", &TrainingFlags::clipvalue},
+          {"global_clipnorm", &TrainingFlags::global_clipnorm}};
+}
+
+}  // namespace
+
+json to_json(const TrainingFlags& f) {
+  json out = {{"data", to_json(f.data)},
+              {"model", f.model},
+              {"loss", f.loss},
+              {"optimizer", f.optimizer},
+              {"nesterov", f.nesterov},
+              {"amsgrad", f.amsgrad},
+              {"centered", f.centered},
+              {"convention", f.convention},
+              {"opt", f.optimizer_params},
+              {"schedule", f.schedule},
+              {"schedule_param", f.schedule_params},
+              {"schedule_interval", f.schedule_interval},
+              {"epochs", f.epochs},
+              {"batch_size", f.batch_size},
+              {"validation_split", f.validation_split},
+              {"threads", f.threads}};
+  for (const auto& [name, member] : optional_numbers())
+    out[name] = (f.*member) ? json(*(f.*member)) : json(nullptr);
+  return out;
+}
+
+TrainingFlags training_flags_from_json(const json& j) {
+  TrainingFlags f;
+  f.data = data_spec_from_json(j.at("data"));
+  f.model = j.at("model").get<std::string>();
+  f.loss = j.at("loss").get<std::string>();
+  f.optimizer = j.at("optimizer").get<std::string>();
+  f.nesterov = j.at("nesterov").get<bool>();
+  f.amsgrad = j.at("amsgrad").get<bool>();
+  f.centered = j.at("centered").get<bool>();
+  f.convention = j.at("convention").get<std::string>();
+  f.optimizer_params = j.at("opt").get<std::vector<std::string>>();
+  f.schedule = j.at("schedule").get<std::string>();
+  f.schedule_params = j.at("schedule_param").get<std::vector<std::string>>();
+  f.schedule_interval = j.at("schedule_interval").get<std::string>();
+  f.epochs = j.at("epochs").get<int>();
+  f.batch_size = j.at("batch_size").get<std::int64_t>();
+  f.validation_split = j.at("validation_split").get<double>();
+  f.threads = j.at("threads").get<int>();
+  for (const auto& [name, member] : optional_numbers())
+    if (!j.at(name).is_null()) f.*member = j.at(name).get<double>();
+  return f;
 }
 
 std::unique_ptr<Model> make_model(const TrainingFlags& f, const json& model_config,
@@ -190,7 +256,10 @@ Experiment make_experiment(const TrainingFlags& f, std::optional<double> lr) {
     e.schedule = make_schedule(f.schedule, parse_key_values(f.schedule_params, "--schedule-param"),
                                initial_lr, total);
 
-  e.config = {{"data", to_json(f.data)},
+  json flags = to_json(f);
+  flags["threads"] = num_threads();  // a resumed run must use as many threads to match bitwise
+  e.config = {{"flags", flags},
+              {"data", to_json(f.data)},
               {"model", e.model_config},
               {"loss", e.model->loss().name()},
               {"from_logits", e.model->loss().from_logits()},

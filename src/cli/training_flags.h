@@ -39,6 +39,10 @@ struct TrainingFlags {
 
 void add_training_flags(CLI::App& command, TrainingFlags& flags);
 
+// The flags as JSON (config.json's "flags") and back: `--resume` rebuilds the experiment from them.
+nlohmann::json to_json(const TrainingFlags& flags);
+TrainingFlags training_flags_from_json(const nlohmann::json& json);
+
 // Everything a training command needs, built from the flags.
 struct Experiment {
   LoadedData data;

@@ -21,6 +21,14 @@ TrainingOutcome finish_training_run(const RunDirectory& run, Model& model,
   if (!history.epochs.empty())
     for (const auto& [name, value] : history.epochs.back().items())
       results["final"][name] = json_number(value);
+  if (!history.recoveries.empty()) {
+    results["recoveries"] = history.to_json()["recoveries"];
+    for (const Recovery& r : history.recoveries)
+      text += fmt::format(
+          "Rolled back at step {} ({}): restored step {}, η {:g} -> {:g}, batch {} of epoch {} "
+          "skipped\n",
+          r.step, r.reason, r.restored_step, r.lr_before, r.lr_after, r.batch, r.epoch);
+  }
   if (history.diverged) {
     results["divergence"] = history.divergence;
     text += fmt::format("Training diverged: {}\n", history.divergence);

@@ -21,6 +21,15 @@ double MeanMetric::result() const {
   return count_ > 0.0 ? total_ / count_ : 0.0;
 }
 
+nlohmann::json MeanMetric::state() const {
+  return {{"total", total_}, {"count", count_}};
+}
+
+void MeanMetric::load_state(const nlohmann::json& state) {
+  total_ = state.at("total").get<double>();
+  count_ = state.at("count").get<double>();
+}
+
 void MeanMetric::accumulate(double total, double count) {
   total_ += total;
   count_ += count;

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+
 #include "core/tensor.h"
 #include "loss/loss.h"
 
@@ -23,6 +25,9 @@ class Metric {
   virtual double result() const = 0;
   // Name used in logs and history, e.g. "accuracy", "top_3_accuracy", "mae".
   virtual std::string name() const = 0;
+  // The batches seen since reset(), for a checkpoint taken mid-epoch, and back.
+  virtual nlohmann::json state() const = 0;
+  virtual void load_state(const nlohmann::json& state) = 0;
 };
 
 // A metric that is a mean: each update adds a sum of per-sample (or per-value) scores and how many
@@ -33,6 +38,8 @@ class MeanMetric : public Metric {
   void reset() override;
   double result() const override;
   std::string name() const override { return name_; }
+  nlohmann::json state() const override;
+  void load_state(const nlohmann::json& state) override;
 
  protected:
   void accumulate(double total, double count);

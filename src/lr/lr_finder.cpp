@@ -13,7 +13,6 @@
 
 #include "core/error.h"
 #include "lr/smoothing.h"
-#include "nn/dropout.h"
 
 namespace descent {
 namespace {
@@ -59,22 +58,16 @@ double lr_at(const LrFinderOptions& o, std::int64_t k, std::int64_t n) {
 class SavedModelState {
  public:
   explicit SavedModelState(Model& model)
-      : model_(model),
-        weights_(model.weights()),
-        optimizer_(model.optimizer().state_dict()),
-        rng_(model.rng().state()) {
-    for (const auto& layer : model.layers())
-      if (auto* dropout = dynamic_cast<Dropout*>(layer.get()))
-        dropout_rngs_.push_back(dropout->rng().state());
+      : model_(model), weights_(model.weights()), optimizer_(model.optimizer().state_dict()) {
+    for (const Rng* stream : model.random_streams())
+      streams_.push_back(stream->state());
   }
   ~SavedModelState() {
     model_.set_weights(weights_);
     model_.optimizer().load_state_dict(optimizer_);
-    model_.rng().set_state(rng_);
-    std::size_t i = 0;
-    for (const auto& layer : model_.layers())
-      if (auto* dropout = dynamic_cast<Dropout*>(layer.get()))
-        dropout->rng().set_state(dropout_rngs_[i++]);
+    const auto streams = model_.random_streams();
+    for (std::size_t i = 0; i < streams.size(); ++i)
+      streams[i]->set_state(streams_[i]);
     model_.stop_training = false;
   }
   SavedModelState(const SavedModelState&) = delete;
@@ -83,8 +76,7 @@ class SavedModelState {
  private:
   Model& model_;
   StateDict weights_, optimizer_;
-  Rng::State rng_;
-  std::vector<Rng::State> dropout_rngs_;
+  std::vector<Rng::State> streams_;
 };
 
 // Sets η before each step, records the curve and ends the test.

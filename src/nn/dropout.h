@@ -14,9 +14,8 @@ class Dropout : public Layer {
   Shape build(const Shape& input_shape, Rng& rng) override;
   Variable forward(const Variable& x, bool training) override;
   nlohmann::json config() const override;
-
-  // The layer's own random stream (drawn from the model's at build), saved in checkpoints.
-  Rng& rng() { return rng_; }
+  // Drawn from the model's stream at build.
+  Rng* random_stream() override { return &rng_; }
 
  private:
   float rate_;

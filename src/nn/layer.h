@@ -37,6 +37,9 @@ class Layer {
   virtual double regularize(bool /*add_gradients*/) { return 0.0; }
   // Architecture, enough to rebuild the layer (the model JSON format of docs/model-format.md).
   virtual nlohmann::json config() const = 0;
+  // The layer's own random stream, if it draws numbers while training (dropout); checkpoints save
+  // it so that a resumed run draws the same numbers.
+  virtual Rng* random_stream() { return nullptr; }
 
   const std::string& name() const { return name_; }
   void set_name(std::string name) { name_ = std::move(name); }

@@ -180,6 +180,13 @@ Sequential Sequential::from_config(const nlohmann::json& config, std::uint64_t s
   return model;
 }
 
+std::vector<Rng*> Sequential::random_streams() {
+  std::vector<Rng*> streams{&rng_};
+  for (const auto& layer : layers_)
+    if (Rng* stream = layer->random_stream()) streams.push_back(stream);
+  return streams;
+}
+
 StateDict Sequential::weights() const {
   StateDict state;
   for (const Parameter& p : parameters())

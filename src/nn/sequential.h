@@ -53,6 +53,8 @@ class Sequential {
 
   const std::vector<std::unique_ptr<Layer>>& layers() const { return layers_; }
   Rng& rng() { return rng_; }
+  // Every random stream training draws from: the model's, then each layer's own, in layer order.
+  std::vector<Rng*> random_streams();
 
  private:
   void build_layer(Layer& layer);

@@ -1,9 +1,8 @@
 #include "report/html_report.h"
 
-#include <fstream>
-
 #include <fmt/format.h>
 
+#include "core/atomic_file.h"
 #include "core/error.h"
 #include "report/html/page.h"
 #include "report/html/sections.h"
@@ -73,25 +72,7 @@ std::string html_report(const std::vector<RunInputs>& runs, const std::string& t
 
 void write_html_report(const std::vector<RunInputs>& runs, const fs::path& out,
                        const std::string& title) {
-  const std::string page = html_report(runs, title);
-  fs::path temporary = out;
-  temporary += ".tmp";
-  {
-    std::ofstream file(temporary, std::ios::binary);
-    file << page;
-    if (!file) {
-      std::error_code ignored;
-      fs::remove(temporary, ignored);
-      throw IoError(fmt::format("cannot write {}", out.string()));
-    }
-  }
-  std::error_code error;
-  fs::rename(temporary, out, error);
-  if (error) {
-    std::error_code ignored;
-    fs::remove(temporary, ignored);
-    throw IoError(fmt::format("cannot write {}: {}", out.string(), error.message()));
-  }
+  write_file_atomically(out, html_report(runs, title));
 }
 
 void write_html_report(const std::vector<fs::path>& run_dirs, const fs::path& out,

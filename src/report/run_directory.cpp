@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "core/atomic_file.h"
 #include "core/error.h"
 
 namespace descent {
@@ -48,10 +49,16 @@ RunDirectory::RunDirectory(const fs::path& path, const std::string& command, boo
 }
 
 void RunDirectory::write_json(const std::string& name, const nlohmann::json& value) const {
-  const fs::path target = file(name);
-  std::ofstream out(target);
-  out << value.dump(2) << '\n';
-  if (!out) throw IoError(fmt::format("cannot write {}", target.string()));
+  write_file_atomically(file(name), value.dump(2) + '\n');
+}
+
+RunDirectory RunDirectory::existing(const fs::path& path) {
+  std::error_code error;
+  if (!fs::is_directory(path, error))
+    throw IoError(fmt::format("run directory {} does not exist", path.string()));
+  RunDirectory run;
+  run.path_ = path;
+  return run;
 }
 
 nlohmann::json read_json_file(const fs::path& path) {

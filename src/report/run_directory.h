@@ -16,13 +16,16 @@ class RunDirectory {
   // Throws InvalidArgument when `path` exists and is not empty and `overwrite` is false, and
   // IoError when it cannot be created.
   RunDirectory(const std::filesystem::path& path, const std::string& command, bool overwrite);
+  // A run directory that exists already, to go on with its run (--resume); IoError otherwise.
+  static RunDirectory existing(const std::filesystem::path& path);
 
   const std::filesystem::path& path() const { return path_; }
   std::filesystem::path file(const std::string& name) const { return path_ / name; }
-  // Writes `value` as indented JSON to `name` inside the directory.
+  // Writes `value` as indented JSON to `name` inside the directory, atomically.
   void write_json(const std::string& name, const nlohmann::json& value) const;
 
  private:
+  RunDirectory() = default;
   std::filesystem::path path_;
 };
 

@@ -27,6 +27,15 @@ nlohmann::json json_number(double v) {
   return std::isnan(v) ? "nan" : (v > 0 ? "inf" : "-inf");
 }
 
+double number_from_json(const nlohmann::json& v) {
+  if (v.is_number()) return v.get<double>();
+  const std::string text = v.get<std::string>();
+  if (text == "nan") return std::numeric_limits<double>::quiet_NaN();
+  if (text == "inf") return std::numeric_limits<double>::infinity();
+  if (text == "-inf") return -std::numeric_limits<double>::infinity();
+  throw DataError(fmt::format("history: '{}' is not a number", text));
+}
+
 }  // namespace
 
 std::vector<double> History::column(const std::string& name) const {
@@ -54,9 +63,46 @@ nlohmann::json History::to_json() const {
     step_columns["loss"].push_back(json_number(s.loss));
     step_columns["lr"].push_back(s.lr);
   }
-  nlohmann::json out = {{"epochs", epoch_rows}, {"steps", step_columns}, {"diverged", diverged}};
+  nlohmann::json recovery_rows = nlohmann::json::array();
+  for (const Recovery& r : recoveries)
+    recovery_rows.push_back({{"step", r.step},
+                             {"epoch", r.epoch},
+                             {"batch", r.batch},
+                             {"reason", r.reason},
+                             {"restored_step", r.restored_step},
+                             {"lr_before", r.lr_before},
+                             {"lr_after", r.lr_after}});
+  nlohmann::json out = {{"epochs", epoch_rows},
+                        {"steps", step_columns},
+                        {"recoveries", recovery_rows},
+                        {"diverged", diverged}};
   if (diverged) out["divergence"] = divergence;
   return out;
+}
+
+History History::from_json(const nlohmann::json& json) {
+  History history;
+  for (const auto& row : json.at("epochs")) {
+    Logs& logs = history.epochs.emplace_back();
+    for (const auto& [key, value] : row.items())
+      logs.set(key, number_from_json(value));
+  }
+  const auto& steps = json.at("steps");
+  const auto& step = steps.at("step");
+  for (std::size_t i = 0; i < step.size(); ++i)
+    history.steps.push_back({step[i].get<std::int64_t>(), steps.at("epoch")[i].get<std::int32_t>(),
+                             number_from_json(steps.at("loss")[i]),
+                             number_from_json(steps.at("lr")[i])});
+  if (json.contains("recoveries"))
+    for (const auto& r : json.at("recoveries"))
+      history.recoveries.push_back(
+          {r.at("step").get<std::int64_t>(), r.at("epoch").get<std::int32_t>(),
+           r.at("batch").get<std::int64_t>(), r.at("reason").get<std::string>(),
+           r.at("restored_step").get<std::int64_t>(), r.at("lr_before").get<double>(),
+           r.at("lr_after").get<double>()});
+  history.diverged = json.at("diverged").get<bool>();
+  if (history.diverged) history.divergence = json.at("divergence").get<std::string>();
+  return history;
 }
 
 void History::write_epochs_csv(const std::filesystem::path& path) const {

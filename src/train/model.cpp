@@ -1,13 +1,19 @@
 #include "train/model.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <optional>
 
 #include <fmt/format.h>
 
+#include "core/all_finite.h"
 #include "core/error.h"
 #include "data/batches.h"
+#include "train/checkpoint.h"
 #include "train/progress_bar.h"
+#include "train/schedule_driver.h"
+#include "train/training_state.h"
 
 namespace descent {
 namespace {
@@ -26,27 +32,30 @@ std::vector<std::unique_ptr<Metric>> make_metrics(const std::vector<std::string>
   return metrics;
 }
 
-// Keeps the optimizer's η in step with a schedule. A change of η from outside while fit() runs
-// (set_lr from a callback, say) rescales the schedule from then on: both compose by product.
-class ScheduleDriver {
- public:
-  ScheduleDriver(Schedule* schedule, Optimizer& optimizer)
-      : schedule_(schedule), optimizer_(optimizer), written_(optimizer.lr()) {}
-
-  void apply(std::int64_t t) {
-    if (schedule_ == nullptr) return;
-    if (optimizer_.lr() != written_) scale_ *= optimizer_.lr() / written_;
-    written_ = schedule_->lr(t) * scale_;
-    optimizer_.set_lr(written_);
-    if (const auto momentum = schedule_->momentum(t)) optimizer_.set_momentum(*momentum);
+// The first parameter whose gradient holds NaN or ±inf, or null.
+const Parameter* non_finite_gradient(const std::vector<Parameter>& params) {
+  for (const Parameter& p : params) {
+    Variable v = p.variable;
+    if (!all_finite(v.grad().values())) return &p;
   }
+  return nullptr;
+}
 
- private:
-  Schedule* schedule_;
-  Optimizer& optimizer_;
-  double written_;
-  double scale_ = 1.0;
-};
+void check_options(const FitOptions& options) {
+  if (options.epochs < 0)
+    throw InvalidArgument(fmt::format("epochs must be >= 0, got {}", options.epochs));
+  if (options.batch_size <= 0)
+    throw InvalidArgument(fmt::format("batch size must be > 0, got {}", options.batch_size));
+  if (options.checkpoint_every < 0)
+    throw InvalidArgument(
+        fmt::format("checkpoint interval must be >= 0 steps, got {}", options.checkpoint_every));
+  const DivergencePolicy& d = options.on_divergence;
+  if (!(d.lr_factor > 0.0 && d.lr_factor < 1.0))
+    throw InvalidArgument(
+        fmt::format("the rollback's η factor must be in (0, 1), got {}", d.lr_factor));
+  if (d.max_rollbacks < 0)
+    throw InvalidArgument(fmt::format("max rollbacks must be >= 0, got {}", d.max_rollbacks));
+}
 
 }  // namespace
 
@@ -84,11 +93,7 @@ History Model::fit(const Tensor& x, const Tensor& y, const FitOptions& options) 
 
 History Model::fit(const Dataset& data, const FitOptions& options) {
   check_compiled();
-  if (options.epochs < 0)
-    throw InvalidArgument(fmt::format("epochs must be >= 0, got {}", options.epochs));
-  if (options.batch_size <= 0)
-    throw InvalidArgument(fmt::format("batch size must be > 0, got {}", options.batch_size));
-  Dataset held_out;
+  check_options(options);
   const Dataset* train = &data;
   const Dataset* validation = options.validation_data;
   std::pair<Dataset, Dataset> parts;
@@ -111,29 +116,105 @@ History Model::fit(const Dataset& data, const FitOptions& options) {
   Rng shuffle_rng = rng().split();
   BatchOrder order(train->size(), options.batch_size, options.shuffle, shuffle_rng);
   ScheduleDriver schedule(options.schedule.get(), *optimizer_);
+  const TrainingState state(*this, schedule, options.schedule.get(), metrics,
+                            {train->size(), options.batch_size, options.shuffle});
+  const std::vector<Parameter> params = parameters();
+  std::optional<CheckpointStore> store;
+  if (!options.checkpoint_dir.empty())
+    store.emplace(options.checkpoint_dir, options.checkpoint_keep);
+
+  FitProgress p;
+  p.epoch_shuffle = shuffle_rng.state();
+  if (options.resume_from != nullptr) p = state.restore(*options.resume_from);
+  stop_training = p.finished;
+  History& history = p.history;
+  const DivergencePolicy& policy = options.on_divergence;
+  const bool rollback = policy.action == OnDivergence::rollback;
+  // The last state known to be good: what a rollback returns to.
+  std::optional<StateDict> last_good;
+  std::int64_t last_saved_step = -1;
+  if (rollback) last_good = state.capture(p);
+
+  // Ends the run as diverged: the history says where and why; nothing bad is saved.
+  const auto give_up = [&](const std::string& what, double value, double lr) {
+    history.diverged = true;
+    history.divergence =
+        fmt::format("{} at step {} (epoch {}, η = {:g})", what, p.step + 1, p.epoch + 1, lr);
+    history.steps.push_back({p.step + 1, p.epoch + 1, value, lr});
+    stop_training = true;
+  };
+  // A good state to go back to, kept in memory for a rollback and written when checkpointing.
+  // Returns false when the weights themselves are no longer finite.
+  const auto checkpoint = [&]() {
+    if (!store && !rollback) return true;
+    StateDict snapshot = state.capture(p);
+    if (const std::string bad = first_non_finite(snapshot); !bad.empty()) return false;
+    if (store && p.step != last_saved_step) store->save(p.step, snapshot);
+    last_saved_step = p.step;
+    if (rollback) last_good = std::move(snapshot);
+    return true;
+  };
+  // Back to the last good state with η lowered; the bad batch is skipped from then on.
+  const auto roll_back = [&](const std::string& what, double value, double lr) {
+    if (!rollback || static_cast<int>(history.recoveries.size()) >= policy.max_rollbacks) {
+      give_up(
+          rollback ? fmt::format("{} after {} rollbacks", what, history.recoveries.size()) : what,
+          value, lr);
+      return;
+    }
+    const Recovery recovery{p.step + 1, p.epoch + 1, p.batch, what, 0, lr, 0.0};
+    auto recoveries = std::move(history.recoveries);
+    auto skipped = std::move(p.skipped);
+    skipped.emplace_back(p.epoch, p.batch);
+    p = state.restore(*last_good);
+    optimizer_->zero_grad();
+    schedule.scale_lr(policy.lr_factor);
+    recoveries.push_back(recovery);
+    recoveries.back().restored_step = p.step;
+    recoveries.back().lr_after = optimizer_->lr();
+    history.recoveries = std::move(recoveries);
+    p.skipped = std::move(skipped);
+    if (options.verbose > 0)
+      fmt::print(stderr, "\n{} at step {}: rolled back to step {}, η {:g} -> {:g}\n", what,
+                 recovery.step, p.step, lr, optimizer_->lr());
+  };
+  const auto is_skipped = [&](std::int64_t b) {
+    return std::find(p.skipped.begin(), p.skipped.end(), std::pair{p.epoch, b}) != p.skipped.end();
+  };
+
   Variable x(Tensor(), false);
   Tensor y;
-  History history;
-  stop_training = false;
-  std::int64_t step = 0;
-  Logs epoch_logs;
-
-  const TrainParams params{options.epochs, order.num_batches(), train->size()};
+  Logs epoch_logs = history.epochs.empty() ? Logs() : history.epochs.back();
+  const TrainParams train_params{options.epochs, order.num_batches(), train->size()};
   for (auto& c : callbacks)
-    c->on_train_begin(*this, params);
-  for (int epoch = 0; epoch < options.epochs && !stop_training; ++epoch) {
-    const auto epoch_start = Clock::now();
-    for (auto& c : callbacks)
-      c->on_epoch_begin(*this, epoch);
-    if (options.schedule_interval == ScheduleInterval::epoch) schedule.apply(epoch);
-    order.start_epoch();
-    for (auto& m : metrics)
-      m->reset();
-    double loss_sum = 0.0;
-    std::int64_t seen = 0;
-    Logs batch_logs;
-    for (std::int64_t b = 0; b < order.num_batches() && !stop_training; ++b) {
-      if (options.schedule_interval == ScheduleInterval::step) schedule.apply(step);
+    c->on_train_begin(*this, train_params);
+  bool epoch_open = false;
+  auto epoch_start = Clock::now();
+  Logs batch_logs;
+  // A callback's stop_training or a divergence ends the epoch early; its bookkeeping still runs.
+  while (p.epoch < options.epochs && (epoch_open || !stop_training)) {
+    if (!epoch_open) {  // entering epoch p.epoch at batch p.batch (0, or where a checkpoint was)
+      epoch_start = Clock::now();
+      for (auto& c : callbacks)
+        c->on_epoch_begin(*this, p.epoch);
+      if (p.batch == 0) {
+        if (options.schedule_interval == ScheduleInterval::epoch) schedule.apply(p.epoch);
+        for (auto& m : metrics)
+          m->reset();
+        p.loss_sum = 0.0;
+        p.seen = 0;
+      }
+      shuffle_rng.set_state(p.epoch_shuffle);
+      order.start_epoch();
+      epoch_open = true;
+    }
+    if (p.batch < order.num_batches() && !stop_training) {
+      const std::int64_t b = p.batch;
+      if (is_skipped(b)) {
+        ++p.batch;
+        continue;
+      }
+      if (options.schedule_interval == ScheduleInterval::step) schedule.apply(p.step);
       const auto indices = order.batch(b);
       train->gather(indices, x.value(), y);
       Variable prediction = forward(x, true);
@@ -141,36 +222,45 @@ History Model::fit(const Dataset& data, const FitOptions& options) {
       loss.backward();
       const double value = loss.item() + regularize(true);
       const double lr = optimizer_->lr();
-      ++step;
-      if (!std::isfinite(value)) {
-        history.diverged = true;
-        history.divergence = fmt::format("loss became {} at step {} (epoch {}, η = {:g})", value,
-                                         step, epoch + 1, lr);
-        history.steps.push_back({step, epoch + 1, value, lr});
+      std::string bad;
+      if (!std::isfinite(value))
+        bad = fmt::format("loss became {}", value);
+      else if (const Parameter* param = non_finite_gradient(params))
+        bad = fmt::format("gradient of {} became non-finite", param->name);
+      if (!bad.empty()) {
         optimizer_->zero_grad();
-        stop_training = true;
-        break;
+        roll_back(bad, value, lr);
+        epoch_open = stop_training;
+        continue;
       }
       optimizer_->step();
       optimizer_->zero_grad();
+      ++p.step;
+      ++p.batch;
       const auto k = static_cast<std::int64_t>(indices.size());
-      loss_sum += value * k;
-      seen += k;
+      p.loss_sum += value * k;
+      p.seen += k;
       for (auto& m : metrics)
         m->update(prediction.value(), y);
-      history.steps.push_back({step, epoch + 1, value, lr});
+      history.steps.push_back({p.step, p.epoch + 1, value, lr});
       for (auto& c : callbacks)
         c->on_step_end(*this, history.steps.back());
-      batch_logs.set("loss", loss_sum / seen);
+      batch_logs.set("loss", p.loss_sum / p.seen);
       for (auto& m : metrics)
         batch_logs.set(m->name(), m->result());
       batch_logs.set("lr", lr);
       for (auto& c : callbacks)
         c->on_batch_end(*this, b, batch_logs);
+      if (options.checkpoint_every > 0 && p.step % options.checkpoint_every == 0 &&
+          p.batch < order.num_batches() && !checkpoint()) {
+        roll_back("weights became non-finite", value, lr);
+        epoch_open = stop_training;
+      }
+      continue;
     }
     epoch_logs = Logs();
-    epoch_logs.set("epoch", epoch + 1);
-    epoch_logs.set("loss", seen > 0 ? loss_sum / seen : std::nan(""));
+    epoch_logs.set("epoch", p.epoch + 1);
+    epoch_logs.set("loss", p.seen > 0 ? p.loss_sum / p.seen : std::nan(""));
     for (auto& m : metrics)
       epoch_logs.set(m->name(), m->result());
     if (validation != nullptr && validation->size() > 0 && !history.diverged) {
@@ -180,7 +270,8 @@ History Model::fit(const Dataset& data, const FitOptions& options) {
         epoch_logs.set("val_" + name, value);
     }
     if (options.schedule) {
-      const std::int64_t t = options.schedule_interval == ScheduleInterval::step ? step : epoch + 1;
+      const std::int64_t t =
+          options.schedule_interval == ScheduleInterval::step ? p.step : p.epoch + 1;
       if (const auto monitored = epoch_logs.get(options.schedule_monitor))
         options.schedule->observe(t, *monitored);
       else if (const auto train_loss = epoch_logs.get("loss"))
@@ -189,8 +280,20 @@ History Model::fit(const Dataset& data, const FitOptions& options) {
     epoch_logs.set("lr", optimizer_->lr());
     epoch_logs.set("seconds", seconds_since(epoch_start));
     for (auto& c : callbacks)
-      c->on_epoch_end(*this, epoch, epoch_logs);
+      c->on_epoch_end(*this, p.epoch, epoch_logs);
     history.epochs.push_back(epoch_logs);
+    ++p.epoch;
+    p.batch = 0;
+    p.epoch_shuffle = shuffle_rng.state();
+    epoch_open = false;
+    if (history.diverged) break;
+    p.finished = p.epoch == options.epochs;
+    if (!checkpoint())
+      roll_back("weights became non-finite", *epoch_logs.get("loss"), optimizer_->lr());
+  }
+  if (!history.diverged && !p.finished) {  // stopped early by a callback
+    p.finished = true;
+    checkpoint();
   }
   for (auto& c : callbacks)
     c->on_train_end(*this, epoch_logs);

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <concepts>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <string>
@@ -28,6 +29,18 @@
 #include "train/history.h"
 
 namespace descent {
+
+// What fit() does when a step's loss or a gradient is NaN or infinite (docs/checkpoints.md).
+enum class OnDivergence {
+  stop,      // end the run, history.diverged and the message set; nothing bad is ever stepped
+  rollback,  // restore the last good checkpoint, multiply η by lr_factor, skip the bad batch, go on
+};
+
+struct DivergencePolicy {
+  OnDivergence action = OnDivergence::stop;
+  double lr_factor = 0.5;  // in (0, 1)
+  int max_rollbacks = 3;   // then stop
+};
 
 struct FitOptions {
   int epochs = 1;
@@ -45,6 +58,15 @@ struct FitOptions {
   ScheduleInterval schedule_interval = ScheduleInterval::step;
   // Metric ReduceLROnPlateau-style schedules observe at each epoch's end.
   std::string schedule_monitor = "val_loss";
+  // Checkpoints (train/checkpoint.h) into this directory, when not empty: at each epoch's end and,
+  // when checkpoint_every > 0, after every checkpoint_every steps; the newest checkpoint_keep stay.
+  std::filesystem::path checkpoint_dir = {};
+  std::int64_t checkpoint_every = 0;
+  int checkpoint_keep = 3;
+  // A checkpoint (read_checkpoint) to continue from, exactly where it was taken; the model, the
+  // optimizer, the schedule, the data and these options must be the ones it was taken with.
+  const StateDict* resume_from = nullptr;
+  DivergencePolicy on_divergence = {};
 };
 
 class Model : public Sequential {

@@ -1,9 +1,8 @@
 #include "train/weights_file.h"
 
-#include <fcntl.h>
-#include <unistd.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 #include <fstream>
@@ -11,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "core/atomic_file.h"
 #include "core/error.h"
 
 namespace descent {
@@ -26,16 +26,6 @@ template <class T>
 void append(std::vector<char>& out, const T& value) {
   const char* p = reinterpret_cast<const char*>(&value);
   out.insert(out.end(), p, p + sizeof(T));
-}
-
-void write_all(int fd, const char* data, std::size_t size, const std::filesystem::path& path) {
-  while (size > 0) {
-    const ssize_t n = ::write(fd, data, size);
-    if (n < 0)
-      throw IoError(fmt::format("cannot write {}: {}", path.string(), std::strerror(errno)));
-    data += n;
-    size -= static_cast<std::size_t>(n);
-  }
 }
 
 }  // namespace
@@ -61,30 +51,7 @@ void write_weights_file(const std::filesystem::path& path, const StateDict& stat
       crc32(0L, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(bytes.size())));
   append(bytes, crc);
 
-  const std::filesystem::path temporary = path.string() + ".tmp";
-  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0)
-    throw IoError(fmt::format("cannot create {}: {}", temporary.string(), std::strerror(errno)));
-  try {
-    write_all(fd, bytes.data(), bytes.size(), temporary);
-    if (::fsync(fd) != 0)
-      throw IoError(fmt::format("cannot sync {}: {}", temporary.string(), std::strerror(errno)));
-  } catch (...) {
-    ::close(fd);
-    ::unlink(temporary.c_str());
-    throw;
-  }
-  ::close(fd);
-  if (::rename(temporary.c_str(), path.c_str()) != 0) {
-    ::unlink(temporary.c_str());
-    throw IoError(fmt::format("cannot rename {} to {}: {}", temporary.string(), path.string(),
-                              std::strerror(errno)));
-  }
-  const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : ".";
-  if (const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
+  write_file_atomically(path, bytes);
 }
 
 StateDict read_weights_file(const std::filesystem::path& path) {
@@ -123,7 +90,14 @@ StateDict read_weights_file(const std::filesystem::path& path) {
     state.meta = header.at("meta");
     for (const auto& entry : header.at("tensors")) {
       const std::string name = entry.at("name").get<std::string>();
-      const Shape shape = entry.at("shape").get<Shape>();
+      // Converting a float such as 1e300 to an integer is undefined: only integers are sizes.
+      const auto is_integer = [](const nlohmann::json& v) { return v.is_number_integer(); };
+      const nlohmann::json& dims = entry.at("shape");
+      if (!dims.is_array() || !std::all_of(dims.begin(), dims.end(), is_integer) ||
+          !is_integer(entry.at("offset")) || !is_integer(entry.at("size")))
+        throw DataError(
+            fmt::format("{}: tensor \"{}\": shape, offset and size must be integers", where, name));
+      const Shape shape = dims.get<Shape>();
       const auto offset = entry.at("offset").get<std::uint64_t>();
       const auto size = entry.at("size").get<std::uint64_t>();
       if (offset != expected_offset || static_cast<std::int64_t>(size) != shape_size(shape) ||

@@ -104,7 +104,8 @@ TEST(Metrics, TopKNames) {
   EXPECT_EQ(make_metric("top_3_accuracy", loss)->name(), "top_3_accuracy");
   EXPECT_EQ(make_metric("sparse_top_k_categorical_accuracy", loss)->name(), "top_5_accuracy");
   EXPECT_EQ(make_metric("top_k_categorical_accuracy", loss)->name(), "top_5_accuracy");
-  auto* top3 = dynamic_cast<TopKAccuracy*>(make_metric("Top_3_Accuracy", loss).get());
+  const auto metric = make_metric("Top_3_Accuracy", loss);
+  const auto* top3 = dynamic_cast<const TopKAccuracy*>(metric.get());
   ASSERT_NE(top3, nullptr);
   EXPECT_EQ(top3->k(), 3);
   EXPECT_THROW(make_metric("top0", loss), InvalidArgument);

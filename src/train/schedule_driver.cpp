@@ -1,0 +1,31 @@
+#include "train/schedule_driver.h"
+
+namespace descent {
+
+ScheduleDriver::ScheduleDriver(Schedule* schedule, Optimizer& optimizer)
+    : schedule_(schedule), optimizer_(optimizer), written_(optimizer.lr()) {}
+
+void ScheduleDriver::apply(std::int64_t t) {
+  if (schedule_ == nullptr) return;
+  if (optimizer_.lr() != written_) scale_ *= optimizer_.lr() / written_;
+  written_ = schedule_->lr(t) * scale_;
+  optimizer_.set_lr(written_);
+  if (const auto momentum = schedule_->momentum(t)) optimizer_.set_momentum(*momentum);
+}
+
+void ScheduleDriver::scale_lr(double factor) {
+  scale_ *= factor;
+  written_ *= factor;
+  optimizer_.set_lr(optimizer_.lr() * factor);
+}
+
+nlohmann::json ScheduleDriver::state() const {
+  return {{"written", written_}, {"scale", scale_}};
+}
+
+void ScheduleDriver::load_state(const nlohmann::json& state) {
+  written_ = state.at("written").get<double>();
+  scale_ = state.at("scale").get<double>();
+}
+
+}  // namespace descent

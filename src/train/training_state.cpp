@@ -1,0 +1,127 @@
+#include "train/training_state.h"
+
+#include <fmt/format.h>
+
+#include "core/all_finite.h"
+#include "core/error.h"
+#include "train/model.h"
+
+namespace descent {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::string_view kModel = "model/";
+constexpr std::string_view kOptimizer = "optimizer/";
+constexpr std::string_view kSchedule = "schedule/";
+
+void put_tensors(StateDict& into, std::string_view prefix, const StateDict& from) {
+  for (const auto& [name, tensor] : from.tensors)
+    into.tensors.emplace(fmt::format("{}{}", prefix, name), tensor);
+}
+
+StateDict take_tensors(const StateDict& from, std::string_view prefix, json meta) {
+  StateDict out;
+  out.meta = std::move(meta);
+  for (const auto& [name, tensor] : from.tensors)
+    if (name.starts_with(prefix)) out.tensors.emplace(name.substr(prefix.size()), tensor);
+  return out;
+}
+
+json fit_shape_json(const FitShape& s) {
+  return {{"train_samples", s.train_samples}, {"batch_size", s.batch_size}, {"shuffle", s.shuffle}};
+}
+
+}  // namespace
+
+StateDict TrainingState::capture(const FitProgress& p) const {
+  StateDict out;
+  put_tensors(out, kModel, model_.weights());
+  json streams = json::array();
+  for (const Rng* stream : model_.random_streams())
+    streams.push_back(stream->state());
+  const StateDict optimizer = model_.optimizer().state_dict();
+  put_tensors(out, kOptimizer, optimizer);
+  json schedule = nullptr;
+  if (schedule_ != nullptr) {
+    const StateDict s = schedule_->state_dict();
+    put_tensors(out, kSchedule, s);
+    schedule = s.meta;
+  }
+  json metrics = json::array();
+  for (const auto& m : metrics_)
+    metrics.push_back(m->state());
+  out.meta = {{"model", {{"config", model_.config()}, {"random_streams", streams}}},
+              {"optimizer", optimizer.meta},
+              {"schedule", schedule},
+              {"schedule_driver", driver_.state()},
+              {"fit", fit_shape_json(shape_)},
+              {"progress",
+               {{"epoch", p.epoch},
+                {"batch", p.batch},
+                {"step", p.step},
+                {"epoch_shuffle", p.epoch_shuffle},
+                {"loss_sum", p.loss_sum},
+                {"seen", p.seen},
+                {"finished", p.finished},
+                {"metrics", metrics},
+                {"skipped", p.skipped}}},
+              {"history", p.history.to_json()}};
+  return out;
+}
+
+FitProgress TrainingState::restore(const StateDict& state) const {
+  FitProgress p;
+  try {
+    const json& meta = state.meta;
+    if (meta.at("fit") != fit_shape_json(shape_))
+      throw DataError(fmt::format("the checkpoint was taken training on {} instead of {}",
+                                  meta.at("fit").dump(), fit_shape_json(shape_).dump()));
+    if (meta.at("model").at("config") != model_.config())
+      throw DataError("the checkpoint holds another model architecture");
+    model_.set_weights(take_tensors(state, kModel, json::object()));
+    const auto streams = model_.random_streams();
+    const json& saved_streams = meta.at("model").at("random_streams");
+    if (saved_streams.size() != streams.size())
+      throw DataError("the checkpoint's random streams do not match the model's layers");
+    for (std::size_t i = 0; i < streams.size(); ++i)
+      streams[i]->set_state(saved_streams[i].get<Rng::State>());
+    model_.optimizer().load_state_dict(take_tensors(state, kOptimizer, meta.at("optimizer")));
+    if ((schedule_ == nullptr) != meta.at("schedule").is_null())
+      throw DataError("the checkpoint was taken with a different schedule setting");
+    if (schedule_ != nullptr)
+      schedule_->load_state_dict(take_tensors(state, kSchedule, meta.at("schedule")));
+    driver_.load_state(meta.at("schedule_driver"));
+
+    const json& progress = meta.at("progress");
+    p.epoch = progress.at("epoch").get<int>();
+    p.batch = progress.at("batch").get<std::int64_t>();
+    p.step = progress.at("step").get<std::int64_t>();
+    p.epoch_shuffle = progress.at("epoch_shuffle").get<Rng::State>();
+    p.loss_sum = progress.at("loss_sum").get<double>();
+    p.seen = progress.at("seen").get<std::int64_t>();
+    p.finished = progress.at("finished").get<bool>();
+    p.skipped = progress.at("skipped").get<std::vector<std::pair<int, std::int64_t>>>();
+    const json& metrics = progress.at("metrics");
+    if (metrics.size() != metrics_.size())
+      throw DataError("the checkpoint was taken with other metrics");
+    for (std::size_t i = 0; i < metrics_.size(); ++i)
+      metrics_[i]->load_state(metrics[i]);
+    p.history = History::from_json(meta.at("history"));
+    if (p.epoch < 0 || p.batch < 0 || p.step < 0 || p.seen < 0)
+      throw DataError("the checkpoint's position is negative");
+  } catch (const json::exception& e) {
+    throw DataError(fmt::format("the checkpoint is incomplete ({})", e.what()));
+  } catch (const InvalidArgument& e) {
+    throw DataError(fmt::format("the checkpoint does not fit this run: {}", e.what()));
+  }
+  return p;
+}
+
+std::string first_non_finite(const StateDict& state) {
+  for (const auto& [name, tensor] : state.tensors)
+    if (!all_finite(tensor.values())) return name;
+  return {};
+}
+
+}  // namespace descent
