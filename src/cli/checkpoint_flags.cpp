@@ -62,6 +62,17 @@ CheckpointFlags checkpoint_flags_from_json(const nlohmann::json& j) {
   return f;
 }
 
+void refuse_settings_with_resume(const CLI::App& command) {
+  for (const CLI::Option* option : command.get_options()) {
+    const std::string name = option->get_name();
+    if (option->count() > 0 && name != "--resume" && name != "--json" && name != "--quiet")
+      throw InvalidArgument(fmt::format(
+          "--resume continues a run with the settings it was started with; {} cannot be given "
+          "with it",
+          name));
+  }
+}
+
 std::filesystem::path checkpoint_dir(const std::filesystem::path& run_dir) {
   return run_dir / "checkpoints";
 }

@@ -1,6 +1,6 @@
 // The flags of the commands that train for long: checkpoints (--checkpoint-every, --keep) and what
 // to do when the loss or a gradient stops being finite (--on-divergence, --rollback-factor,
-// --max-rollbacks). docs/checkpoints.md describes them.
+// --max-rollbacks), and the rule of --resume. docs/checkpoints.md describes them.
 #pragma once
 
 #include <filesystem>
@@ -30,6 +30,10 @@ void apply_checkpoint_flags(const CheckpointFlags& flags, const std::filesystem:
 
 nlohmann::json to_json(const CheckpointFlags& flags);
 CheckpointFlags checkpoint_flags_from_json(const nlohmann::json& json);
+
+// --resume takes every setting from the run it continues: throws InvalidArgument naming any flag of
+// `command` given besides --resume, --json and --quiet.
+void refuse_settings_with_resume(const CLI::App& command);
 
 // Where a run directory keeps its checkpoints.
 std::filesystem::path checkpoint_dir(const std::filesystem::path& run_dir);

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/checkpoint_flags.h"
 #include "cli/exit_codes.h"
 #include "cli/lr_list.h"
 #include "cli/output.h"
@@ -16,6 +17,7 @@
 #include "core/error.h"
 #include "lr/sharpness.h"
 #include "lr/sweep.h"
+#include "lr/sweep_run_store.h"
 #include "optim/schedule/make_schedule.h"
 #include "report/run_directory.h"
 #include "report/sweep_chart.h"
@@ -35,7 +37,30 @@ struct SweepCommand {
   OutputFlags output;
   std::string out;
   bool overwrite = false;
+  std::string resume;
 };
+
+json sweep_settings(const SweepCommand& c) {
+  return {{"lrs", c.lrs}, {"parallel", c.parallel}, {"sharpness", c.sharpness_samples}};
+}
+
+// The command as it was started in `run_dir` (its config.json), for --resume.
+SweepCommand resumed_command(const SweepCommand& given, const RunDirectory& run_dir) {
+  const json config = read_json_file(run_dir.file("config.json"));
+  SweepCommand c = given;
+  try {
+    c.training = training_flags_from_json(config.at("flags"));
+    const json& sweep = config.at("sweep");
+    c.lrs = sweep.at("lrs").get<std::string>();
+    c.parallel = sweep.at("parallel").get<int>();
+    c.sharpness_samples = sweep.at("sharpness").get<std::int64_t>();
+  } catch (const json::exception& e) {
+    throw DataError(fmt::format("{}: not a resumable sweep ({})",
+                                run_dir.file("config.json").string(), e.what()));
+  }
+  c.training.model = run_dir.file("model.json").string();
+  return c;
+}
 
 // Scheduler steps in one run, as make_experiment counts them for the schedule's length.
 std::int64_t schedule_length(const TrainingFlags& f, std::int64_t train_samples,
@@ -73,7 +98,15 @@ std::string table(const SweepResult& result) {
   return text;
 }
 
-int run_sweep_command(const SweepCommand& c) {
+int run_sweep_command(const SweepCommand& given, const CLI::App& command) {
+  std::optional<RunDirectory> resumed;
+  if (!given.resume.empty()) {
+    refuse_settings_with_resume(command);
+    resumed = RunDirectory::existing(given.resume);
+  }
+  const SweepCommand c = resumed ? resumed_command(given, *resumed) : given;
+  if (c.lrs.empty())
+    throw InvalidArgument("--lrs is required: the learning rates to sweep (e.g. 1e-4:1:8)");
   if (c.training.lr)
     throw InvalidArgument("--lr does not apply to sweep: give the learning rates with --lrs");
   if (c.parallel < 0)
@@ -82,7 +115,16 @@ int run_sweep_command(const SweepCommand& c) {
     throw InvalidArgument(fmt::format("--sharpness must be >= 0, got {}", c.sharpness_samples));
   const std::vector<double> lrs = parse_lr_list(c.lrs);
   Experiment e = make_experiment(c.training, lrs.front());
-  RunDirectory run_dir(c.out, "sweep", c.overwrite);
+  const RunDirectory run_dir = resumed ? *resumed : RunDirectory(c.out, "sweep", c.overwrite);
+  json config = e.config;
+  config["command"] = "sweep";
+  config["sweep"] = sweep_settings(c);
+  if (!resumed) {
+    std::filesystem::remove_all(run_dir.file("runs"));  // an overwritten sweep's runs
+    run_dir.write_json("config.json", config);
+    run_dir.write_json("model.json", e.model_config);
+  }
+  const SweepRunStore store(run_dir.file("runs"));
 
   // Validation: the held-out tail of the training data with --validation-split, else the data's
   // own test set, else none (the best η is then picked by training loss).
@@ -107,6 +149,13 @@ int run_sweep_command(const SweepCommand& c) {
   options.schedule_interval = e.interval;
   options.parallel = c.parallel;
   options.verbose = c.output.quiet ? 0 : 1;
+  options.finished = store.load(lrs);
+  options.on_run_end = [&store](std::size_t i, const SweepRun& run) { store.save(i, run); };
+  if (!c.output.quiet && resumed)
+    fmt::print(stderr, "Resuming {}: {} of {} runs already finished\n", run_dir.path().string(),
+               std::count_if(options.finished.begin(), options.finished.end(),
+                             [](const auto& run) { return run.has_value(); }),
+               lrs.size());
   if (!c.training.schedule.empty()) {
     const json params = parse_key_values(c.training.schedule_params, "--schedule-param");
     const std::int64_t length = schedule_length(c.training, train.size(), e.interval);
@@ -147,8 +196,6 @@ int run_sweep_command(const SweepCommand& c) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
-  json config = e.config;
-  config["command"] = "sweep";
   config["optimizer"]["config"].erase("lr");
   config["lrs"] = lrs;
   config["parallel"] = c.parallel;
@@ -221,18 +268,19 @@ void add_sweep_command(CLI::App& app, int& exit_code) {
   add_training_flags(*sub, command->training);
   sub->add_option("--lrs", command->lrs,
                   "learning rates: a list 1e-4,1e-3,0.01 or a log-spaced range LOW:HIGH:COUNT "
-                  "(1e-4:1:8)")
-      ->required();
+                  "(1e-4:1:8)");
   sub->add_option("--parallel", command->parallel, "runs at once (0: one per thread)")
       ->capture_default_str();
   sub->add_option("--sharpness", command->sharpness_samples,
                   "estimate λmax at the initial weights on the first N samples and draw the "
                   "bound 2/λmax (2(1+μ)/λmax with momentum) on the charts (docs/sharpness.md)");
+  sub->add_option("--resume", command->resume,
+                  "finish the sweep in RUN_DIR: only the runs it had not finished are trained");
   sub->add_option("--out", command->out, "run directory (default: runs/sweep-<time>)");
   sub->add_flag("--overwrite", command->overwrite, "reuse an existing, non-empty run directory");
   sub->add_flag("--json", command->output.json, "print one JSON object with the results");
   sub->add_flag("--quiet", command->output.quiet, "no progress lines");
-  sub->callback([command, &exit_code] { exit_code = run_sweep_command(*command); });
+  sub->callback([command, sub, &exit_code] { exit_code = run_sweep_command(*command, *sub); });
 }
 
 }  // namespace descent::cli

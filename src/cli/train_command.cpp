@@ -23,18 +23,6 @@ struct TrainCommand {
   std::string resume;
 };
 
-// --resume takes every setting from the run it continues; a flag that would change one is refused.
-void refuse_settings_with_resume(const CLI::App& command) {
-  for (const CLI::Option* option : command.get_options()) {
-    const std::string name = option->get_name();
-    if (option->count() > 0 && name != "--resume" && name != "--json" && name != "--quiet")
-      throw InvalidArgument(fmt::format(
-          "--resume continues a run with the settings it was started with; {} cannot be given "
-          "with it",
-          name));
-  }
-}
-
 // Where the run stands: its newest intact checkpoint, or nothing (killed before the first one).
 std::optional<LoadedCheckpoint> latest_checkpoint(const RunDirectory& run, const CheckpointFlags& f,
                                                   bool quiet) {

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/checkpoint_flags.h"
 #include "cli/exit_codes.h"
 #include "cli/output.h"
 #include "cli/training_flags.h"
@@ -12,11 +13,13 @@
 #include "core/error.h"
 #include "lr/lr_finder.h"
 #include "lr/sweep.h"
+#include "lr/sweep_run_store.h"
 #include "optim/schedule/make_schedule.h"
 #include "report/html_report.h"
 #include "report/lr_finder_chart.h"
 #include "report/run_directory.h"
 #include "report/sweep_chart.h"
+#include "train/checkpoint.h"
 
 namespace descent::cli {
 namespace {
@@ -32,10 +35,52 @@ struct TuneCommand {
   int sweep_points = 5;
   int sweep_epochs = 1;
   int parallel = 0;
+  CheckpointFlags checkpoints;
   OutputFlags output;
   std::string out;
   bool overwrite = false;
+  std::string resume;
 };
+
+json tune_settings(const TuneCommand& c) {
+  return {{"finder_iters", c.finder_iters}, {"suggest", c.suggest},
+          {"sweep_points", c.sweep_points}, {"sweep_epochs", c.sweep_epochs},
+          {"parallel", c.parallel},         {"checkpoints", to_json(c.checkpoints)}};
+}
+
+// The command as it was started in `root` (its config.json), for --resume.
+TuneCommand resumed_command(const TuneCommand& given, const RunDirectory& root) {
+  const json config = read_json_file(root.file("config.json"));
+  TuneCommand c = given;
+  try {
+    c.training = training_flags_from_json(config.at("flags"));
+    const json& tune = config.at("tune");
+    c.finder_iters = tune.at("finder_iters").get<int>();
+    c.suggest = tune.at("suggest").get<std::string>();
+    c.sweep_points = tune.at("sweep_points").get<int>();
+    c.sweep_epochs = tune.at("sweep_epochs").get<int>();
+    c.parallel = tune.at("parallel").get<int>();
+    c.checkpoints = checkpoint_flags_from_json(tune.at("checkpoints"));
+  } catch (const json::exception& e) {
+    throw DataError(fmt::format("{}: not a resumable tune run ({})",
+                                root.file("config.json").string(), e.what()));
+  }
+  c.training.model = root.file("model.json").string();
+  return c;
+}
+
+// The range test's suggestion saved by a run that got past it (find-lr/results.json), if any.
+std::optional<LrSuggestion> saved_suggestion(const RunDirectory& finder_dir) {
+  if (!std::filesystem::exists(finder_dir.file("results.json"))) return std::nullopt;
+  const json saved = read_json_file(finder_dir.file("results.json"));
+  try {
+    const json& s = saved.at("suggested");
+    return LrSuggestion{s.at("rule").get<std::string>(), s.at("lr").get<double>(), NAN,
+                        s.at("reason").get<std::string>()};
+  } catch (const json::exception&) {
+    return std::nullopt;  // damaged: the range test runs again
+  }
+}
 
 // The final run's schedule for peak η `lr` over `steps` optimizer steps: "onecycle" (OneCycleLR
 // peaking at lr), "cosine" (linear warmup over the first 5% to lr, then cosine decay to 0),
@@ -63,7 +108,13 @@ json suggestion_json(const LrSuggestion& s) {
   return {{"rule", s.rule}, {"lr", s.lr}, {"reason", s.reason}};
 }
 
-int run_tune(const TuneCommand& c) {
+int run_tune(const TuneCommand& given, const CLI::App& command) {
+  std::optional<RunDirectory> resumed;
+  if (!given.resume.empty()) {
+    refuse_settings_with_resume(command);
+    resumed = RunDirectory::existing(given.resume);
+  }
+  const TuneCommand c = resumed ? resumed_command(given, *resumed) : given;
   if (c.training.lr) throw InvalidArgument("--lr does not apply to tune: it picks η itself");
   if (c.finder_iters < 2)
     throw InvalidArgument(fmt::format("--finder-iters must be >= 2, got {}", c.finder_iters));
@@ -86,7 +137,16 @@ int run_tune(const TuneCommand& c) {
   // Rejects a bad schedule name or parameter now, not after the finder and the sweep.
   final_schedule(flags, 0.01, 100);
 
-  RunDirectory root(c.out, "tune", c.overwrite);
+  const RunDirectory root = resumed ? *resumed : RunDirectory(c.out, "tune", c.overwrite);
+  json config = e.config;
+  config["command"] = "tune";
+  config["tune"] = tune_settings(c);
+  if (!resumed) {
+    for (const char* stage : {"find-lr", "sweep", "final"})  // an overwritten run's stages
+      std::filesystem::remove_all(root.file(stage));
+    root.write_json("config.json", config);
+    root.write_json("model.json", e.model_config);
+  }
   const bool quiet = c.output.quiet;
   auto [train, validation] = split_tail(e.data.train, flags.validation_split);
   const auto build = [&](double lr) { return make_model(flags, e.model_config, train, lr); };
@@ -97,38 +157,48 @@ int run_tune(const TuneCommand& c) {
                flags.model, e.data.description, e.model->optimizer().name(), flags.validation_split,
                validation.size(), root.path().string());
 
-  // 1. The range test, from the initial weights.
-  if (!quiet) fmt::print(stderr, "1/3 Range test\n");
-  LrFinderOptions finder{.iters = c.finder_iters,
-                         .batch_size = flags.batch_size,
-                         .suggest = c.suggest,
-                         .verbose = quiet ? 0 : 1};
-  std::unique_ptr<Model> probe = build(1e-3);
-  const LrFinderResult found = find_lr(*probe, train, finder);
+  // 1. The range test, from the initial weights (once: a resumed run reads its suggestion back).
   const RunDirectory finder_dir(root.path() / "find-lr", "find-lr", true);
-  json finder_config = e.config;
-  finder_config["command"] = "find-lr";
-  finder_config["find_lr"] = found.to_json()["options"];
-  finder_dir.write_json("config.json", finder_config);
-  finder_dir.write_json("lr_finder.json", found.to_json());
-  found.write_csv(finder_dir.file("lr_finder.csv"));
-  write_lr_finder_chart(found, finder_dir.path());
-  finder_dir.write_json("results.json", {{"suggested", suggestion_json(found.suggested)}});
-  const double suggested = found.suggested.lr;
+  std::optional<LrSuggestion> suggestion = saved_suggestion(finder_dir);
+  if (suggestion) {
+    if (!quiet) fmt::print(stderr, "1/3 Range test: done before\n");
+  } else {
+    if (!quiet) fmt::print(stderr, "1/3 Range test\n");
+    LrFinderOptions finder{.iters = c.finder_iters,
+                           .batch_size = flags.batch_size,
+                           .suggest = c.suggest,
+                           .verbose = quiet ? 0 : 1};
+    std::unique_ptr<Model> probe = build(1e-3);
+    const LrFinderResult found = find_lr(*probe, train, finder);
+    json finder_config = e.config;
+    finder_config["command"] = "find-lr";
+    finder_config["find_lr"] = found.to_json()["options"];
+    finder_dir.write_json("config.json", finder_config);
+    finder_dir.write_json("lr_finder.json", found.to_json());
+    found.write_csv(finder_dir.file("lr_finder.csv"));
+    write_lr_finder_chart(found, finder_dir.path());
+    finder_dir.write_json("results.json", {{"suggested", suggestion_json(found.suggested)}});
+    suggestion = found.suggested;
+  }
+  const double suggested = suggestion->lr;
   if (!quiet)
-    fmt::print(stderr, "Suggested η = {:.3g} ({}): {}\n", suggested, found.suggested.rule,
-               found.suggested.reason);
+    fmt::print(stderr, "Suggested η = {:.3g} ({}): {}\n", suggested, suggestion->rule,
+               suggestion->reason);
 
   // 2. A short sweep from a tenth to three times the suggestion.
   if (!quiet) fmt::print(stderr, "2/3 Sweep around it\n");
   const std::vector<double> lrs = log_spaced(suggested / 10.0, suggested * 3.0, c.sweep_points);
-  const SweepResult swept = run_sweep(build, train, lrs,
-                                      {.epochs = c.sweep_epochs,
-                                       .batch_size = flags.batch_size,
-                                       .validation = &validation,
-                                       .parallel = c.parallel,
-                                       .verbose = quiet ? 0 : 1});
   const RunDirectory sweep_dir(root.path() / "sweep", "sweep", true);
+  const SweepRunStore sweep_store(sweep_dir.file("runs"));
+  const SweepResult swept = run_sweep(
+      build, train, lrs,
+      {.epochs = c.sweep_epochs,
+       .batch_size = flags.batch_size,
+       .validation = &validation,
+       .parallel = c.parallel,
+       .verbose = quiet ? 0 : 1,
+       .finished = sweep_store.load(lrs),
+       .on_run_end = [&](std::size_t i, const SweepRun& run) { sweep_store.save(i, run); }});
   json sweep_config = e.config;
   sweep_config["command"] = "sweep";
   sweep_config["lrs"] = lrs;
@@ -151,10 +221,11 @@ int run_tune(const TuneCommand& c) {
       "η = {:.3g} had the lowest validation loss ({:.4f}) after {} epoch(s) among {} runs from "
       "{:.3g} to {:.3g} around the range test's suggestion {:.3g} ({} rule); its verdict: {}",
       chosen, best->final_val_loss(), c.sweep_epochs, lrs.size(), lrs.front(), lrs.back(),
-      suggested, found.suggested.rule, to_string(best->verdict));
+      suggested, suggestion->rule, to_string(best->verdict));
   if (!quiet) fmt::print(stderr, "Chosen: {}\n", reason);
 
-  // 3. The final training with the chosen η and the schedule.
+  // 3. The final training with the chosen η and the schedule, checkpointed: a resumed run goes on
+  // from its last checkpoint.
   if (!quiet) fmt::print(stderr, "3/3 Final training\n");
   std::unique_ptr<Model> model = build(chosen);
   const std::int64_t steps =
@@ -164,8 +235,12 @@ int run_tune(const TuneCommand& c) {
                  .validation_data = &validation,
                  .verbose = quiet ? 0 : 1,
                  .schedule = final_schedule(flags, chosen, steps)};
-  const History history = model->fit(train, fit);
   const RunDirectory final_dir(root.path() / "final", "train", true);
+  apply_checkpoint_flags(c.checkpoints, final_dir.path(), fit);
+  const std::optional<LoadedCheckpoint> checkpoint =
+      CheckpointStore(fit.checkpoint_dir, fit.checkpoint_keep).load_latest();
+  if (checkpoint) fit.resume_from = &checkpoint->state;
+  const History history = model->fit(train, fit);
   json final_config = e.config;
   final_config["command"] = "train";
   final_config["optimizer"]["config"] = model->optimizer().config();
@@ -177,8 +252,6 @@ int run_tune(const TuneCommand& c) {
       finish_training_run(final_dir, *model, final_config, e.model_config, history,
                           e.data.test ? &*e.data.test : nullptr, flags.batch_size);
 
-  json config = e.config;
-  config["command"] = "tune";
   config["finder_iters"] = c.finder_iters;
   config["suggest"] = c.suggest;
   config["sweep_lrs"] = lrs;
@@ -189,7 +262,7 @@ int run_tune(const TuneCommand& c) {
   json results = {{"run_dir", root.path().string()},
                   {"chosen_lr", chosen},
                   {"reason", reason},
-                  {"suggested", suggestion_json(found.suggested)},
+                  {"suggested", suggestion_json(*suggestion)},
                   {"sweep",
                    {{"lrs", lrs},
                     {"verdicts", json::array()},
@@ -204,7 +277,7 @@ int run_tune(const TuneCommand& c) {
                     fmt::format("descent tune: {} on {}", flags.model, e.data.description));
 
   std::string text = fmt::format("Suggested by the range test: η = {:.3g} ({} rule)\n", suggested,
-                                 found.suggested.rule);
+                                 suggestion->rule);
   for (const SweepRun& r : swept.runs)
     text += fmt::format("  sweep η = {:<10.3g} {:<9} val loss {:.4f}\n", r.lr, to_string(r.verdict),
                         r.final_val_loss());
@@ -242,11 +315,15 @@ void add_tune_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   sub->add_option("--parallel", command->parallel, "sweep runs at once (0: one per thread)")
       ->capture_default_str();
+  add_checkpoint_flags(*sub, command->checkpoints);
+  sub->add_option("--resume", command->resume,
+                  "finish the tune run in RUN_DIR: finished stages and sweep runs are kept, the "
+                  "final training goes on from its last checkpoint");
   sub->add_option("--out", command->out, "run directory (default: runs/tune-<time>)");
   sub->add_flag("--overwrite", command->overwrite, "reuse an existing, non-empty run directory");
   sub->add_flag("--json", command->output.json, "print one JSON object with the results");
   sub->add_flag("--quiet", command->output.quiet, "no progress output");
-  sub->callback([command, &exit_code] { exit_code = run_tune(*command); });
+  sub->callback([command, sub, &exit_code] { exit_code = run_tune(*command, *sub); });
 }
 
 }  // namespace descent::cli

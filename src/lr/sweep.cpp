@@ -118,8 +118,13 @@ SweepResult run_sweep(const std::function<std::unique_ptr<Model>(double lr)>& ma
 
   SweepResult result;
   result.runs.resize(lrs.size());
-  std::mutex build_mutex;
+  std::mutex build_mutex, saved_mutex;
   const auto train_one = [&](std::size_t i) {
+    if (i < options.finished.size() && options.finished[i]) {
+      result.runs[i] = *options.finished[i];
+      progress.run_finished(lrs[i], result.runs[i].history, result.runs[i].seconds);
+      return;
+    }
     std::unique_ptr<Model> model;
     {
       std::lock_guard lock(build_mutex);
@@ -144,6 +149,10 @@ SweepResult run_sweep(const std::function<std::unique_ptr<Model>(double lr)>& ma
     }
     progress.run_finished(lrs[i], history, seconds);
     result.runs[i] = SweepRun{lrs[i], std::move(history), Verdict::good, "", seconds};
+    if (options.on_run_end) {
+      std::lock_guard lock(saved_mutex);
+      options.on_run_end(i, result.runs[i]);
+    }
   };
 
   std::exception_ptr failure;

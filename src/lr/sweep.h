@@ -41,19 +41,6 @@
 
 namespace descent {
 
-struct SweepOptions {
-  int epochs = 2;
-  std::int64_t batch_size = 128;
-  const Dataset* validation = nullptr;  // validation loss and metrics per epoch
-  // η schedule for the run at `lr` (empty: constant η). Called once per run: every run gets its
-  // own schedule object, with `lr` as its initial value.
-  std::function<std::shared_ptr<Schedule>(double lr)> schedule = {};
-  ScheduleInterval schedule_interval = ScheduleInterval::step;
-  int parallel = 0;  // runs at once; 0 = all cores
-  int verbose = 1;   // 0 silent, 1 progress on standard error
-  VerdictRules rules = {};
-};
-
 // The best value over the epochs of a validation metric ("val_accuracy": the highest; any other:
 // the lowest).
 struct MetricValue {
@@ -74,6 +61,25 @@ struct SweepRun {
   double final_val_loss() const;
   // The first validation metric other than val_loss, at its best epoch; nullopt without one.
   std::optional<MetricValue> best_val_metric() const;
+};
+
+struct SweepOptions {
+  int epochs = 2;
+  std::int64_t batch_size = 128;
+  const Dataset* validation = nullptr;  // validation loss and metrics per epoch
+  // η schedule for the run at `lr` (empty: constant η). Called once per run: every run gets its
+  // own schedule object, with `lr` as its initial value.
+  std::function<std::shared_ptr<Schedule>(double lr)> schedule = {};
+  ScheduleInterval schedule_interval = ScheduleInterval::step;
+  int parallel = 0;  // runs at once; 0 = all cores
+  int verbose = 1;   // 0 silent, 1 progress on standard error
+  VerdictRules rules = {};
+  // Runs an earlier attempt finished (index i is the run at lrs[i]; nullopt or missing: train it),
+  // taken as they are instead of trained again: a resumed sweep redoes only what was lost.
+  std::vector<std::optional<SweepRun>> finished = {};
+  // Called as each trained run ends (never for a finished one), never by two threads at once:
+  // the place to save it.
+  std::function<void(std::size_t index, const SweepRun& run)> on_run_end = {};
 };
 
 struct SweepResult {

@@ -150,6 +150,29 @@ TEST(SweepCommand, KeepsAnExistingRunDirectory) {
   EXPECT_THAT(r.output, HasSubstr("--overwrite"));
 }
 
+// A sweep that lost some runs (as a kill would) trains only those again on --resume, and ends with
+// the same steps as the uninterrupted sweep.
+TEST(SweepCommand, ResumeTrainsOnlyTheLostRuns) {
+  const fs::path dir = fresh_dir("sweep_resume");
+  const std::string run = (dir / "run").string();
+  const CommandResult first =
+      run_descent(kMoons + "--lrs 0.01:1:4 --epochs 1 --quiet --out " + run);
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  std::ifstream steps_file(dir / "run/sweep_steps.csv");
+  const std::string steps{std::istreambuf_iterator<char>(steps_file), {}};
+  fs::remove(dir / "run/runs/run-0.json");
+  fs::remove(dir / "run/runs/run-3.json");
+  fs::remove(dir / "run/sweep_steps.csv");
+  const CommandResult resumed = run_descent("sweep --resume " + run);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_THAT(resumed.output, HasSubstr("Resuming " + run + ": 2 of 4 runs already finished"));
+  std::ifstream again(dir / "run/sweep_steps.csv");
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(again), {}), steps);
+  const CommandResult refused = run_descent("sweep --resume " + run + " --lrs 0.1,0.2");
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_THAT(refused.output, HasSubstr("--lrs cannot be given with it"));
+}
+
 TEST(SweepCommand, Help) {
   const CommandResult r = run_descent("sweep --help");
   EXPECT_EQ(r.exit_code, 0);

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -51,6 +52,43 @@ TEST(TuneCommand, ChoosesTheSweepsBestAndWritesEveryStage) {
   // The final run trained with the chosen η as the one-cycle peak.
   const auto final_config = nlohmann::json::parse(std::ifstream(dir / "run/final/config.json"));
   EXPECT_EQ(final_config["schedule"]["name"], "OneCycleLR");
+}
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// A tune run that lost a sweep run and the end of its final training (as a kill would) is resumed:
+// the range test is not redone, the lost sweep run is, the final training goes on from its last
+// checkpoint, and the final weights equal those of the run that was never interrupted.
+TEST(TuneCommand, ResumeRedoesOnlyWhatWasLost) {
+  const fs::path dir = fresh_dir("tune_resume");
+  const std::string run = (dir / "run").string();
+  const CommandResult first = run_descent(
+      "tune --data moons --model mlp:16 --batch-size 32 --epochs 3 --sweep-points 3 "
+      "--checkpoint-every 20 --keep 100 --threads 1 --quiet --out " + run);
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  const std::string weights = read_text(dir / "run/final/weights.bin");
+  const std::string sweep_steps = read_text(dir / "run/sweep/sweep_steps.csv");
+  const auto finder_time = fs::last_write_time(dir / "run/find-lr/lr_finder.json");
+  fs::remove(dir / "run/sweep/runs/run-1.json");
+  std::vector<fs::path> checkpoints;
+  for (const auto& entry : fs::directory_iterator(dir / "run/final/checkpoints"))
+    checkpoints.push_back(entry.path());
+  std::sort(checkpoints.begin(), checkpoints.end());
+  ASSERT_GE(checkpoints.size(), 4u);
+  for (std::size_t i = 2; i < checkpoints.size(); ++i)  // back to step 40 of 189
+    fs::remove(checkpoints[i]);
+  fs::remove(dir / "run/final/weights.bin");
+
+  const CommandResult resumed = run_descent("tune --resume " + run);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_THAT(resumed.output, HasSubstr("1/3 Range test: done before"));
+  EXPECT_EQ(fs::last_write_time(dir / "run/find-lr/lr_finder.json"), finder_time);
+  EXPECT_TRUE(fs::exists(dir / "run/sweep/runs/run-1.json"));
+  EXPECT_EQ(read_text(dir / "run/sweep/sweep_steps.csv"), sweep_steps);
+  EXPECT_EQ(read_text(dir / "run/final/weights.bin"), weights);
 }
 
 TEST(TuneCommand, RefusesAFixedLearningRateAndBadStages) {
