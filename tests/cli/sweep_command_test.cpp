@@ -2,6 +2,7 @@
 #include <fstream>
 #include <sstream>
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -216,6 +217,39 @@ TEST(SweepCommand, SharpnessBoundIsRecorded) {
   const auto sweep = nlohmann::json::parse(std::ifstream(dir / "run/sweep.json"));
   EXPECT_EQ(sweep["lr_bound"]["bound"].get<double>(), bound);
   EXPECT_EQ(run_descent(kMoons + "--lrs 0.1 --sharpness -1").exit_code, 2);
+}
+
+}  // namespace
+}  // namespace descent::testing
+
+namespace descent::testing {
+namespace {
+
+// Issue 3's check on a small set: with plain full-batch SGD, runs at or below half the bound
+// 2/λmax train, runs at four and eight times it diverge.
+TEST(SweepCommand, RunsWellAboveTheSharpnessBoundDiverge) {
+  const fs::path dir = fresh_dir("sweep_bound");
+  const std::string model = "--data moons --model mlp:16,16 --optimizer sgd --quiet --json ";
+  const CommandResult s =
+      run_descent("sharpness " + model + "--samples 2000 --out " + (dir / "sharpness").string());
+  ASSERT_EQ(s.exit_code, 0) << s.output;
+  const double bound = json_of(s.output)["lr_bound"].get<double>();
+  const std::vector<double> factors = {0.25, 0.5, 4, 8};
+  std::string lrs;
+  for (double f : factors)
+    lrs += fmt::format("{}{}", lrs.empty() ? "" : ",", f * bound);
+  const CommandResult r = run_descent("sweep " + model + "--batch-size 2000 --epochs 40 --lrs " +
+                                      lrs + " --out " + (dir / "sweep").string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto runs = json_of(r.output)["runs"];
+  ASSERT_EQ(runs.size(), factors.size());
+  for (std::size_t i = 0; i < factors.size(); ++i) {
+    const std::string verdict = runs[i]["verdict"].get<std::string>();
+    if (factors[i] <= 0.5)
+      EXPECT_TRUE(verdict == "good" || verdict == "too low") << factors[i] << "x: " << verdict;
+    else
+      EXPECT_EQ(verdict, "diverged") << factors[i] << "x the bound";
+  }
 }
 
 }  // namespace

@@ -67,7 +67,8 @@ TEST(TuneCommand, ResumeRedoesOnlyWhatWasLost) {
   const std::string run = (dir / "run").string();
   const CommandResult first = run_descent(
       "tune --data moons --model mlp:16 --batch-size 32 --epochs 3 --sweep-points 3 "
-      "--checkpoint-every 20 --keep 100 --threads 1 --quiet --out " + run);
+      "--checkpoint-every 20 --keep 100 --threads 1 --quiet --out " +
+      run);
   ASSERT_EQ(first.exit_code, 0) << first.output;
   const std::string weights = read_text(dir / "run/final/weights.bin");
   const std::string sweep_steps = read_text(dir / "run/sweep/sweep_steps.csv");
