@@ -9,6 +9,7 @@ GFLOP/s against the machine's sgemm ceiling. docs/benchmark.md explains every co
 import argparse
 import datetime
 import json
+import math
 import os
 import platform
 import statistics
@@ -60,6 +61,21 @@ def median_or_nan(values):
 
 def summarize(values):
     return {"median": statistics.median(values), "min": min(values), "max": max(values)}
+
+
+def without_nan(value):
+    """JSON has no NaN: a missing figure (a sweep's accuracy) becomes null."""
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, dict):
+        return {k: without_nan(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [without_nan(v) for v in value]
+    return value
+
+
+def percent(fraction):
+    return "-" if math.isnan(fraction) else f"{100 * fraction:.1f}"
 
 
 def main():
@@ -147,7 +163,7 @@ def main():
     for r in rows:
         d = f"{r['descent_median']:.3f} ({r['descent_min']:.3f}-{r['descent_max']:.3f})"
         p = f"{r['pytorch_median']:.3f} ({r['pytorch_min']:.3f}-{r['pytorch_max']:.3f})"
-        acc = f"{100 * r['descent_accuracy']:.1f}/{100 * r['pytorch_accuracy']:.1f}"
+        acc = f"{percent(r['descent_accuracy'])}/{percent(r['pytorch_accuracy'])}"
         rss = f"{r['descent_peak_rss_mib']:.0f}/{r['pytorch_peak_rss_mib']:.0f}"
         gemm = f"{100 * r['ceiling_fraction']:.0f}%" if "ceiling_fraction" in r else "-"
         lines.append(f"{r['workload']:<4} {r['unit']:<9} {d:>24} {p:>24} {r['ratio']:>6.2f} "
@@ -156,8 +172,8 @@ def main():
     print(table)
 
     with open(os.path.join(out_dir, "results.json"), "w") as f:
-        json.dump({"machine": info, "smoke": args.smoke, "reps": reps, "rows": rows, "runs": runs},
-                  f, indent=2)
+        json.dump(without_nan({"machine": info, "smoke": args.smoke, "reps": reps, "rows": rows,
+                               "runs": runs}), f, indent=2, allow_nan=False)
     columns = list(rows[0].keys()) if rows else []
     for r in rows:
         for k in r:

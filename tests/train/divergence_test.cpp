@@ -100,3 +100,28 @@ TEST(Divergence, RejectsABadPolicy) {
 
 }  // namespace
 }  // namespace descent
+
+namespace descent {
+namespace {
+
+// A finite loss whose gradient overflows: the parameter is named.
+TEST(Divergence, ANonFiniteGradientIsCaughtAndItsParameterNamed) {
+  Model model(1);
+  model.add(Dense(1, {.input_shape = {1}}));
+  model.compile(std::make_unique<SGD>(model.trainable_variables(), SGDOptions{.lr = 0.1}),
+                make_loss("mse"), {});
+  StateDict weights = model.weights();
+  for (auto& [name, tensor] : weights.tensors)
+    tensor[0] = name.ends_with("kernel") ? 1e-38f : 0.0f;
+  model.set_weights(weights);
+  // Prediction 3e38 * 1e-38 = 3 and loss 9 are finite; d loss / d kernel = 2 * 3 * 3e38 is not.
+  const History history =
+      model.fit(Tensor({1, 1}, {3e38f}), Tensor({1, 1}, {0.0f}), {.epochs = 1, .verbose = 0});
+  ASSERT_TRUE(history.diverged);
+  EXPECT_EQ(history.divergence,
+            "gradient of dense/kernel became non-finite at step 1 (epoch 1, η = 0.1)");
+  EXPECT_EQ(model.weights().tensors.at("dense/kernel")[0], 1e-38f);  // the bad step not applied
+}
+
+}  // namespace
+}  // namespace descent
