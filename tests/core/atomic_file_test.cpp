@@ -1,0 +1,64 @@
+#include "core/atomic_file.h"
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "core/error.h"
+#include "temp_dir.h"
+
+namespace descent {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::TempDir;
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+mode_t mode_of(const fs::path& path) {
+  struct stat s {};
+  ::stat(path.c_str(), &s);
+  return s.st_mode & 07777;
+}
+
+TEST(AtomicFile, ANewFileGetsTheUmasksPermissions) {
+  TempDir dir;
+  const mode_t old_mask = ::umask(027);
+  write_file_atomically(dir / "new.txt", std::string("hello"));
+  ::umask(old_mask);
+  EXPECT_EQ(read_text(dir / "new.txt"), "hello");
+  EXPECT_EQ(mode_of(dir / "new.txt"), 0640u);
+}
+
+TEST(AtomicFile, AReplacedFileKeepsItsPermissionsAndLeavesNoTemporaryFile) {
+  TempDir dir;
+  const fs::path file = dir.write("kept.txt", "old");
+  fs::permissions(file, fs::perms::owner_read | fs::perms::owner_write);
+  write_file_atomically(file, std::string("new content"));
+  EXPECT_EQ(read_text(file), "new content");
+  EXPECT_EQ(mode_of(file), 0600u);
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()), 1);
+}
+
+// (A failure part-way through a write is tested with the checkpoints: tests/train.)
+TEST(AtomicFile, AFailureNamesTheTargetNotTheTemporaryFile) {
+  TempDir dir;
+  try {
+    write_file_atomically(dir / "missing" / "report.html", std::string("x"));
+    FAIL() << "no error";
+  } catch (const IoError& e) {
+    EXPECT_NE(std::string(e.what()).find((dir / "missing" / "report.html").string()),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace descent
