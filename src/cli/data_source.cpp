@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "data/csv.h"
 #include "data/idx.h"
+#include "data/npy.h"
 #include "data/synthetic.h"
 
 namespace descent::cli {
@@ -45,6 +46,13 @@ LoadedData load_data(const DataSpec& spec) {
   } else if (auto train = synthetic(spec.source, 2000, spec.seed)) {
     out.train = std::move(*train);
     out.test = synthetic(spec.source, 1000, spec.seed + 1);
+  } else if (fs::path(spec.source).extension() == ".npy") {
+    if (spec.label.empty())
+      throw InvalidArgument(
+          fmt::format("--data {} needs --label LABELS.npy (the labels file)", spec.source));
+    if (!spec.test_path.empty())
+      throw InvalidArgument("--test takes a CSV file; for .npy data use --validation-split");
+    out.train = read_npy(spec.source, spec.label);
   } else if (fs::path(spec.source).extension() == ".csv" || fs::exists(spec.source)) {
     if (!fs::exists(spec.source))
       throw IoError(fmt::format("data file {} does not exist", spec.source));
@@ -58,7 +66,7 @@ LoadedData load_data(const DataSpec& spec) {
   } else {
     throw IoError(
         fmt::format("data '{}' not found: give fashion-mnist, a directory of IDX files, a CSV "
-                    "file, or one of moons, "
+                    "file, an .npy file, or one of moons, "
                     "spirals, xor, tutorial, linear",
                     spec.source));
   }

@@ -2,6 +2,7 @@
 //   fashion-mnist        Debian's dataset-fashion-mnist (60,000 train / 10,000 test images)
 //   DIR                  a directory with the four Fashion-MNIST / MNIST IDX files (plain or .gz)
 //   FILE.csv             a CSV file (--label names its target column; --test FILE.csv a test set)
+//   FILE.npy             a NumPy features file (--label LABELS.npy its labels file)
 //   moons | spirals | xor | tutorial | linear
 //                        synthetic sets (train and test drawn with different seeds)
 #pragma once
@@ -17,7 +18,7 @@ namespace descent::cli {
 
 struct DataSpec {
   std::string source = "fashion-mnist";
-  std::string label;      // CSV target column (name or index)
+  std::string label;      // CSV target column (name or index), or the labels .npy file
   std::string test_path;  // CSV test file
   std::uint64_t seed = 42;
 };

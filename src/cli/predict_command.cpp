@@ -86,7 +86,7 @@ void add_predict_command(CLI::App& app, int& exit_code) {
   sub->add_flag("--overwrite", c->overwrite, "replace an existing output file");
   sub->add_option("--data", c->data.source, "data to predict (default: the run's own test data)")
       ->each([c](const std::string&) { c->data_given = true; });
-  sub->add_option("--label", c->data.label, "CSV target column");
+  sub->add_option("--label", c->data.label, "CSV target column, or the labels .npy file");
   sub->add_option("--batch-size", c->batch_size, "batch size")->capture_default_str();
   sub->add_option("--threads", c->threads, "threads (0: all cores)")->capture_default_str();
   sub->add_flag("--json", c->flags.json, "print one JSON object with the results");

@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -62,6 +63,17 @@ class ZFile {
       if (code != Z_OK && code != Z_BUF_ERROR) throw corrupt(message);
     }
     return done;
+  }
+
+  // The bytes left to read when the file is not compressed (zlib reads it directly), so that
+  // a declared size can be checked before anything is allocated; nullopt for gzip streams.
+  std::optional<std::uint64_t> remaining_if_plain() {
+    if (gzdirect(file_) == 0) return std::nullopt;
+    std::error_code ec;
+    const std::uintmax_t size = fs::file_size(path_, ec);
+    const z_off_t at = gztell(file_);
+    if (ec || at < 0 || static_cast<std::uintmax_t>(at) > size) return std::nullopt;
+    return size - static_cast<std::uintmax_t>(at);
   }
 
   const std::string& path() const { return path_; }
@@ -134,12 +146,26 @@ IdxHeader read_header(ZFile& file, int expected_rank, std::string_view kind) {
   return h;
 }
 
+DataError truncated(const ZFile& file, const IdxHeader& h, std::uint64_t found) {
+  return DataError(fmt::format("{}: truncated: the header declares {} ({} bytes), found {}",
+                               file.path(), dims_string(h.dims), h.elements, found));
+}
+
+// Memory grows only with the data actually present: a plain file's size is checked before
+// allocating, and a gzip stream (whose size is known only once inflated) is read in chunks.
 std::vector<std::uint8_t> read_body(ZFile& file, const IdxHeader& h) {
-  std::vector<std::uint8_t> data(h.elements);
-  const std::size_t got = file.read(data.data(), data.size());
-  if (got < data.size())
-    throw DataError(fmt::format("{}: truncated: the header declares {} ({} bytes), found {}",
-                                file.path(), dims_string(h.dims), data.size(), got));
+  const auto remaining = file.remaining_if_plain();
+  if (remaining && *remaining < h.elements) throw truncated(file, h, *remaining);
+  // A plain file is read in one go; a gzip stream in chunks that double from 64 KiB.
+  const std::uint64_t first_chunk = remaining ? h.elements : std::uint64_t{1} << 16;
+  std::vector<std::uint8_t> data;
+  while (data.size() < h.elements) {
+    const std::size_t at = data.size();
+    data.resize(at +
+                std::min<std::uint64_t>(h.elements - at, std::max<std::uint64_t>(first_chunk, at)));
+    const std::size_t got = file.read(data.data() + at, data.size() - at);
+    if (at + got < data.size()) throw truncated(file, h, at + got);
+  }
   unsigned char extra;
   if (file.read(&extra, 1) != 0)
     throw DataError(fmt::format("{}: more data than the {} the header declares", file.path(),

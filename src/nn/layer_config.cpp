@@ -1,5 +1,6 @@
 #include "nn/layer_config.h"
 
+#include <algorithm>
 #include <set>
 
 #include <fmt/format.h>
@@ -16,6 +17,16 @@ namespace descent {
 namespace {
 
 using nlohmann::json;
+
+// A value as an error message shows it: scalars and flat arrays or objects as JSON (cut at 80
+// characters), deeper ones by their kind only: dumping a hostile, deeply nested value would
+// recurse without bound and make the message endless.
+std::string shown(const json& v) {
+  if (std::any_of(v.begin(), v.end(), [](const json& e) { return e.is_structured(); }))
+    return v.is_array() ? "a nested array" : "a nested object";
+  const std::string text = v.dump(-1, ' ', false, json::error_handler_t::replace);
+  return text.size() <= 80 ? text : text.substr(0, 77) + "...";
+}
 
 // Reads the fields of one layer's JSON object, rejecting unknown keys and wrong types.
 class Fields {
@@ -79,7 +90,7 @@ class Fields {
 
   InvalidArgument wrong_type(const char* key, const char* expected) const {
     return InvalidArgument(fmt::format("model: layer {} key \"{}\" must be {}, got {}", type_, key,
-                                       expected, config_[key].dump()));
+                                       expected, shown(config_[key])));
   }
 
   const json& config_;
@@ -95,7 +106,7 @@ int to_int(std::int64_t v) {
 std::unique_ptr<Layer> layer_from_config(const json& config) {
   if (!config.is_object() || !config.contains("type") || !config["type"].is_string())
     throw InvalidArgument(fmt::format(
-        "model: each layer must be an object with a \"type\" string, got {}", config.dump()));
+        "model: each layer must be an object with a \"type\" string, got {}", shown(config)));
   const std::string type = config["type"].get<std::string>();
   if (type == "Dense") {
     Fields f(config, type,

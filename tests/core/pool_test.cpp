@@ -67,7 +67,8 @@ TEST(MaxPool2d, GradientsMatchFiniteDifferences) {
     Variable x(distinct_values({2, 2, 6, 7}, rng), true);
     const Tensor weight = random_tensor(max_pool2d(x, size, stride).shape(), rng);
     expect_gradients_match(
-        [&](std::vector<Variable>& in) {
+        // Copies, not the bindings: Clang 14 (the TSan build) cannot capture structured bindings.
+        [&, size = size, stride = stride](std::vector<Variable>& in) {
           return weighted_sum(max_pool2d(in[0], size, stride), weight);
         },
         {x});
