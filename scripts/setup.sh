@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Installs every Debian package descent needs to build, test and train on its default data.
+# Installs every Debian package descent needs to build, test and train on its default data, and the
+# fuzzing and sanitizer toolchain (clang, libFuzzer, LLVM's OpenMP). With --bench, also PyTorch
+# (CPU) and NumPy for the side-by-side benchmark (bench/compare.py, docs/benchmark.md).
 # Idempotent: apt-get skips what is already installed.
 set -euo pipefail
 packages=(
@@ -11,6 +13,12 @@ packages=(
   chromium
   clang libclang-rt-14-dev libomp-dev
 )
+if [ "${1:-}" = "--bench" ]; then
+  packages+=(python3-torch python3-numpy)
+elif [ $# -gt 0 ]; then
+  echo "usage: $0 [--bench]" >&2
+  exit 2
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
