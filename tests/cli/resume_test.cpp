@@ -21,6 +21,12 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::fresh_dir;
+
+bool has_checkpoint(const fs::path& run_dir) {
+  std::error_code error;  // no such folder yet: no checkpoint
+  return fs::exists(run_dir / "checkpoints", error) &&
+         !fs::is_empty(run_dir / "checkpoints", error);
+}
 using testing::run_descent;
 
 const std::string kTraining =
@@ -83,26 +89,38 @@ bool has_temporary_file(const fs::path& dir) {
 
 TEST(Resume, TwentySigkillsThenResumeEndBitwiseIdentical) {
   const fs::path dir = fresh_dir("resume_sigkill");
-  const auto started = std::chrono::steady_clock::now();
-  const auto reference =
-      run_descent("train " + kTraining + " --out " + (dir / "reference").string());
-  ASSERT_EQ(reference.exit_code, 0) << reference.output;
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  // The uninterrupted run, timed: how long until its first checkpoint (start-up: loading, building)
+  // and how long in all, so that the kills below fall while it trains.
+  using Clock = std::chrono::steady_clock;
+  const auto started = Clock::now();
+  const pid_t reference =
+      spawn_descent("train " + kTraining + " --out " + (dir / "reference").string());
+  double startup = -1;
+  int status = 0;
+  while (::waitpid(reference, &status, WNOHANG) == 0) {
+    if (startup < 0 && has_checkpoint(dir / "reference"))
+      startup = std::chrono::duration<double>(Clock::now() - started).count();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  startup = std::max(0.0, startup);
 
   const fs::path run = dir / "killed";
   std::mt19937 random(20261127);
-  // Short waits, so that 20 kills fall inside one run's length.
-  std::uniform_real_distribution<double> wait(0.0, seconds / 15.0);
+  // Each attempt starts up, then trains for a random while: 20 kills cover about one run.
+  std::uniform_real_distribution<double> wait(startup, startup + (seconds - startup) / 10.0);
   int kills = 0, during_write = 0, attempts = 0;
   bool finished = false;
-  while (kills < 20 && !finished && attempts++ < 200) {
+  // Killed before its run directory was written, a run starts afresh; after, it resumes.
+  const auto next_command = [&] {
     const bool resumable = fs::exists(run / "config.json") && fs::exists(run / "model.json");
-    const pid_t pid =
-        spawn_descent(resumable ? "train --resume " + run.string() + " --quiet"
-                                : "train " + kTraining + " --overwrite --out " + run.string());
+    return resumable ? "train --resume " + run.string() + " --quiet"
+                     : "train " + kTraining + " --overwrite --out " + run.string();
+  };
+  while (kills < 20 && !finished && attempts++ < 200) {
+    const pid_t pid = spawn_descent(next_command());
     std::this_thread::sleep_for(std::chrono::duration<double>(wait(random)));
-    int status = 0;
     if (::waitpid(pid, &status, WNOHANG) == pid) {
       ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "a resume failed";
       finished = true;
@@ -117,7 +135,7 @@ TEST(Resume, TwentySigkillsThenResumeEndBitwiseIdentical) {
       finished = WIFEXITED(status) && WEXITSTATUS(status) == 0;
     }
   }
-  const auto last = run_descent("train --resume " + run.string() + " --quiet");
+  const auto last = run_descent(next_command());
   ASSERT_EQ(last.exit_code, 0) << last.output;
   std::cout << "[ resume   ] " << kills << " SIGKILLs survived, " << during_write
             << " of them during a checkpoint write\n";
