@@ -2,9 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "core/deterministic_sum.h"
 #include "core/error.h"
 #include "core/ops/cross_entropy.h"
-#include "core/deterministic_sum.h"
 #include "loss/fused_loss.h"
 #include "loss/normalized_crossentropy.h"
 #include "loss/target_checks.h"

@@ -1,7 +1,7 @@
 #include "loss/sparse_categorical_crossentropy.h"
 
-#include "core/ops/cross_entropy.h"
 #include "core/deterministic_sum.h"
+#include "core/ops/cross_entropy.h"
 #include "loss/fused_loss.h"
 #include "loss/normalized_crossentropy.h"
 #include "loss/target_checks.h"
