@@ -108,8 +108,9 @@ TEST(Resume, TwentySigkillsThenResumeEndBitwiseIdentical) {
 
   const fs::path run = dir / "killed";
   std::mt19937 random(20261127);
-  // Each attempt starts up, then trains for a random while: 20 kills cover about one run.
-  std::uniform_real_distribution<double> wait(startup, startup + (seconds - startup) / 10.0);
+  // Each attempt starts up, then trains for a random while: 20 kills cover about half a run,
+  // so that even on a machine whose load changes, most of them land before the run ends.
+  std::uniform_real_distribution<double> wait(startup, startup + (seconds - startup) / 20.0);
   int kills = 0, during_write = 0, attempts = 0;
   bool finished = false;
   // Killed before its run directory was written, a run starts afresh; after, it resumes.
