@@ -266,9 +266,11 @@ void add_sweep_command(CLI::App& app, int& exit_code) {
   CLI::App* sub = app.add_subcommand(
       "sweep", "Train one model per learning rate side by side and give each a verdict");
   add_training_flags(*sub, command->training);
-  sub->add_option("--lrs", command->lrs,
-                  "learning rates: a list 1e-4,1e-3,0.01 or a log-spaced range LOW:HIGH:COUNT "
-                  "(1e-4:1:8)");
+  sub->add_option(
+      "--lrs", command->lrs,
+      "learning rates (required unless --resume): a list 1e-4,1e-3,0.01 or a log-spaced "
+      "range LOW:HIGH:COUNT "
+      "(1e-4:1:8)");
   sub->add_option("--parallel", command->parallel, "runs at once (0: one per thread)")
       ->capture_default_str();
   sub->add_option("--sharpness", command->sharpness_samples,

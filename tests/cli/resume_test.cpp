@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include "cli_runner.h"
+#include "read_file.h"
 #include "train/checkpoint.h"
 
 namespace descent {
@@ -27,6 +28,7 @@ bool has_checkpoint(const fs::path& run_dir) {
   return fs::exists(run_dir / "checkpoints", error) &&
          !fs::is_empty(run_dir / "checkpoints", error);
 }
+using testing::read_file;
 using testing::run_descent;
 
 const std::string kTraining =
@@ -73,11 +75,6 @@ std::string sha256(const std::string& bytes) {
   }
   fs::remove(file);
   return digest;
-}
-
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 bool has_temporary_file(const fs::path& dir) {
@@ -145,8 +142,8 @@ TEST(Resume, TwentySigkillsThenResumeEndBitwiseIdentical) {
   const std::string expected = final_state(dir / "reference");
   ASSERT_NE(expected, "no checkpoint");
   EXPECT_EQ(sha256(final_state(run)), sha256(expected));
-  EXPECT_EQ(read_text(run / "steps.csv"), read_text(dir / "reference" / "steps.csv"));
-  EXPECT_EQ(read_text(run / "weights.bin"), read_text(dir / "reference" / "weights.bin"));
+  EXPECT_EQ(read_file(run / "steps.csv"), read_file(dir / "reference" / "steps.csv"));
+  EXPECT_EQ(read_file(run / "weights.bin"), read_file(dir / "reference" / "weights.bin"));
   EXPECT_FALSE(has_temporary_file(run / "checkpoints"));
 }
 
@@ -197,7 +194,7 @@ TEST(Resume, RollbackFromTheCommandLineRecoversAndSaysSo) {
       run_descent(training + (dir / "rollback").string() + " --on-divergence rollback --json");
   EXPECT_EQ(recovered.exit_code, 0) << recovered.output;
   EXPECT_NE(recovered.output.find("\"recoveries\""), std::string::npos) << recovered.output;
-  EXPECT_NE(read_text(dir / "rollback" / "history.json").find("\"lr_after\": 0.05"),
+  EXPECT_NE(read_file(dir / "rollback" / "history.json").find("\"lr_after\": 0.05"),
             std::string::npos);
 }
 

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_runner.h"
+#include "read_file.h"
 
 namespace descent::testing {
 namespace {
@@ -54,11 +55,6 @@ TEST(TuneCommand, ChoosesTheSweepsBestAndWritesEveryStage) {
   EXPECT_EQ(final_config["schedule"]["name"], "OneCycleLR");
 }
 
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
 // A tune run that lost a sweep run and the end of its final training (as a kill would) is resumed:
 // the range test is not redone, the lost sweep run is, the final training goes on from its last
 // checkpoint, and the final weights equal those of the run that was never interrupted.
@@ -70,8 +66,8 @@ TEST(TuneCommand, ResumeRedoesOnlyWhatWasLost) {
       "--checkpoint-every 20 --keep 100 --threads 1 --quiet --out " +
       run);
   ASSERT_EQ(first.exit_code, 0) << first.output;
-  const std::string weights = read_text(dir / "run/final/weights.bin");
-  const std::string sweep_steps = read_text(dir / "run/sweep/sweep_steps.csv");
+  const std::string weights = read_file(dir / "run/final/weights.bin");
+  const std::string sweep_steps = read_file(dir / "run/sweep/sweep_steps.csv");
   const auto finder_time = fs::last_write_time(dir / "run/find-lr/lr_finder.json");
   fs::remove(dir / "run/sweep/runs/run-1.json");
   std::vector<fs::path> checkpoints;
@@ -88,8 +84,8 @@ TEST(TuneCommand, ResumeRedoesOnlyWhatWasLost) {
   EXPECT_THAT(resumed.output, HasSubstr("1/3 Range test: done before"));
   EXPECT_EQ(fs::last_write_time(dir / "run/find-lr/lr_finder.json"), finder_time);
   EXPECT_TRUE(fs::exists(dir / "run/sweep/runs/run-1.json"));
-  EXPECT_EQ(read_text(dir / "run/sweep/sweep_steps.csv"), sweep_steps);
-  EXPECT_EQ(read_text(dir / "run/final/weights.bin"), weights);
+  EXPECT_EQ(read_file(dir / "run/sweep/sweep_steps.csv"), sweep_steps);
+  EXPECT_EQ(read_file(dir / "run/final/weights.bin"), weights);
 }
 
 TEST(TuneCommand, RefusesAFixedLearningRateAndBadStages) {

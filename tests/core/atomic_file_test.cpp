@@ -9,18 +9,15 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
+#include "read_file.h"
 #include "temp_dir.h"
 
 namespace descent {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::read_file;
 using testing::TempDir;
-
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 mode_t mode_of(const fs::path& path) {
   struct stat s {};
@@ -33,7 +30,7 @@ TEST(AtomicFile, ANewFileGetsTheUmasksPermissions) {
   const mode_t old_mask = ::umask(027);
   write_file_atomically(dir / "new.txt", std::string("hello"));
   ::umask(old_mask);
-  EXPECT_EQ(read_text(dir / "new.txt"), "hello");
+  EXPECT_EQ(read_file(dir / "new.txt"), "hello");
   EXPECT_EQ(mode_of(dir / "new.txt"), 0640u);
 }
 
@@ -42,7 +39,7 @@ TEST(AtomicFile, AReplacedFileKeepsItsPermissionsAndLeavesNoTemporaryFile) {
   const fs::path file = dir.write("kept.txt", "old");
   fs::permissions(file, fs::perms::owner_read | fs::perms::owner_write);
   write_file_atomically(file, std::string("new content"));
-  EXPECT_EQ(read_text(file), "new content");
+  EXPECT_EQ(read_file(file), "new content");
   EXPECT_EQ(mode_of(file), 0600u);
   EXPECT_EQ(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()), 1);
 }

@@ -5,6 +5,7 @@
 #include <csignal>
 #include <cstring>
 #include <fstream>
+#include <stdexcept>
 
 #include <gtest/gtest.h>
 
@@ -86,16 +87,22 @@ TEST(Checkpoint, ResumingFromAnyCheckpointEndsBitwiseIdentical) {
   }
 }
 
+// Trains `model` for fit_options' 3 epochs with checkpoints in `dir`; returns the last checkpoint.
+LoadedCheckpoint finished_run(Model& model, const Dataset& data, const fs::path& dir) {
+  model.fit(data, fit_options(dir, nullptr));
+  auto last = CheckpointStore(dir, 3).load_latest();
+  if (!last) throw std::runtime_error("no checkpoint written");
+  return std::move(*last);
+}
+
 TEST(Checkpoint, ResumingAFinishedRunTrainsNoMore) {
   const Dataset data = moons(100, 0.1, 3);
   TempDir dir;
   Model model = make_model();
-  model.fit(data, fit_options(dir.path(), nullptr));
-  const auto last = CheckpointStore(dir.path(), 3).load_latest();
-  ASSERT_TRUE(last.has_value());
+  const LoadedCheckpoint last = finished_run(model, data, dir.path());
   Model again = make_model();
   FitOptions options = fit_options(dir / "again", nullptr);
-  options.resume_from = &last->state;
+  options.resume_from = &last.state;
   const History history = again.fit(data, options);
   EXPECT_EQ(fingerprint(again), fingerprint(model));
   EXPECT_EQ(history.epochs.size(), 3u);
@@ -105,13 +112,11 @@ TEST(Checkpoint, RejectsACheckpointOfAnotherRun) {
   const Dataset data = moons(100, 0.1, 3);
   TempDir dir;
   Model model = make_model();
-  model.fit(data, fit_options(dir.path(), nullptr));
-  const auto last = CheckpointStore(dir.path(), 3).load_latest();
-  ASSERT_TRUE(last.has_value());
+  const LoadedCheckpoint last = finished_run(model, data, dir.path());
   Model other = make_model();
   FitOptions options = fit_options(dir / "other", nullptr);
   options.batch_size = 32;
-  options.resume_from = &last->state;
+  options.resume_from = &last.state;
   EXPECT_THROW(other.fit(data, options), DataError);
   Model wider(5);
   wider.add(Dense(32, {.activation = "relu", .input_shape = {2}}));
