@@ -19,7 +19,6 @@ namespace {
 
 // Auto-detected classification stops here: integer targets this large are quantities.
 constexpr double kMaxAutoClasses = 1000;
-constexpr double kMaxClasses = 1 << 20;
 
 std::string_view trim(std::string_view s) {
   const auto first = s.find_first_not_of(" \t");
@@ -212,7 +211,7 @@ Dataset read_csv(const std::filesystem::path& path, const CsvOptions& options) {
   if (classify) {
     for (std::size_t r = 0; r < n; ++r) {
       const double v = numbers[r];
-      if (!std::isfinite(v) || v < 0 || v != std::floor(v) || v >= kMaxClasses)
+      if (!std::isfinite(v) || v < 0 || v != std::floor(v) || v >= static_cast<double>(kMaxClasses))
         throw DataError(fmt::format("{}: label column '{}': '{}' is not a class index in [0, {})",
                                     where(r), label_name, label_cells[r], kMaxClasses));
     }

@@ -16,6 +16,9 @@
 
 namespace descent {
 
+// Class labels at or above this are not class indices (the CSV and NPY readers' limit).
+inline constexpr std::int64_t kMaxClasses = std::int64_t{1} << 20;
+
 struct Dataset {
   Shape sample_shape;                    // e.g. {2} for points, {1, 28, 28} for images
   std::vector<std::uint8_t> bytes;       // n * sample_size(), when stored as bytes

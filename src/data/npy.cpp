@@ -19,8 +19,6 @@ namespace {
 static_assert(std::endian::native == std::endian::little, "the NPY reader assumes little-endian");
 
 constexpr std::string_view kMagic = "\x93NUMPY";
-// Class labels above this are not class indices (the CSV reader's limit too).
-constexpr std::int64_t kMaxClasses = std::int64_t{1} << 20;
 // Longer than any key or type code in an NPY header.
 constexpr std::size_t kMaxString = 32;
 

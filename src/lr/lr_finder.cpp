@@ -12,12 +12,11 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "core/non_finite.h"
 #include "lr/smoothing.h"
 
 namespace descent {
 namespace {
-
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 nlohmann::json finite_or_null(double v) {
   return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json();

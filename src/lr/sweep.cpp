@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "core/non_finite.h"
 #include "core/parallel.h"
 #include "lr/divergence_guard.h"
 #include "lr/sweep_progress.h"
@@ -22,7 +23,6 @@ namespace descent {
 namespace {
 
 using nlohmann::json;
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 json number_or_null(double v) {
   return std::isfinite(v) ? json(v) : json();

@@ -10,7 +10,7 @@
 namespace descent {
 namespace {
 
-constexpr std::pair<Activation, std::string_view> kNames[] = {
+constexpr std::pair<Activation, std::string_view> kActivationNames[] = {
     {Activation::linear, "linear"},
     {Activation::relu, "relu"},
     {Activation::leaky_relu, "leaky_relu"},
@@ -23,14 +23,14 @@ constexpr std::pair<Activation, std::string_view> kNames[] = {
 
 Activation parse_activation(std::string_view name) {
   if (name.empty() || name == "none") return Activation::linear;
-  for (const auto& [activation, known] : kNames)
+  for (const auto& [activation, known] : kActivationNames)
     if (name == known) return activation;
   throw InvalidArgument(fmt::format(
       "unknown activation '{}' (known: linear, relu, leaky_relu, sigmoid, tanh, softmax)", name));
 }
 
 std::string activation_name(Activation activation) {
-  for (const auto& [a, known] : kNames)
+  for (const auto& [a, known] : kActivationNames)
     if (a == activation) return std::string(known);
   return "linear";
 }

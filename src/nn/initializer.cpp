@@ -10,7 +10,7 @@
 namespace descent {
 namespace {
 
-constexpr std::pair<Initializer::Kind, std::string_view> kNames[] = {
+constexpr std::pair<Initializer::Kind, std::string_view> kInitializerNames[] = {
     {Initializer::Kind::glorot_uniform, "glorot_uniform"},
     {Initializer::Kind::glorot_normal, "glorot_normal"},
     {Initializer::Kind::he_uniform, "he_uniform"},
@@ -64,7 +64,7 @@ Initializer Initializer::parse(std::string_view name) {
       throw InvalidArgument(fmt::format("initializer '{}': '{}' is not a number", name, number));
     return constant(value);
   }
-  for (const auto& [kind, known] : kNames)
+  for (const auto& [kind, known] : kInitializerNames)
     if (name == known) return {kind, 0.0f};
   throw InvalidArgument(fmt::format(
       "unknown initializer '{}' (known: glorot_uniform, glorot_normal, he_uniform, he_normal, "
@@ -73,7 +73,7 @@ Initializer Initializer::parse(std::string_view name) {
 }
 
 std::string Initializer::name() const {
-  for (const auto& [k, known] : kNames)
+  for (const auto& [k, known] : kInitializerNames)
     if (k == kind)
       return kind == Kind::constant ? fmt::format("constant:{}", value) : std::string(known);
   return "unknown";

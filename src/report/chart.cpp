@@ -13,12 +13,12 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "core/non_finite.h"
 
 namespace descent {
 namespace {
 
 constexpr double kMax = std::numeric_limits<double>::max();
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr int kMinSide = 100;
 constexpr int kMaxSide = 16384;  // well inside cairo's 32767-pixel limit
 

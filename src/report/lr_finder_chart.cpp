@@ -1,4 +1,5 @@
 #include "report/lr_finder_chart.h"
+#include "core/non_finite.h"
 
 #include <algorithm>
 #include <cmath>
@@ -10,8 +11,6 @@
 
 namespace descent {
 namespace {
-
-constexpr double kInf = std::numeric_limits<double>::infinity();
 
 // The highest finite value up to the series' lowest one (its flat start, not its blow-up).
 double high_before_lowest(const std::vector<double>& values) {

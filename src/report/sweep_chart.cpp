@@ -8,12 +8,11 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "core/non_finite.h"
 #include "lr/smoothing.h"
 
 namespace descent {
 namespace {
-
-constexpr double kInf = std::numeric_limits<double>::infinity();
 
 void check(const SweepResult& result, const std::optional<SweepBound>& bound) {
   if (result.runs.empty()) throw InvalidArgument("sweep chart: the sweep has no runs");

@@ -9,12 +9,12 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "core/non_finite.h"
 #include "lr/smoothing.h"
 
 namespace descent {
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr int kFewSteps = 20;  // below this the raw per-step line is clear enough on its own
 
 Color faded(Color c, double alpha) {

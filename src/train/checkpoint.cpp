@@ -13,15 +13,15 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* kKind = "descent-checkpoint";
-constexpr std::string_view kPrefix = "checkpoint-";
-constexpr std::string_view kSuffix = ".bin";
+constexpr std::string_view kFileNamePrefix = "checkpoint-";
+constexpr std::string_view kFileNameSuffix = ".bin";
 
 // The step in "checkpoint-<step>.bin", or -1 for any other name.
 std::int64_t step_of(const fs::path& file) {
   const std::string name = file.filename().string();
-  if (!name.starts_with(kPrefix) || !name.ends_with(kSuffix)) return -1;
-  const std::string digits =
-      name.substr(kPrefix.size(), name.size() - kPrefix.size() - kSuffix.size());
+  if (!name.starts_with(kFileNamePrefix) || !name.ends_with(kFileNameSuffix)) return -1;
+  const std::string digits = name.substr(
+      kFileNamePrefix.size(), name.size() - kFileNamePrefix.size() - kFileNameSuffix.size());
   if (digits.empty() || digits.size() > 18 ||
       !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
     return -1;
@@ -50,13 +50,14 @@ CheckpointStore::CheckpointStore(fs::path dir, int keep) : dir_(std::move(dir)),
   if (error) throw IoError(fmt::format("cannot create {}: {}", dir_.string(), error.message()));
   for (const auto& entry : fs::directory_iterator(dir_)) {
     const std::string name = entry.path().filename().string();
-    if (name.starts_with(fmt::format(".{}", kPrefix)) && name.find(".tmp.") != std::string::npos)
+    if (name.starts_with(fmt::format(".{}", kFileNamePrefix)) &&
+        name.find(".tmp.") != std::string::npos)
       fs::remove(entry.path(), error);
   }
 }
 
 fs::path CheckpointStore::save(std::int64_t step, StateDict state) {
-  const fs::path path = dir_ / fmt::format("{}{:010}{}", kPrefix, step, kSuffix);
+  const fs::path path = dir_ / fmt::format("{}{:010}{}", kFileNamePrefix, step, kFileNameSuffix);
   write_checkpoint(path, std::move(state));
   const std::vector<fs::path> all = files();
   for (std::size_t i = 0; i + static_cast<std::size_t>(keep_) < all.size(); ++i) {

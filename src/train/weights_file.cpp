@@ -20,7 +20,7 @@ static_assert(std::endian::native == std::endian::little, "weights files are lit
 
 constexpr char kMagic[8] = {'D', 'E', 'S', 'C', 'E', 'N', 'T', 'W'};
 constexpr std::uint32_t kVersion = 1;
-constexpr std::size_t kPrefix = sizeof(kMagic) + 4 + 8;
+constexpr std::size_t kFixedHeaderSize = sizeof(kMagic) + 4 + 8;
 
 template <class T>
 void append(std::vector<char>& out, const T& value) {
@@ -59,7 +59,7 @@ StateDict read_weights_file(const std::filesystem::path& path) {
   if (!in) throw IoError(fmt::format("cannot open {}", path.string()));
   std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const std::string where = path.string();
-  if (bytes.size() < kPrefix + 4 || std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0)
+  if (bytes.size() < kFixedHeaderSize + 4 || std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0)
     throw DataError(fmt::format("{}: not a descent weights file", where));
   std::uint32_t version, stored_crc;
   std::uint64_t header_size;
@@ -72,15 +72,16 @@ StateDict read_weights_file(const std::filesystem::path& path) {
       crc32(0L, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(bytes.size() - 4)));
   if (crc != stored_crc)
     throw DataError(fmt::format("{}: checksum mismatch (the file is damaged)", where));
-  const std::uint64_t available = bytes.size() - kPrefix - 4;
+  const std::uint64_t available = bytes.size() - kFixedHeaderSize - 4;
   if (header_size > available)
     throw DataError(fmt::format("{}: header length past the end of the file", where));
-  const char* data = bytes.data() + kPrefix + header_size;
+  const char* data = bytes.data() + kFixedHeaderSize + header_size;
   const std::uint64_t data_size = available - header_size;
 
   nlohmann::json header;
   try {
-    header = nlohmann::json::parse(bytes.begin() + kPrefix, bytes.begin() + kPrefix + header_size);
+    header = nlohmann::json::parse(bytes.begin() + kFixedHeaderSize,
+                                   bytes.begin() + kFixedHeaderSize + header_size);
   } catch (const nlohmann::json::exception&) {
     throw DataError(fmt::format("{}: malformed header", where));
   }

@@ -6,7 +6,10 @@
 #include <array>
 #include <cstdio>
 #include <filesystem>
+#include <sstream>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 namespace descent::testing {
 
@@ -40,6 +43,16 @@ inline void write_file(const std::filesystem::path& path, const std::string& tex
   FILE* f = std::fopen(path.c_str(), "w");
   std::fputs(text.c_str(), f);
   std::fclose(f);
+}
+
+// The last line of a command's output that is a JSON object (the result of `--json`).
+inline nlohmann::json last_json_line(const std::string& output) {
+  std::istringstream lines(output);
+  std::string line;
+  nlohmann::json found;
+  while (std::getline(lines, line))
+    if (!line.empty() && line.front() == '{') found = nlohmann::json::parse(line);
+  return found;
 }
 
 }  // namespace descent::testing

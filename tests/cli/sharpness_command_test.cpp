@@ -29,10 +29,6 @@ double exact_linear_lambda_max(std::size_t n) {
   return largest_eigenvalue(linear_least_squares_hessian(data.values, n, 3));
 }
 
-nlohmann::json last_json_line(const std::string& output) {
-  return nlohmann::json::parse(output.substr(output.rfind("\n{") + 1));
-}
-
 int count_lines(const std::string& text) {
   return static_cast<int>(std::count(text.begin(), text.end(), '\n'));
 }

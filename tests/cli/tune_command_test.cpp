@@ -16,15 +16,6 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-nlohmann::json last_json_line(const std::string& output) {
-  std::istringstream lines(output);
-  std::string line;
-  nlohmann::json found;
-  while (std::getline(lines, line))
-    if (!line.empty() && line.front() == '{') found = nlohmann::json::parse(line);
-  return found;
-}
-
 // The whole pipeline on a small set: range test, sweep around its suggestion, final run with the
 // best η of the sweep, and the report, each stage in its own subdirectory.
 TEST(TuneCommand, ChoosesTheSweepsBestAndWritesEveryStage) {

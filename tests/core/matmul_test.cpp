@@ -6,16 +6,12 @@
 #include "core/error.h"
 #include "core/random.h"
 #include "gradcheck.h"
+#include "ops_fixture.h"
 
 namespace descent {
 namespace {
 
-Tensor random_tensor(Shape shape, Rng& rng) {
-  Tensor t(std::move(shape));
-  for (float& v : t.values())
-    v = static_cast<float>(rng.uniform(-1, 1));
-  return t;
-}
+using testing::random_tensor;
 
 TEST(Matmul, ForwardMatchesHandComputedProduct) {
   Variable a(Tensor({2, 3}, {1, 2, 3, 4, 5, 6}));

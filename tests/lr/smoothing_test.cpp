@@ -7,14 +7,12 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
+#include "core/non_finite.h"
 
 namespace descent {
 namespace {
 
 using ::testing::ElementsAre;
-
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-constexpr double kInf = std::numeric_limits<double>::infinity();
 
 TEST(Smooth, ZeroBetaIsTheIdentity) {
   EXPECT_THAT(smooth({1, 4, 2}, 0), ElementsAre(1, 4, 2));

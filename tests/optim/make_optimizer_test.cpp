@@ -18,7 +18,7 @@ std::vector<Variable> params() {
   return {Variable(Tensor({2}, {1, 2}), true)};
 }
 
-std::string error_of(std::string_view name, const json& hp) {
+std::string optimizer_error(std::string_view name, const json& hp) {
   try {
     make_optimizer(name, params(), hp);
   } catch (const InvalidArgument& e) {
@@ -73,25 +73,27 @@ TEST(MakeOptimizer, KerasConventionStartsFromKerasDefaults) {
 }
 
 TEST(MakeOptimizer, UnknownNameListsTheKnownOnes) {
-  const std::string message = error_of("adamm", json::object());
+  const std::string message = optimizer_error("adamm", json::object());
   EXPECT_THAT(message, HasSubstr("unknown optimizer 'adamm'"));
   EXPECT_THAT(message,
               HasSubstr("sgd, adagrad, adadelta, rmsprop, adam, adamw, adamax, nadam, lion"));
 }
 
 TEST(MakeOptimizer, RejectsUnknownKeysAndBadValues) {
-  EXPECT_THAT(error_of("adam", {{"beta1", 0.9}}), HasSubstr("unknown hyperparameter 'beta1'"));
-  EXPECT_THAT(error_of("sgd", {{"betas", {0.9, 0.9}}}),
+  EXPECT_THAT(optimizer_error("adam", {{"beta1", 0.9}}),
+              HasSubstr("unknown hyperparameter 'beta1'"));
+  EXPECT_THAT(optimizer_error("sgd", {{"betas", {0.9, 0.9}}}),
               HasSubstr("unknown hyperparameter 'betas'"));
-  EXPECT_THAT(error_of("lion", {{"eps", 1e-8}}), HasSubstr("unknown hyperparameter 'eps'"));
-  EXPECT_THAT(error_of("adam", {{"lr", "fast"}}),
+  EXPECT_THAT(optimizer_error("lion", {{"eps", 1e-8}}), HasSubstr("unknown hyperparameter 'eps'"));
+  EXPECT_THAT(optimizer_error("adam", {{"lr", "fast"}}),
               HasSubstr("hyperparameter 'lr' must be a number, got \"fast\""));
-  EXPECT_THAT(error_of("adam", {{"betas", {0.9}}}), HasSubstr("an array of two numbers"));
-  EXPECT_THAT(error_of("sgd", {{"nesterov", 1}}), HasSubstr("true or false"));
-  EXPECT_THAT(error_of("adam", {{"convention", "tf"}}), HasSubstr("\"pytorch\" or \"keras\""));
-  EXPECT_THAT(error_of("adam", {{"lr", -1}}),
+  EXPECT_THAT(optimizer_error("adam", {{"betas", {0.9}}}), HasSubstr("an array of two numbers"));
+  EXPECT_THAT(optimizer_error("sgd", {{"nesterov", 1}}), HasSubstr("true or false"));
+  EXPECT_THAT(optimizer_error("adam", {{"convention", "tf"}}),
+              HasSubstr("\"pytorch\" or \"keras\""));
+  EXPECT_THAT(optimizer_error("adam", {{"lr", -1}}),
               HasSubstr("learning rate must be finite and > 0, got -1"));
-  EXPECT_THAT(error_of("adam", json::array({1, 2})), HasSubstr("must be a JSON object"));
+  EXPECT_THAT(optimizer_error("adam", json::array({1, 2})), HasSubstr("must be a JSON object"));
 }
 
 }  // namespace

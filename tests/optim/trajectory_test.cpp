@@ -18,7 +18,7 @@ namespace {
 
 using nlohmann::json;
 
-const json& fixture() {
+const json& trajectories() {
   static const json data = [] {
     std::ifstream in(std::string(DESCENT_FIXTURES_DIR) + "/optimizers.json");
     return json::parse(in);
@@ -43,8 +43,8 @@ std::vector<T> flat(const json& rows) {
 // Gradient of L = mean((tanh(X W + b) - Y)^2) with X 4x3, W 3x3, b 3, Y 4x3 (all row-major).
 template <class T>
 void gradient(std::span<const T> w, std::span<const T> b, std::span<T> gw, std::span<T> gb) {
-  static const std::vector<T> x = flat<T>(fixture()["problem"]["x"]);
-  static const std::vector<T> y = flat<T>(fixture()["problem"]["y"]);
+  static const std::vector<T> x = flat<T>(trajectories()["problem"]["x"]);
+  static const std::vector<T> y = flat<T>(trajectories()["problem"]["y"]);
   std::fill(gw.begin(), gw.end(), T(0));
   std::fill(gb.begin(), gb.end(), T(0));
   for (int i = 0; i < 4; ++i) {
@@ -77,11 +77,11 @@ bool b_has_grad(int t) {
 }
 
 TEST(OptimizerTrajectory, FloatMatchesPyTorchForEveryCase) {
-  const json& problem = fixture()["problem"];
+  const json& problem = trajectories()["problem"];
   const int steps = problem["steps"];
   const int lr_change_after = problem["lr_change_after"];
-  ASSERT_GE(fixture()["float32"].size(), 17u);
-  for (const json& c : fixture()["float32"]) {
+  ASSERT_GE(trajectories()["float32"].size(), 17u);
+  for (const json& c : trajectories()["float32"]) {
     SCOPED_TRACE(c["case"].get<std::string>());
     Variable w(Tensor({3, 3}, flat<float>(problem["w0"])), true);
     Variable b(Tensor({3}, flat<float>(problem["b0"])), true);
@@ -106,11 +106,11 @@ TEST(OptimizerTrajectory, FloatMatchesPyTorchForEveryCase) {
 }
 
 TEST(OptimizerTrajectory, DoubleMatchesPyTorchFloat64) {
-  const json& problem = fixture()["problem"];
+  const json& problem = trajectories()["problem"];
   const int steps = problem["steps"];
   const int lr_change_after = problem["lr_change_after"];
-  ASSERT_GE(fixture()["float64"].size(), 9u);
-  for (const json& c : fixture()["float64"]) {
+  ASSERT_GE(trajectories()["float64"].size(), 9u);
+  for (const json& c : trajectories()["float64"]) {
     SCOPED_TRACE(c["case"].get<std::string>());
     std::vector<double> w = flat<double>(problem["w0"]), b = flat<double>(problem["b0"]);
     std::vector<double> gw(9), gb(3);
@@ -134,7 +134,7 @@ TEST(OptimizerTrajectory, DoubleMatchesPyTorchFloat64) {
 
 // The skipped steps of b leave its own step count behind the optimizer's.
 TEST(OptimizerTrajectory, ParameterWithoutGradientKeepsItsStepCount) {
-  const json& problem = fixture()["problem"];
+  const json& problem = trajectories()["problem"];
   std::vector<double> w = flat<double>(problem["w0"]), b = flat<double>(problem["b0"]);
   std::vector<double> gw(9), gb(3);
   auto adam = make_basic_optimizer<double>("adam", json::object());

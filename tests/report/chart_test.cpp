@@ -15,23 +15,14 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
+#include "core/non_finite.h"
+#include "temp_dir.h"
 
 namespace descent {
 namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
-
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-constexpr double kInf = std::numeric_limits<double>::infinity();
-
-fs::path temp_dir(const std::string& name) {
-  const fs::path dir =
-      fs::temp_directory_path() / ("descent_chart_" + name + "_" + std::to_string(getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
 
 std::string read_all(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -258,7 +249,8 @@ TEST(Palette, IsTableauTenAndCycles) {
 // ------------------------------------------------------------------------------- drawing
 
 TEST(WritePng, WritesReadablePictureOfTheRightSize) {
-  const fs::path dir = temp_dir("png");
+  const testing::TempDir temp;
+  const fs::path& dir = temp.path();
   write_png(simple_chart(), dir / "chart.png");
   expect_valid_png(dir / "chart.png", 900, 540);
   Picture pic(dir / "chart.png");
@@ -268,7 +260,8 @@ TEST(WritePng, WritesReadablePictureOfTheRightSize) {
 }
 
 TEST(WritePng, HonoursSize) {
-  const fs::path dir = temp_dir("size");
+  const testing::TempDir temp;
+  const fs::path& dir = temp.path();
   ChartSpec spec = simple_chart();
   spec.width = 400;
   spec.height = 300;
@@ -278,7 +271,8 @@ TEST(WritePng, HonoursSize) {
 }
 
 TEST(WriteSvg, WritesSvgDocument) {
-  const fs::path dir = temp_dir("svg");
+  const testing::TempDir temp;
+  const fs::path& dir = temp.path();
   write_svg(simple_chart(), dir / "chart.svg");
   const std::string svg = read_all(dir / "chart.svg");
   EXPECT_TRUE(svg.rfind("<?xml", 0) == 0 || svg.rfind("<svg", 0) == 0);
@@ -289,7 +283,8 @@ TEST(WriteSvg, WritesSvgDocument) {
 }
 
 TEST(WritePdf, WritesPdfDocument) {
-  const fs::path dir = temp_dir("pdf");
+  const testing::TempDir temp;
+  const fs::path& dir = temp.path();
   write_pdf(simple_chart(), dir / "chart.pdf");
   const std::string pdf = read_all(dir / "chart.pdf");
   EXPECT_EQ(pdf.substr(0, 5), "%PDF-");
@@ -298,7 +293,8 @@ TEST(WritePdf, WritesPdfDocument) {
 }
 
 TEST(WritePng, NonFiniteAndNonPositiveValuesOnLogAxesAreSkipped) {
-  const fs::path dir = temp_dir("nonfinite");
+  const testing::TempDir temp;
+  const fs::path& dir = temp.path();
   ChartSpec spec{.title = "bad data", .x_scale = Scale::log, .y_scale = Scale::log};
   spec.series.push_back({.label = "holes",
                          .x = {1, 2, 3, 4, 5, 6, 7, 8, kNaN, 10},
@@ -315,7 +311,8 @@ TEST(WritePng, NonFiniteAndNonPositiveValuesOnLogAxesAreSkipped) {
 }
 
 TEST(WritePng, EmptySingleConstantAndHugeData) {
-  const fs::path dir = temp_dir("edge");
+  const testing::TempDir temp;
+  const fs::path& dir = temp.path();
   ChartSpec empty{.title = "empty"};
   empty.series.push_back({.label = "nothing"});
   write_png(empty, dir / "empty.png");
@@ -344,7 +341,8 @@ TEST(WritePng, EmptySingleConstantAndHugeData) {
 }
 
 TEST(WritePng, FixedRangeClipsTheData) {
-  const fs::path dir = temp_dir("clip");
+  const testing::TempDir temp;
+  const fs::path& dir = temp.path();
   ChartSpec spec{.x_range = std::pair{10.0, 20.0}, .y_range = std::pair{0.0, 1.0}};
   spec.series.push_back(
       {.label = "far", .x = {0, 1e9}, .y = {-1e12, 1e12}, .color = Color{1, 0, 0}});
@@ -357,7 +355,8 @@ TEST(WritePng, FixedRangeClipsTheData) {
 }
 
 TEST(WritePng, DrawsMarkersPointsAndArrows) {
-  const fs::path dir = temp_dir("markers");
+  const testing::TempDir temp;
+  const fs::path& dir = temp.path();
   ChartSpec spec{.title = "finder", .x_scale = Scale::log, .legend = false};
   spec.series.push_back({.label = "loss",
                          .x = {1e-4, 1e-3, 1e-2, 1e-1},
@@ -379,7 +378,8 @@ TEST(WritePng, DrawsMarkersPointsAndArrows) {
 }
 
 TEST(WriteSvg, LongSeriesIsThinnedToItsPixelColumns) {
-  const fs::path dir = temp_dir("long");
+  const testing::TempDir temp;
+  const fs::path& dir = temp.path();
   ChartSpec spec{.legend = false};
   Series s{.color = Color{1, 0, 0}};
   for (int i = 0; i < 200000; ++i) {
@@ -397,7 +397,8 @@ TEST(WriteSvg, LongSeriesIsThinnedToItsPixelColumns) {
 }
 
 TEST(WritePng, LegendAvoidsTheData) {
-  const fs::path dir = temp_dir("legend");
+  const testing::TempDir temp;
+  const fs::path& dir = temp.path();
   // Data fills the upper half: the legend must go to a bottom corner.
   ChartSpec spec{.y_range = std::pair{0.0, 2.0}};
   Series s{.label = "a long legend label to find", .color = Color{0, 0, 0}, .width = 1};
@@ -426,7 +427,8 @@ TEST(WritePng, LegendAvoidsTheData) {
 }
 
 TEST(WriteGrid, LaysPanelsOutInRows) {
-  const fs::path dir = temp_dir("grid");
+  const testing::TempDir temp;
+  const fs::path& dir = temp.path();
   ChartSpec panel = simple_chart();
   panel.width = 400;
   panel.height = 300;
@@ -456,14 +458,16 @@ TEST(WriteGrid, LaysPanelsOutInRows) {
 }
 
 TEST(WriteGrid, RejectsNoPanelsAndBadColumns) {
-  const fs::path dir = temp_dir("grid_bad");
+  const testing::TempDir temp;
+  const fs::path& dir = temp.path();
   EXPECT_THROW(write_grid_png({}, 2, dir / "g.png"), InvalidArgument);
   EXPECT_THROW(write_grid_png({simple_chart()}, 0, dir / "g.png"), InvalidArgument);
   fs::remove_all(dir);
 }
 
 TEST(WritePng, RejectsBadSpecs) {
-  const fs::path dir = temp_dir("bad_spec");
+  const testing::TempDir temp;
+  const fs::path& dir = temp.path();
   ChartSpec tiny = simple_chart();
   tiny.width = 10;
   EXPECT_THROW(write_png(tiny, dir / "t.png"), InvalidArgument);

@@ -17,6 +17,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "count_occurrences.h"
 #include "report/html_report.h"
 #include "run_fixtures.h"
 
@@ -100,13 +101,6 @@ std::string body_attribute(const std::string& dom, const std::string& name) {
   return std::regex_search(dom, match, body) ? match[1].str() : "";
 }
 
-std::size_t count(const std::string& text, const std::string& needle) {
-  std::size_t n = 0;
-  for (std::size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1))
-    ++n;
-  return n;
-}
-
 // How many different colours the picture has (a blank or text-only page has few).
 std::size_t distinct_colours(const fs::path& png) {
   cairo_surface_t* image = cairo_image_surface_create_from_png(png.c_str());
@@ -140,15 +134,15 @@ TEST(HtmlReportBrowser, RendersWithNoErrorsAndSavesAScreenshot) {
   const fs::path dir = output_dir();
   const fs::path page = dir / "report.html", png = dir / "report.png";
   write_html_report(fixture_runs(dir / "runs"), page, "descent report: browser test");
-  const std::size_t charts = count(read_text(page), "<figure class=\"chart");
+  const std::size_t charts = testing::count_occurrences(read_text(page), "<figure class=\"chart");
   ASSERT_EQ(charts, 10u);  // tune: finder 1, sweep 2, final 3, sharpness 1; training run 3
 
   const BrowserResult browser = open_in_chromium(page, png);
   EXPECT_EQ(body_attribute(browser.dom, "data-rendered"), "ok") << browser.dom.substr(0, 2000);
   EXPECT_EQ(body_attribute(browser.dom, "data-errors"), "0");
   EXPECT_EQ(body_attribute(browser.dom, "data-charts"), std::to_string(charts));
-  EXPECT_EQ(count(browser.dom, "<canvas"), charts);
-  EXPECT_EQ(count(browser.dom, "class=\"uplot"), charts);
+  EXPECT_EQ(testing::count_occurrences(browser.dom, "<canvas"), charts);
+  EXPECT_EQ(testing::count_occurrences(browser.dom, "class=\"uplot"), charts);
   EXPECT_TRUE(browser.console.empty()) << browser.console.front();
   EXPECT_THAT(browser.dom, Not(HasSubstr("data-pwned")));
   EXPECT_THAT(browser.dom, HasSubstr("&lt;/script&gt;&lt;img src=x"));

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
+#include "count_occurrences.h"
 #include "report/html/chart_json.h"
 #include "run_fixtures.h"
 
@@ -39,13 +40,6 @@ class HtmlReport : public ::testing::Test {
   fs::path root_;
 };
 
-std::size_t count(const std::string& text, const std::string& needle) {
-  std::size_t n = 0;
-  for (std::size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1))
-    ++n;
-  return n;
-}
-
 // The JSON of the page's <script type="application/json"> element.
 nlohmann::json page_data(const std::string& page) {
   const std::string open = "<script type=\"application/json\" id=\"report-data\">";
@@ -75,7 +69,7 @@ TEST_F(HtmlReport, ATrainingRunHasConfigurationFiguresAndItsCurves) {
   EXPECT_EQ(data["charts"][0]["title"], "Loss");
   EXPECT_EQ(data["charts"][1]["title"], "accuracy");
   EXPECT_EQ(data["charts"][2]["title"], "Learning rate");
-  EXPECT_EQ(count(page, "<figure class=\"chart"), 3u);
+  EXPECT_EQ(testing::count_occurrences(page, "<figure class=\"chart"), 3u);
 }
 
 TEST_F(HtmlReport, ARangeTestShowsItsSuggestions) {
@@ -166,7 +160,7 @@ TEST_F(HtmlReport, HostileNamesAndValuesStayText) {
   EXPECT_THAT(page, HasSubstr("&lt;/script&gt;&lt;img src=x onerror=&quot;document"));
   EXPECT_THAT(page, HasSubstr("it&#39;s &quot;quoted&quot; &amp; &lt;i&gt;tagged&lt;/i&gt;"));
   // Four script elements (guard, uPlot, data, drawing), each closed once.
-  EXPECT_EQ(count(page, "</script>"), 4u);
+  EXPECT_EQ(testing::count_occurrences(page, "</script>"), 4u);
   const nlohmann::json data = page_data(page);
   bool titled = false;
   for (const auto& chart : data["charts"])

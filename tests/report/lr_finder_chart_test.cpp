@@ -12,6 +12,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "find_series.h"
 #include "lr/smoothing.h"
 
 namespace descent {
@@ -21,7 +22,7 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
 // A curve like a real test's: flat at 2.3, falling to about 0.4, blowing up to 40 and then inf.
-LrFinderResult sample_result(bool with_validation = false) {
+LrFinderResult sample_finder_result(bool with_validation = false) {
   LrFinderResult r;
   for (int k = 0; k < 80; ++k) {
     const double x = -7 + 0.1 * k;  // log10 η
@@ -41,14 +42,10 @@ LrFinderResult sample_result(bool with_validation = false) {
   return r;
 }
 
-const Series* find_series(const ChartSpec& spec, const std::string& label) {
-  for (const Series& s : spec.series)
-    if (s.label == label) return &s;
-  return nullptr;
-}
+using testing::find_series;
 
 TEST(LrFinderChart, RawLightSmoothedBoldOnALogEtaAxis) {
-  const ChartSpec spec = lr_finder_chart(sample_result());
+  const ChartSpec spec = lr_finder_chart(sample_finder_result());
   EXPECT_EQ(spec.x_scale, Scale::log);
   EXPECT_EQ(spec.x_label, "η");
   EXPECT_THAT(spec.title, HasSubstr("0.01 (valley)"));
@@ -59,11 +56,11 @@ TEST(LrFinderChart, RawLightSmoothedBoldOnALogEtaAxis) {
   EXPECT_GT(smoothed->width, raw->width);
   EXPECT_EQ(smoothed->x.size(), 80u);
   EXPECT_FALSE(find_series(spec, "val_loss"));
-  EXPECT_TRUE(find_series(lr_finder_chart(sample_result(true)), "val_loss"));
+  EXPECT_TRUE(find_series(lr_finder_chart(sample_finder_result(true)), "val_loss"));
 }
 
 TEST(LrFinderChart, EverySuggestionIsADotThePickedOneLastAndRed) {
-  const ChartSpec spec = lr_finder_chart(sample_result());
+  const ChartSpec spec = lr_finder_chart(sample_finder_result());
   ASSERT_EQ(spec.points.size(), 3u);
   EXPECT_EQ(spec.points[0].label, "steep: η = 0.003");
   EXPECT_EQ(spec.points[1].label, "minimum: η = 0.03");
@@ -79,7 +76,7 @@ TEST(LrFinderChart, EverySuggestionIsADotThePickedOneLastAndRed) {
 }
 
 TEST(LrFinderChart, TheBlowUpIsClippedAboveTheFlatStart) {
-  const LrFinderResult r = sample_result();
+  const LrFinderResult r = sample_finder_result();
   const ChartSpec spec = lr_finder_chart(r);
   ASSERT_TRUE(spec.y_range);
   const auto [lo, hi] = *spec.y_range;
@@ -92,7 +89,7 @@ TEST(LrFinderChart, TheBlowUpIsClippedAboveTheFlatStart) {
 }
 
 TEST(LrFinderChart, AValidationSpikeAfterItsLowestPointIsClippedToo) {
-  LrFinderResult r = sample_result(true);
+  LrFinderResult r = sample_finder_result(true);
   r.val_loss[70] = 30;  // x = 0: past the validation loss's lowest point (x = -0.5)
   const ChartSpec spec = lr_finder_chart(r);
   ASSERT_TRUE(spec.y_range);
@@ -104,7 +101,7 @@ TEST(WriteLrFinderChart, PngAndSvg) {
   const fs::path dir =
       fs::temp_directory_path() / ("descent_lr_finder_chart_" + std::to_string(getpid()));
   fs::create_directories(dir);
-  const auto files = write_lr_finder_chart(sample_result(true), dir);
+  const auto files = write_lr_finder_chart(sample_finder_result(true), dir);
   ASSERT_EQ(files.size(), 2u);
   EXPECT_EQ(files[0], dir / "lr_finder.png");
   EXPECT_EQ(files[1], dir / "lr_finder.svg");

@@ -12,6 +12,9 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
+#include "core/non_finite.h"
+#include "find_series.h"
+#include "temp_dir.h"
 
 namespace descent {
 namespace {
@@ -20,16 +23,6 @@ namespace fs = std::filesystem;
 using ::testing::DoubleNear;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-constexpr double kInf = std::numeric_limits<double>::infinity();
-
-fs::path temp_dir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() /
-                       ("descent_training_charts_" + name + "_" + std::to_string(getpid()));
-  fs::remove_all(dir);
-  return dir;
-}
 
 // 3 epochs of 40 steps; the loss falls from 2.3 to about 0.02; η decays from 0.1 to 1e-3.
 History sample_history(bool with_metrics = true) {
@@ -57,11 +50,7 @@ History sample_history(bool with_metrics = true) {
   return h;
 }
 
-const Series* find_series(const ChartSpec& spec, const std::string& label) {
-  for (const Series& s : spec.series)
-    if (s.label == label) return &s;
-  return nullptr;
-}
+using testing::find_series;
 
 void expect_png(const fs::path& path) {
   cairo_surface_t* img = cairo_image_surface_create_from_png(path.c_str());
@@ -165,7 +154,8 @@ TEST(MetricCharts, OnePanelPerMetricTrainAgainstValidation) {
 }
 
 TEST(WriteTrainingCharts, WritesLossMetricsAndLrAsPngAndSvg) {
-  const fs::path dir = temp_dir("all");
+  const testing::TempDir temp;
+  const fs::path& dir = temp.path();
   const std::vector<fs::path> files = write_training_charts(sample_history(), dir);
   EXPECT_THAT(files, ElementsAre(dir / "loss.png", dir / "loss.svg", dir / "metrics.png",
                                  dir / "metrics.svg", dir / "lr.png", dir / "lr.svg"));
@@ -178,7 +168,8 @@ TEST(WriteTrainingCharts, WritesLossMetricsAndLrAsPngAndSvg) {
 }
 
 TEST(WriteTrainingCharts, SkipsMetricsWhenThereAreNone) {
-  const fs::path dir = temp_dir("no_metrics");
+  const testing::TempDir temp;
+  const fs::path& dir = temp.path();
   const std::vector<fs::path> files = write_training_charts(sample_history(false), dir);
   EXPECT_THAT(files,
               ElementsAre(dir / "loss.png", dir / "loss.svg", dir / "lr.png", dir / "lr.svg"));
@@ -187,7 +178,8 @@ TEST(WriteTrainingCharts, SkipsMetricsWhenThereAreNone) {
 }
 
 TEST(WriteTrainingCharts, DivergedRunWithNonFiniteLossDraws) {
-  const fs::path dir = temp_dir("diverged");
+  const testing::TempDir temp;
+  const fs::path& dir = temp.path();
   History h = sample_history();
   h.steps.push_back({121, 4, kNaN, 0.5});
   h.steps.push_back({122, 4, kInf, 0.5});
@@ -199,13 +191,15 @@ TEST(WriteTrainingCharts, DivergedRunWithNonFiniteLossDraws) {
 }
 
 TEST(WriteTrainingCharts, EmptyHistoryWritesNothing) {
-  const fs::path dir = temp_dir("empty");
+  const testing::TempDir temp;
+  const fs::path& dir = temp.path();
   EXPECT_TRUE(write_training_charts(History{}, dir).empty());
   fs::remove_all(dir);
 }
 
 TEST(WriteTrainingCharts, UnwritableDirectoryThrowsIoError) {
-  const fs::path dir = temp_dir("blocked");
+  const testing::TempDir temp;
+  const fs::path& dir = temp.path();
   fs::create_directories(dir);
   std::ofstream(dir / "file") << "x";
   try {

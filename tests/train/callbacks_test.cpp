@@ -7,6 +7,7 @@
 #include "data/synthetic.h"
 #include "nn/dense.h"
 #include "optim/sgd.h"
+#include "temp_dir.h"
 #include "train/callbacks/csv_logger.h"
 #include "train/callbacks/early_stopping.h"
 #include "train/callbacks/learning_rate_scheduler.h"
@@ -26,13 +27,6 @@ Model compiled_model(double lr) {
   model.compile(std::make_unique<SGD>(model.trainable_variables(), SGDOptions{.lr = lr}),
                 make_loss("sparse_categorical_crossentropy", true), {"accuracy"});
   return model;
-}
-
-fs::path temp_dir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("descent_callbacks_" + name);
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
 }
 
 // Stops improving after epoch 3: the monitored value is scripted.
@@ -73,7 +67,8 @@ TEST(EarlyStopping, StopsAfterPatienceAndRestoresBestWeights) {
 }
 
 TEST(CSVLogger, WritesOneRowPerEpoch) {
-  const fs::path file = temp_dir("csv") / "log.csv";
+  const testing::TempDir temp;
+  const fs::path file = temp / "log.csv";
   Model model = compiled_model(0.1);
   model.fit(moons(60, 0.1, 2), {.epochs = 3,
                                 .batch_size = 20,
@@ -101,7 +96,8 @@ TEST(LearningRateScheduler, SetsEtaAtEachEpochStart) {
 }
 
 TEST(ModelCheckpoint, WritesLoadableWeightsPerEpoch) {
-  const fs::path dir = temp_dir("checkpoint");
+  const testing::TempDir temp;
+  const fs::path& dir = temp.path();
   Model model = compiled_model(0.1);
   model.fit(moons(40, 0.1, 4),
             {.epochs = 2,

@@ -15,8 +15,8 @@ namespace {
 using nlohmann::json;
 using testing::HasSubstr;
 
-std::string error_of(std::string_view name, const json& params, double lr = 0.1,
-                     std::int64_t total = 0) {
+std::string schedule_error(std::string_view name, const json& params, double lr = 0.1,
+                           std::int64_t total = 0) {
   try {
     make_schedule(name, params, lr, total);
   } catch (const InvalidArgument& e) {
@@ -69,41 +69,42 @@ TEST(MakeSchedule, KnowsEveryScheduleByName) {
 }
 
 TEST(MakeSchedule, UnknownNameListsTheKnownOnes) {
-  const auto msg = error_of("Cosine", json::object());
+  const auto msg = schedule_error("Cosine", json::object());
   EXPECT_THAT(msg, HasSubstr("unknown schedule 'Cosine'"));
   EXPECT_THAT(msg, HasSubstr("CosineAnnealingLR"));
   EXPECT_THAT(msg, HasSubstr("ReduceLROnPlateau"));
 }
 
 TEST(MakeSchedule, UnknownParameterIsNamed) {
-  EXPECT_THAT(error_of("StepLR", {{"step_size", 3}, {"stepsize", 4}}),
+  EXPECT_THAT(schedule_error("StepLR", {{"step_size", 3}, {"stepsize", 4}}),
               HasSubstr("StepLR: unknown parameter 'stepsize' (known: step_size, gamma)"));
-  EXPECT_THAT(error_of("Constant", {{"lr", 1}}), HasSubstr("unknown parameter 'lr'"));
-  EXPECT_THAT(error_of("SequentialLR", {{"schedules", {{{"name", "Constant"}, {"parms", 1}}}},
-                                        {"milestones", json::array()}}),
+  EXPECT_THAT(schedule_error("Constant", {{"lr", 1}}), HasSubstr("unknown parameter 'lr'"));
+  EXPECT_THAT(schedule_error("SequentialLR", {{"schedules", {{{"name", "Constant"}, {"parms", 1}}}},
+                                              {"milestones", json::array()}}),
               HasSubstr("unknown key 'parms'"));
 }
 
 TEST(MakeSchedule, WrongTypesAndMissingParametersAreNamed) {
-  EXPECT_THAT(error_of("StepLR", {{"step_size", "3"}}),
+  EXPECT_THAT(schedule_error("StepLR", {{"step_size", "3"}}),
               HasSubstr("StepLR: parameter 'step_size' must be an integer, got \"3\""));
-  EXPECT_THAT(error_of("StepLR", {{"step_size", 2.5}}), HasSubstr("must be an integer"));
+  EXPECT_THAT(schedule_error("StepLR", {{"step_size", 2.5}}), HasSubstr("must be an integer"));
   EXPECT_EQ(make_schedule("StepLR", {{"step_size", 2.0}}, 0.1, 0)->config()["step_size"], 2);
-  EXPECT_THAT(error_of("StepLR", {{"step_size", 3}, {"gamma", true}}),
+  EXPECT_THAT(schedule_error("StepLR", {{"step_size", 3}, {"gamma", true}}),
               HasSubstr("'gamma' must be a number"));
-  EXPECT_THAT(
-      error_of("ExponentialDecay", {{"decay_steps", 3}, {"decay_rate", 0.5}, {"staircase", 1}}),
-      HasSubstr("'staircase' must be true or false"));
-  EXPECT_THAT(error_of("MultiStepLR", {{"milestones", 3}}), HasSubstr("must be a list"));
-  EXPECT_THAT(error_of("StepLR", json::object()),
+  EXPECT_THAT(schedule_error("ExponentialDecay",
+                             {{"decay_steps", 3}, {"decay_rate", 0.5}, {"staircase", 1}}),
+              HasSubstr("'staircase' must be true or false"));
+  EXPECT_THAT(schedule_error("MultiStepLR", {{"milestones", 3}}), HasSubstr("must be a list"));
+  EXPECT_THAT(schedule_error("StepLR", json::object()),
               HasSubstr("StepLR: missing parameter 'step_size'"));
-  EXPECT_THAT(error_of("StepLR", json::array()), HasSubstr("must be a JSON object"));
-  EXPECT_THAT(error_of("OneCycleLR", json::object()), HasSubstr("missing parameter 'total_steps'"));
-  EXPECT_THAT(error_of("CyclicLR", {{"max_lr", 1.0}, {"mode", "triangle"}}),
+  EXPECT_THAT(schedule_error("StepLR", json::array()), HasSubstr("must be a JSON object"));
+  EXPECT_THAT(schedule_error("OneCycleLR", json::object()),
+              HasSubstr("missing parameter 'total_steps'"));
+  EXPECT_THAT(schedule_error("CyclicLR", {{"max_lr", 1.0}, {"mode", "triangle"}}),
               HasSubstr("unknown mode 'triangle'"));
-  EXPECT_THAT(error_of("OneCycleLR", {{"total_steps", 10}, {"anneal_strategy", "cosine"}}),
+  EXPECT_THAT(schedule_error("OneCycleLR", {{"total_steps", 10}, {"anneal_strategy", "cosine"}}),
               HasSubstr("unknown anneal_strategy 'cosine'"));
-  EXPECT_THAT(error_of("ReduceLROnPlateau", {{"threshold_mode", "relative"}}),
+  EXPECT_THAT(schedule_error("ReduceLROnPlateau", {{"threshold_mode", "relative"}}),
               HasSubstr("unknown threshold_mode 'relative'"));
 }
 
@@ -186,13 +187,13 @@ TEST(MakeSchedule, EveryInvalidParameterGivesOneClearLine) {
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(std::string(c.name) + " " + c.params);
-    const auto msg = error_of(c.name, json::parse(c.params));
+    const auto msg = schedule_error(c.name, json::parse(c.params));
     EXPECT_THAT(msg, HasSubstr(c.message));
     EXPECT_EQ(msg.find('\n'), std::string::npos);
   }
-  EXPECT_THAT(error_of("StepLR", {{"step_size", 3}}, -0.1),
+  EXPECT_THAT(schedule_error("StepLR", {{"step_size", 3}}, -0.1),
               HasSubstr("StepLR: initial lr must be a finite learning rate > 0, got -0.1"));
-  EXPECT_THAT(error_of("StepLR", {{"step_size", 3}}, std::nan("")), HasSubstr("initial lr"));
+  EXPECT_THAT(schedule_error("StepLR", {{"step_size", 3}}, std::nan("")), HasSubstr("initial lr"));
 }
 
 TEST(MakeSchedule, NegativeStepIsRejected) {
