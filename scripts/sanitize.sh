@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds descent with sanitizers and runs its tests under them; exits non-zero on any report.
-#   scripts/sanitize.sh asan  AddressSanitizer + UndefinedBehaviorSanitizer + LeakSanitizer (GCC),
+#   scripts/sanitize.sh asan  AddressSanitizer + UndefinedBehaviorSanitizer + LeakSanitizer (Clang),
 #                             the whole suite (build-asan/)
 #   scripts/sanitize.sh asan-quick  the same, layers core to train only (labels and targets)
 #   scripts/sanitize.sh tsan  ThreadSanitizer (Clang, LLVM's OpenMP), the tests that run threads:

@@ -148,7 +148,10 @@ int run_tune(const TuneCommand& given, const CLI::App& command) {
     root.write_json("model.json", e.model_config);
   }
   const bool quiet = c.output.quiet;
-  auto [train, validation] = split_tail(e.data.train, flags.validation_split);
+  // Named references, not a structured binding: Debian's clang 14 cannot capture one in a lambda.
+  auto split = split_tail(e.data.train, flags.validation_split);
+  Dataset& train = split.first;
+  Dataset& validation = split.second;
   const auto build = [&](double lr) { return make_model(flags, e.model_config, train, lr); };
   if (!quiet)
     fmt::print(stderr,

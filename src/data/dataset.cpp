@@ -68,13 +68,16 @@ void Dataset::gather(std::span<const std::int64_t> indices, Tensor& x, Tensor& y
   float* yd = y.data();
   const bool as_bytes = stored_as_bytes();
   const std::int64_t w = target_width;
-  parallel_for(k, k * s, [&](std::int64_t i) {
+  // Captured by value: read through `this` or a reference, the scale might alias the rows written,
+  // which stops the conversion loop from vectorizing.
+  const float scale = byte_scale;
+  parallel_for(k, k * s, [&, scale](std::int64_t i) {
     const std::int64_t src = indices[i];
     float* row = xd + i * s;
     if (as_bytes) {
       const std::uint8_t* b = bytes.data() + src * s;
       for (std::int64_t j = 0; j < s; ++j)
-        row[j] = static_cast<float>(b[j]) * byte_scale;
+        row[j] = static_cast<float>(b[j]) * scale;
     } else {
       std::copy_n(values.data() + src * s, s, row);
     }

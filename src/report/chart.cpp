@@ -711,7 +711,8 @@ class ChartPainter {
     const auto pts = occupied();
     std::size_t best = 0, best_hits = std::numeric_limits<std::size_t>::max();
     for (std::size_t c = 0; c < std::size(corners); ++c) {
-      const auto [x, y] = corners[c];
+      // Not a structured binding: Debian's clang 14 cannot capture one in a lambda.
+      const double x = corners[c].first, y = corners[c].second;
       const std::size_t hits = std::count_if(pts.begin(), pts.end(), [&](const auto& p) {
         return p.first >= x - 3 && p.first <= x + w + 3 && p.second >= y - 3 &&
                p.second <= y + h + 3;

@@ -66,7 +66,7 @@ RunInputs read_run_inputs(const fs::path& dir) {
     if (!fs::is_directory(dir / name, error)) continue;
     RunInputs stage = read_files(dir / name);
     // A stage that a stopped tune never reached may exist empty: it has nothing to show.
-    if (has_data(stage)) run.stages.emplace_back(name, std::move(stage));
+    if (has_data(stage)) run.stages.push_back({name, std::move(stage)});
   }
   if (!has_data(run))
     throw DataError(

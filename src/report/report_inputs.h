@@ -19,21 +19,33 @@
 
 namespace descent {
 
+struct RunStage;
+
 struct RunInputs {
   std::filesystem::path dir;
   std::optional<nlohmann::json> config, results, history, lr_finder, sweep, sharpness;
   // A tune directory's stages that hold something to show, in the order above, named by their
   // subdirectory.
-  std::vector<std::pair<std::string, RunInputs>> stages;
+  std::vector<RunStage> stages;
 
   // The file of `dir` that a field came from, for error messages.
   std::filesystem::path file(const std::string& name) const { return dir / name; }
-  bool is_tune() const { return !stages.empty(); }
+  bool is_tune() const;
   // The directory's own name ("sweep-sgd" for runs/sweep-sgd/), for headings and titles.
   std::string name() const;
   // What was found, for a person: "training run, sweep" or "tune (find-lr, sweep, final)".
   std::string describe() const;
 };
+
+// One stage of a tune directory: its subdirectory's name and what it holds.
+struct RunStage {
+  std::string name;
+  RunInputs run;
+};
+
+inline bool RunInputs::is_tune() const {
+  return !stages.empty();
+}
 
 // The stage subdirectories of a tune directory, in report order.
 inline const std::vector<std::string>& tune_stage_names() {

@@ -62,11 +62,11 @@ TEST_F(ReportInputs, ReadsATuneDirectoryWithItsStagesInOrder) {
   const RunInputs run = read_run_inputs(root_ / "tune");
   ASSERT_TRUE(run.is_tune());
   ASSERT_EQ(run.stages.size(), 4u);
-  EXPECT_EQ(run.stages[0].first, "find-lr");
-  EXPECT_EQ(run.stages[1].first, "sweep");
-  EXPECT_EQ(run.stages[2].first, "final");
-  EXPECT_EQ(run.stages[3].first, "sharpness");
-  EXPECT_TRUE(run.stages[2].second.history.has_value());
+  EXPECT_EQ(run.stages[0].name, "find-lr");
+  EXPECT_EQ(run.stages[1].name, "sweep");
+  EXPECT_EQ(run.stages[2].name, "final");
+  EXPECT_EQ(run.stages[3].name, "sharpness");
+  EXPECT_TRUE(run.stages[2].run.history.has_value());
   EXPECT_EQ(run.results->at("chosen_lr"), 0.01);
   EXPECT_EQ(run.describe(), "tune (find-lr, sweep, final, sharpness)");
 }
@@ -77,7 +77,7 @@ TEST_F(ReportInputs, SkipsAStageThatATuneNeverReached) {
   fs::create_directories(root_ / "tune" / "final");
   const RunInputs run = read_run_inputs(root_ / "tune");
   ASSERT_EQ(run.stages.size(), 3u);
-  EXPECT_EQ(run.stages[2].first, "sharpness");
+  EXPECT_EQ(run.stages[2].name, "sharpness");
 }
 
 TEST_F(ReportInputs, AMissingDirectoryIsAnIoErrorNamingIt) {
