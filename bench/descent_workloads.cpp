@@ -51,12 +51,22 @@ const std::map<std::string, Workload>& workloads() {
   return all;
 }
 
-// Multiply-adds of one sample's forward pass through the Dense and Conv2D layers, times two.
-double forward_flops(const std::string& model) {
-  if (model == "mlp") return 2.0 * (784.0 * 256 + 256.0 * 128 + 128.0 * 10);
+// Multiply-adds, times two, of one sample's forward pass through each Dense and Conv2D layer.
+std::vector<double> layer_flops(const std::string& model) {
+  if (model == "mlp") return {2.0 * 784 * 256, 2.0 * 256 * 128, 2.0 * 128 * 10};
   if (model == "cnn")
-    return 2.0 * (26.0 * 26 * 32 * 9 + 11.0 * 11 * 64 * 32 * 9 + 1600.0 * 128 + 128.0 * 10);
-  return 2.0 * (1.0 * 16 + 16.0 * 32 + 32.0 * 2);
+    return {2.0 * 26 * 26 * 32 * 9, 2.0 * 11 * 11 * 64 * 32 * 9, 2.0 * 1600 * 128, 2.0 * 128 * 10};
+  return {2.0 * 1 * 16, 2.0 * 16 * 32, 2.0 * 32 * 2};
+}
+
+// The products of one training sample: the forward pass, the weight gradients (as many), and the
+// input gradients of every layer but the first (whose input, the data, needs none).
+double training_flops(const std::string& model) {
+  const std::vector<double> layers = layer_flops(model);
+  double forward = 0;
+  for (double f : layers)
+    forward += f;
+  return 3 * forward - layers.front();
 }
 
 // PyTorch's default initialization on both sides (U(±1/sqrt(fan_in)) for weights and biases), so
@@ -144,8 +154,7 @@ int run_workload(const std::string& id, int epochs, std::int64_t samples) {
   for (const Logs& logs : history.epochs)
     epoch_seconds.push_back(logs.get("seconds").value_or(0.0));
   const auto test = model.evaluate(data.test, 1000);
-  // Forward, then the gradients of the weights and of every layer's input but the first.
-  const double flops_per_sample = 3.0 * forward_flops(w.model);
+  const double flops_per_sample = training_flops(w.model);
   const nlohmann::json out = {
       {"workload", id},
       {"side", "descent"},

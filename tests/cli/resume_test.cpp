@@ -5,11 +5,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <iostream>
 #include <random>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -23,10 +25,17 @@ namespace {
 namespace fs = std::filesystem;
 using testing::fresh_dir;
 
-bool has_checkpoint(const fs::path& run_dir) {
+// The step of a run's newest checkpoint (checkpoint-<step>.bin), or -1 when it has none yet. Read
+// from the names: CheckpointStore would remove the temporary file of a write in progress.
+std::int64_t newest_checkpoint_step(const fs::path& run_dir) {
+  std::int64_t newest = -1;
   std::error_code error;  // no such folder yet: no checkpoint
-  return fs::exists(run_dir / "checkpoints", error) &&
-         !fs::is_empty(run_dir / "checkpoints", error);
+  for (const auto& entry : fs::directory_iterator(run_dir / "checkpoints", error)) {
+    const std::string name = entry.path().filename().string();
+    if (name.starts_with("checkpoint-") && name.ends_with(".bin"))
+      newest = std::max<std::int64_t>(newest, std::stoll(name.substr(11, name.size() - 15)));
+  }
+  return newest;
 }
 using testing::read_file;
 using testing::run_descent;
@@ -86,58 +95,53 @@ bool has_temporary_file(const fs::path& dir) {
 
 TEST(Resume, TwentySigkillsThenResumeEndBitwiseIdentical) {
   const fs::path dir = fresh_dir("resume_sigkill");
-  // The uninterrupted run, timed: how long until its first checkpoint (start-up: loading, building)
-  // and how long in all, so that the kills below fall while it trains.
-  using Clock = std::chrono::steady_clock;
-  const auto started = Clock::now();
-  const pid_t reference =
-      spawn_descent("train " + kTraining + " --out " + (dir / "reference").string());
-  double startup = -1;
-  int status = 0;
-  while (::waitpid(reference, &status, WNOHANG) == 0) {
-    if (startup < 0 && has_checkpoint(dir / "reference"))
-      startup = std::chrono::duration<double>(Clock::now() - started).count();
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-  const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
-  startup = std::max(0.0, startup);
+  const auto reference =
+      run_descent("train " + kTraining + " --out " + (dir / "reference").string());
+  ASSERT_EQ(reference.exit_code, 0) << reference.output;
+  const std::int64_t total_steps = newest_checkpoint_step(dir / "reference");
+  ASSERT_GE(total_steps, 100);
+
+  // 20 kill points at random steps of the first 90% of the run. Each kill waits until the run's
+  // newest checkpoint reaches its step, then a random moment of up to 2 ms (some land inside a
+  // checkpoint write): the kills follow the run's progress, not the clock, so all of them land
+  // before the run ends however loaded the machine is. Points that the resumed run has already
+  // passed kill it while it starts up.
+  std::mt19937 random(20261127);
+  std::uniform_int_distribution<std::int64_t> step(1, total_steps * 9 / 10);
+  std::vector<std::int64_t> kill_steps(20);
+  for (std::int64_t& s : kill_steps)
+    s = step(random);
+  std::sort(kill_steps.begin(), kill_steps.end());
+  std::uniform_real_distribution<double> delay(0.0, 2e-3);
 
   const fs::path run = dir / "killed";
-  std::mt19937 random(20261127);
-  // Each attempt starts up, then trains for a random while: 20 kills cover about half a run,
-  // so that even on a machine whose load changes, most of them land before the run ends.
-  std::uniform_real_distribution<double> wait(startup, startup + (seconds - startup) / 20.0);
-  int kills = 0, during_write = 0, attempts = 0;
-  bool finished = false;
   // Killed before its run directory was written, a run starts afresh; after, it resumes.
   const auto next_command = [&] {
     const bool resumable = fs::exists(run / "config.json") && fs::exists(run / "model.json");
     return resumable ? "train --resume " + run.string() + " --quiet"
                      : "train " + kTraining + " --overwrite --out " + run.string();
   };
-  while (kills < 20 && !finished && attempts++ < 200) {
+  int kills = 0, during_write = 0, status = 0;
+  for (const std::int64_t kill_step : kill_steps) {
     const pid_t pid = spawn_descent(next_command());
-    std::this_thread::sleep_for(std::chrono::duration<double>(wait(random)));
-    if (::waitpid(pid, &status, WNOHANG) == pid) {
-      ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "a resume failed";
-      finished = true;
-      break;
+    bool ended = false;
+    while (!ended && newest_checkpoint_step(run) < kill_step) {
+      std::this_thread::sleep_for(std::chrono::microseconds(100));
+      ended = ::waitpid(pid, &status, WNOHANG) == pid;
     }
+    ASSERT_FALSE(ended) << "the run ended on its own before step " << kill_step;
+    std::this_thread::sleep_for(std::chrono::duration<double>(delay(random)));
     ::kill(pid, SIGKILL);
     ::waitpid(pid, &status, 0);
-    if (WIFSIGNALED(status)) {
-      ++kills;
-      during_write += has_temporary_file(run / "checkpoints") ? 1 : 0;
-    } else {
-      finished = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-    }
+    ASSERT_TRUE(WIFSIGNALED(status)) << "the run ended on its own before step " << kill_step;
+    ++kills;
+    during_write += has_temporary_file(run / "checkpoints") ? 1 : 0;
   }
   const auto last = run_descent(next_command());
   ASSERT_EQ(last.exit_code, 0) << last.output;
   std::cout << "[ resume   ] " << kills << " SIGKILLs survived, " << during_write
             << " of them during a checkpoint write\n";
-  EXPECT_GE(kills, 10);
+  EXPECT_EQ(kills, 20);
 
   const std::string expected = final_state(dir / "reference");
   ASSERT_NE(expected, "no checkpoint");
