@@ -9,7 +9,7 @@ set -euo pipefail
 seconds=${1:-60}
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$root/build-fuzz
-targets=(fuzz_idx fuzz_csv fuzz_npy fuzz_model_json fuzz_weights_file)
+targets=(fuzz_idx fuzz_csv fuzz_npy fuzz_model_json fuzz_weights_file fuzz_checkpoint)
 
 cmake -S "$root" -B "$build" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DDESCENT_BUILD_FUZZERS=ON -DDESCENT_BUILD_TESTS=OFF -DDESCENT_BUILD_EXAMPLES=OFF \

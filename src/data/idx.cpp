@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <optional>
@@ -22,6 +23,16 @@ constexpr std::uint8_t kUnsignedByte = 0x08;
 // Larger than any IDX file descent reads; guards the product of corrupt dimensions.
 constexpr std::uint64_t kMaxElements = std::uint64_t{1} << 36;
 
+// Whether the file starts with gzip's magic number (0x1F 0x8B); false if it cannot be read.
+bool starts_with_gzip_magic(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return false;
+  unsigned char magic[2] = {};
+  const bool gzip = std::fread(magic, 1, 2, f) == 2 && magic[0] == 0x1F && magic[1] == 0x8B;
+  std::fclose(f);
+  return gzip;
+}
+
 // A file read through zlib: gzip streams are inflated, other files are read as they are.
 class ZFile {
  public:
@@ -30,10 +41,13 @@ class ZFile {
     if (!fs::is_regular_file(path, ec))
       throw IoError(fmt::format("cannot open {}: {}", path_,
                                 fs::exists(path, ec) ? "not a regular file" : "no such file"));
+    const bool gzip = starts_with_gzip_magic(path_);
     file_ = gzopen(path_.c_str(), "rb");
     if (file_ == nullptr)
       throw IoError(fmt::format("cannot open {}: {}", path_, std::strerror(errno)));
-    gzbuffer(file_, 1 << 17);
+    // A large buffer speeds up inflating, but zlib allocates three times its size on the first
+    // read even for a plain file, which large reads bypass anyway: plain files keep the default.
+    if (gzip) gzbuffer(file_, 1 << 17);
   }
   ~ZFile() { gzclose(file_); }
   ZFile(const ZFile&) = delete;

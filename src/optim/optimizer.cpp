@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "core/json_integer.h"
 #include "optim/hyperparameter_checks.h"
 
 namespace descent {
@@ -100,7 +101,8 @@ void Optimizer::load_state_dict(const StateDict& state) {
       throw InvalidArgument(fmt::format("{}: cannot load the state of optimizer '{}'", name(),
                                         meta.at("name").get<std::string>()));
     const auto scales = meta.at("lr_scales").get<std::vector<double>>();
-    const auto group_of = meta.at("group_of").get<std::vector<std::size_t>>();
+    const auto group_of =
+        json_integers<std::size_t>(meta.at("group_of"), fmt::format("{} state's group_of", name()));
     const nlohmann::json& params = meta.at("params");
     if (params.size() != params_.size() || group_of.size() != params_.size())
       throw InvalidArgument(fmt::format("{}: saved state has {} parameters, this optimizer has {}",
@@ -113,7 +115,8 @@ void Optimizer::load_state_dict(const StateDict& state) {
     std::vector<ParamState<float>> states(params_.size());
     for (std::size_t i = 0; i < params_.size(); ++i) {
       ParamState<float>& s = states[i];
-      s.step = params[i].at("step").get<std::int64_t>();
+      s.step = json_integer<std::int64_t>(params[i].at("step"),
+                                          fmt::format("{} state's params[{}].step", name(), i));
       s.scalars = params[i].at("scalars").get<std::vector<double>>();
       if (s.step == 0 && s.scalars.empty()) {
         bool any_slot = false;
@@ -134,7 +137,8 @@ void Optimizer::load_state_dict(const StateDict& state) {
       }
     }
     const double lr = meta.at("lr").get<double>();
-    const auto iterations = meta.at("iterations").get<std::int64_t>();
+    const auto iterations = json_integer<std::int64_t>(
+        meta.at("iterations"), fmt::format("{} state's iterations", name()));
     const std::optional<double> m =
         meta.contains("momentum") ? std::optional(meta["momentum"].get<double>()) : std::nullopt;
     if (m.has_value() != momentum().has_value())

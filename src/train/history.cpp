@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "core/json_integer.h"
 
 namespace descent {
 namespace {
@@ -90,16 +91,19 @@ History History::from_json(const nlohmann::json& json) {
   const auto& steps = json.at("steps");
   const auto& step = steps.at("step");
   for (std::size_t i = 0; i < step.size(); ++i)
-    history.steps.push_back({step[i].get<std::int64_t>(), steps.at("epoch")[i].get<std::int32_t>(),
-                             number_from_json(steps.at("loss")[i]),
-                             number_from_json(steps.at("lr")[i])});
+    history.steps.push_back(
+        {json_integer<std::int64_t>(step[i], "history step"),
+         json_integer<std::int32_t>(steps.at("epoch").at(i), "history step's epoch"),
+         number_from_json(steps.at("loss").at(i)), number_from_json(steps.at("lr").at(i))});
   if (json.contains("recoveries"))
     for (const auto& r : json.at("recoveries"))
       history.recoveries.push_back(
-          {r.at("step").get<std::int64_t>(), r.at("epoch").get<std::int32_t>(),
-           r.at("batch").get<std::int64_t>(), r.at("reason").get<std::string>(),
-           r.at("restored_step").get<std::int64_t>(), r.at("lr_before").get<double>(),
-           r.at("lr_after").get<double>()});
+          {json_integer<std::int64_t>(r.at("step"), "history recovery's step"),
+           json_integer<std::int32_t>(r.at("epoch"), "history recovery's epoch"),
+           json_integer<std::int64_t>(r.at("batch"), "history recovery's batch"),
+           r.at("reason").get<std::string>(),
+           json_integer<std::int64_t>(r.at("restored_step"), "history recovery's restored step"),
+           r.at("lr_before").get<double>(), r.at("lr_after").get<double>()});
   history.diverged = json.at("diverged").get<bool>();
   if (history.diverged) history.divergence = json.at("divergence").get<std::string>();
   return history;

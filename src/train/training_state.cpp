@@ -1,9 +1,12 @@
 #include "train/training_state.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "core/all_finite.h"
 #include "core/error.h"
+#include "core/json_integer.h"
 #include "train/model.h"
 
 namespace descent {
@@ -26,6 +29,16 @@ StateDict take_tensors(const StateDict& from, std::string_view prefix, json meta
   for (const auto& [name, tensor] : from.tensors)
     if (name.starts_with(prefix)) out.tensors.emplace(name.substr(prefix.size()), tensor);
   return out;
+}
+
+Rng::State rng_state(const json& value, std::string_view what) {
+  const auto words = json_integers<std::uint64_t>(value, what);
+  Rng::State state;
+  if (words.size() != state.size())
+    throw DataError(
+        fmt::format("{} must hold {} integers, got {}", what, state.size(), words.size()));
+  std::copy(words.begin(), words.end(), state.begin());
+  return state;
 }
 
 json fit_shape_json(const FitShape& s) {
@@ -79,13 +92,16 @@ FitProgress TrainingState::restore(const StateDict& state) const {
                                   meta.at("fit").dump(), fit_shape_json(shape_).dump()));
     if (meta.at("model").at("config") != model_.config())
       throw DataError("the checkpoint holds another model architecture");
+    // Never written: fit() checkpoints only finite states.
+    if (const std::string bad = first_non_finite(state); !bad.empty())
+      throw DataError(fmt::format("the checkpoint's tensor \"{}\" holds NaN or infinity", bad));
     model_.set_weights(take_tensors(state, kModel, json::object()));
     const auto streams = model_.random_streams();
     const json& saved_streams = meta.at("model").at("random_streams");
     if (saved_streams.size() != streams.size())
       throw DataError("the checkpoint's random streams do not match the model's layers");
     for (std::size_t i = 0; i < streams.size(); ++i)
-      streams[i]->set_state(saved_streams[i].get<Rng::State>());
+      streams[i]->set_state(rng_state(saved_streams[i], "the checkpoint's random stream"));
     model_.optimizer().load_state_dict(take_tensors(state, kOptimizer, meta.at("optimizer")));
     if ((schedule_ == nullptr) != meta.at("schedule").is_null())
       throw DataError("the checkpoint was taken with a different schedule setting");
@@ -94,14 +110,17 @@ FitProgress TrainingState::restore(const StateDict& state) const {
     driver_.load_state(meta.at("schedule_driver"));
 
     const json& progress = meta.at("progress");
-    p.epoch = progress.at("epoch").get<int>();
-    p.batch = progress.at("batch").get<std::int64_t>();
-    p.step = progress.at("step").get<std::int64_t>();
-    p.epoch_shuffle = progress.at("epoch_shuffle").get<Rng::State>();
+    p.epoch = json_integer<int>(progress.at("epoch"), "the checkpoint's epoch");
+    p.batch = json_integer<std::int64_t>(progress.at("batch"), "the checkpoint's batch");
+    p.step = json_integer<std::int64_t>(progress.at("step"), "the checkpoint's step");
+    p.epoch_shuffle = rng_state(progress.at("epoch_shuffle"), "the checkpoint's shuffle stream");
     p.loss_sum = progress.at("loss_sum").get<double>();
-    p.seen = progress.at("seen").get<std::int64_t>();
+    p.seen = json_integer<std::int64_t>(progress.at("seen"), "the checkpoint's sample count");
     p.finished = progress.at("finished").get<bool>();
-    p.skipped = progress.at("skipped").get<std::vector<std::pair<int, std::int64_t>>>();
+    for (const json& skipped : progress.at("skipped").get_ref<const json::array_t&>())
+      p.skipped.emplace_back(
+          json_integer<int>(skipped.at(0), "the checkpoint's skipped batch epoch"),
+          json_integer<std::int64_t>(skipped.at(1), "the checkpoint's skipped batch"));
     const json& metrics = progress.at("metrics");
     if (metrics.size() != metrics_.size())
       throw DataError("the checkpoint was taken with other metrics");
@@ -110,6 +129,16 @@ FitProgress TrainingState::restore(const StateDict& state) const {
     p.history = History::from_json(meta.at("history"));
     if (p.epoch < 0 || p.batch < 0 || p.step < 0 || p.seen < 0)
       throw DataError("the checkpoint's position is negative");
+    // fit() stops within an epoch's batches and samples, having taken at most one step per batch
+    // (skipped batches take none); anything further would also overflow the counters it resumes.
+    const std::int64_t batches = shape_.train_samples / shape_.batch_size +
+                                 (shape_.train_samples % shape_.batch_size != 0 ? 1 : 0);
+    if (p.batch > batches || p.seen > shape_.train_samples ||
+        (p.step - p.batch) / batches > p.epoch)
+      throw DataError(fmt::format(
+          "the checkpoint's position (epoch {}, batch {}, step {}, {} samples into the epoch) is "
+          "past what {} batches an epoch can reach",
+          std::int64_t{p.epoch} + 1, p.batch, p.step, p.seen, batches));
   } catch (const json::exception& e) {
     throw DataError(fmt::format("the checkpoint is incomplete ({})", e.what()));
   } catch (const InvalidArgument& e) {

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "core/json_integer.h"
 #include "optim/schedule/check.h"
 #include "optim/schedule/children_state.h"
 #include "optim/schedule/constant_schedule.h"
@@ -128,16 +129,22 @@ void ReduceLROnPlateau::load_state_dict(const StateDict& state) {
     const double best = s.at("best").is_null() ? worst() : s.at("best").get<double>();
     std::vector<Reduction> reductions;
     for (const auto& r : s.at("reductions")) {
-      reductions.push_back({r.at(0).get<std::int64_t>(), r.at(1).get<double>()});
+      reductions.push_back(
+          {json_integer<std::int64_t>(r.at(0), "ReduceLROnPlateau state's reduction step"),
+           r.at(1).get<double>()});
     }
     StateDict inner;
     inner.meta = meta.at("children").at(0);
     inner_->load_state_dict(inner);
     best_ = best;
-    num_bad_epochs_ = s.at("num_bad_epochs").get<std::int64_t>();
-    cooldown_counter_ = s.at("cooldown_counter").get<std::int64_t>();
-    last_epoch_ = s.at("last_epoch").get<std::int64_t>();
-    last_t_ = s.at("last_t").get<std::int64_t>();
+    const auto counter = [&](const char* key) {
+      return json_integer<std::int64_t>(s.at(key),
+                                        fmt::format("ReduceLROnPlateau state's {}", key));
+    };
+    num_bad_epochs_ = counter("num_bad_epochs");
+    cooldown_counter_ = counter("cooldown_counter");
+    last_epoch_ = counter("last_epoch");
+    last_t_ = counter("last_t");
     reductions_ = std::move(reductions);
   } catch (const nlohmann::json::exception& e) {
     throw InvalidArgument(fmt::format("ReduceLROnPlateau: malformed state_dict: {}", e.what()));
