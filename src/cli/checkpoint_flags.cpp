@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "core/json_integer.h"
 
 namespace descent::cli {
 
@@ -54,11 +55,12 @@ nlohmann::json to_json(const CheckpointFlags& f) {
 
 CheckpointFlags checkpoint_flags_from_json(const nlohmann::json& j) {
   CheckpointFlags f;
-  f.every = j.at("every").get<std::int64_t>();
-  f.keep = j.at("keep").get<int>();
+  f.every = json_integer<std::int64_t>(j.at("every"), "config.json's checkpoints.every");
+  f.keep = json_integer<int>(j.at("keep"), "config.json's checkpoints.keep");
   f.on_divergence = j.at("on_divergence").get<std::string>();
   f.rollback_factor = j.at("rollback_factor").get<double>();
-  f.max_rollbacks = j.at("max_rollbacks").get<int>();
+  f.max_rollbacks =
+      json_integer<int>(j.at("max_rollbacks"), "config.json's checkpoints.max_rollbacks");
   return f;
 }
 

@@ -8,6 +8,7 @@
 #include "cli/training_flags.h"
 #include "cli/training_run.h"
 #include "core/error.h"
+#include "core/json_integer.h"
 #include "report/run_directory.h"
 #include "train/checkpoint.h"
 
@@ -37,9 +38,12 @@ std::optional<LoadedCheckpoint> latest_checkpoint(const RunDirectory& run, const
       fmt::print(stderr, "{} has finished training ({}): nothing left to train\n",
                  run.path().string(), loaded->path.filename().string());
     else
-      fmt::print(stderr, "Resuming {} from {} (step {}, epoch {}, batch {})\n", run.path().string(),
-                 loaded->path.filename().string(), progress.at("step").get<std::int64_t>(),
-                 progress.at("epoch").get<int>() + 1, progress.at("batch").get<std::int64_t>());
+      fmt::print(
+          stderr, "Resuming {} from {} (step {}, epoch {}, batch {})\n", run.path().string(),
+          loaded->path.filename().string(),
+          json_integer<std::int64_t>(progress.at("step"), "the checkpoint's step"),
+          std::int64_t{json_integer<int>(progress.at("epoch"), "the checkpoint's epoch")} + 1,
+          json_integer<std::int64_t>(progress.at("batch"), "the checkpoint's batch"));
   } else {
     fmt::print(stderr, "No checkpoint in {} yet: training {} from the beginning\n",
                checkpoint_dir(run.path()).string(), run.path().string());

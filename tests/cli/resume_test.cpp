@@ -14,6 +14,7 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "cli_runner.h"
 #include "read_file.h"
@@ -163,6 +164,21 @@ TEST(Resume, RefusesSettingsAndMissingRuns) {
   const auto not_a_run = run_descent("train --resume " + dir.string());
   EXPECT_NE(not_a_run.exit_code, 0);
   EXPECT_NE(not_a_run.output.find("config.json"), std::string::npos) << not_a_run.output;
+}
+
+// A damaged config.json: a float where the checkpoint interval's integer belongs is one clear
+// error, not undefined behaviour in the conversion.
+TEST(Resume, AFloatInTheRunsCheckpointSettingsIsRefused) {
+  const fs::path run = fresh_dir("resume_damaged_config") / "run";
+  ASSERT_EQ(run_descent("train --data moons --epochs 1 --quiet --out " + run.string()).exit_code,
+            0);
+  nlohmann::json config = nlohmann::json::parse(read_file(run / "config.json"));
+  config["checkpoints"]["every"] = 1e300;
+  std::ofstream(run / "config.json") << config.dump();
+  const auto result = run_descent("train --resume " + run.string());
+  EXPECT_NE(result.exit_code, 0);
+  EXPECT_NE(result.output.find("checkpoints.every must be an integer"), std::string::npos)
+      << result.output;
 }
 
 TEST(Resume, BadCheckpointAndDivergenceFlagsAreRefused) {
