@@ -5,24 +5,18 @@
 // (a step counter about to overflow, a batch index past the epoch). The model, optimizer and
 // schedule are rebuilt for every input, so a restore that failed halfway cannot leak into the
 // next. A descent::Error is the expected rejection; anything else is a finding.
-#include <zlib.h>
-
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <vector>
 
 #include "core/error.h"
 #include "fuzz_checkpoint_run.h"
 #include "fuzz_input_file.h"
+#include "recomputed_crc.h"
 #include "train/checkpoint.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  std::vector<std::uint8_t> bytes(data, data + size);
-  if (size >= 4) {
-    const auto crc = static_cast<std::uint32_t>(crc32(0L, data, static_cast<uInt>(size - 4)));
-    std::memcpy(bytes.data() + size - 4, &crc, 4);
-  }
+  const std::vector<std::uint8_t> bytes = descent::fuzz::with_recomputed_crc(data, size);
   static const auto file = descent::fuzz::input_file("checkpoint.bin");
   static const descent::Dataset train = descent::fuzz::checkpoint_run_data();
   descent::fuzz::write_input(file, bytes.data(), bytes.size());
