@@ -194,7 +194,7 @@ StateDict Sequential::weights() const {
   return state;
 }
 
-void Sequential::set_weights(const StateDict& weights) {
+void Sequential::check_weights(const StateDict& weights) const {
   const std::vector<Parameter> params = parameters();
   if (weights.tensors.size() != params.size())
     throw InvalidArgument(fmt::format("weights hold {} tensors, the model has {}",
@@ -208,7 +208,11 @@ void Sequential::set_weights(const StateDict& weights) {
                                         p.name, shape_string(it->second.shape()),
                                         shape_string(p.variable.shape())));
   }
-  for (const Parameter& p : params) {
+}
+
+void Sequential::set_weights(const StateDict& weights) {
+  check_weights(weights);
+  for (const Parameter& p : parameters()) {
     Variable v = p.variable;
     v.value() = weights.tensors.at(p.name);
   }

@@ -50,6 +50,8 @@ class Sequential {
   // Weights by parameter name; loading checks names and shapes.
   StateDict weights() const;
   void set_weights(const StateDict& weights);
+  // Throws InvalidArgument unless `weights` has exactly the model's tensor names and shapes.
+  void check_weights(const StateDict& weights) const;
 
   const std::vector<std::unique_ptr<Layer>>& layers() const { return layers_; }
   Rng& rng() { return rng_; }

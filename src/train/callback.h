@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
+#include "core/state_dict.h"
 #include "train/history.h"
 #include "train/logs.h"
 
@@ -33,6 +35,14 @@ class Callback {
   // range finder and the sweep's divergence guard need the raw per-step figures, not the epoch's
   // running mean).
   virtual void on_step_end(Model& /*model*/, const StepRecord& /*step*/) {}
+
+  // What a checkpoint must hold to resume this callback exactly (EarlyStopping's patience count
+  // and best weights, for one). Stateless callbacks return nothing and are left out of
+  // checkpoints. meta["callback"] names the kind, so resuming with other callbacks is refused.
+  virtual std::optional<StateDict> state_dict() const { return std::nullopt; }
+  // fit() calls this after on_train_begin when it resumes, and when it rolls back. Throws
+  // DataError when `state` was not written by this kind of callback with these settings.
+  virtual void load_state_dict(const Model& /*model*/, const StateDict& /*state*/) {}
 };
 
 }  // namespace descent

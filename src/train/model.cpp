@@ -116,7 +116,7 @@ History Model::fit(const Dataset& data, const FitOptions& options) {
   Rng shuffle_rng = rng().split();
   BatchOrder order(train->size(), options.batch_size, options.shuffle, shuffle_rng);
   ScheduleDriver schedule(options.schedule.get(), *optimizer_);
-  const TrainingState state(*this, schedule, options.schedule.get(), metrics,
+  const TrainingState state(*this, schedule, options.schedule.get(), metrics, callbacks,
                             {train->size(), options.batch_size, options.shuffle});
   const std::vector<Parameter> params = parameters();
   std::optional<CheckpointStore> store;
@@ -133,7 +133,6 @@ History Model::fit(const Dataset& data, const FitOptions& options) {
   // The last state known to be good: what a rollback returns to.
   std::optional<StateDict> last_good;
   std::int64_t last_saved_step = -1;
-  if (rollback) last_good = state.capture(p);
 
   // Ends the run as diverged: the history says where and why; nothing bad is saved.
   const auto give_up = [&](const std::string& what, double value, double lr) {
@@ -167,6 +166,7 @@ History Model::fit(const Dataset& data, const FitOptions& options) {
     auto skipped = std::move(p.skipped);
     skipped.emplace_back(p.epoch, p.batch);
     p = state.restore(*last_good);
+    state.restore_callbacks(*last_good);
     optimizer_->zero_grad();
     schedule.scale_lr(policy.lr_factor);
     recoveries.push_back(recovery);
@@ -188,6 +188,8 @@ History Model::fit(const Dataset& data, const FitOptions& options) {
   const TrainParams train_params{options.epochs, order.num_batches(), train->size()};
   for (auto& c : callbacks)
     c->on_train_begin(*this, train_params);
+  if (options.resume_from != nullptr) state.restore_callbacks(*options.resume_from);
+  if (rollback) last_good = state.capture(p);
   bool epoch_open = false;
   auto epoch_start = Clock::now();
   Logs batch_logs;
@@ -287,7 +289,7 @@ History Model::fit(const Dataset& data, const FitOptions& options) {
     p.epoch_shuffle = shuffle_rng.state();
     epoch_open = false;
     if (history.diverged) break;
-    p.finished = p.epoch == options.epochs;
+    p.finished = p.epoch == options.epochs || stop_training;  // a stopped run is over too
     if (!checkpoint())
       roll_back("weights became non-finite", *epoch_logs.get("loss"), optimizer_->lr());
   }

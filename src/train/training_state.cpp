@@ -18,6 +18,27 @@ constexpr std::string_view kModel = "model/";
 constexpr std::string_view kOptimizer = "optimizer/";
 constexpr std::string_view kSchedule = "schedule/";
 
+std::string callback_prefix(std::size_t k) {
+  return fmt::format("callbacks/{}/", k);
+}
+
+// Checkpoints written before callbacks were saved have no "callbacks" entry.
+json saved_callbacks(const json& meta) {
+  return meta.contains("callbacks") ? meta.at("callbacks") : json::array();
+}
+
+// Runs `read`, turning what a damaged or foreign checkpoint makes it throw into a DataError.
+template <typename Read>
+auto read_checkpoint_part(Read read) {
+  try {
+    return read();
+  } catch (const json::exception& e) {
+    throw DataError(fmt::format("the checkpoint is incomplete ({})", e.what()));
+  } catch (const InvalidArgument& e) {
+    throw DataError(fmt::format("the checkpoint does not fit this run: {}", e.what()));
+  }
+}
+
 void put_tensors(StateDict& into, std::string_view prefix, const StateDict& from) {
   for (const auto& [name, tensor] : from.tensors)
     into.tensors.emplace(fmt::format("{}{}", prefix, name), tensor);
@@ -64,10 +85,17 @@ StateDict TrainingState::capture(const FitProgress& p) const {
   json metrics = json::array();
   for (const auto& m : metrics_)
     metrics.push_back(m->state());
+  json callbacks = json::array();
+  for (const auto& c : callbacks_)
+    if (const std::optional<StateDict> s = c->state_dict()) {
+      put_tensors(out, callback_prefix(callbacks.size()), *s);
+      callbacks.push_back(s->meta);
+    }
   out.meta = {{"model", {{"config", model_.config()}, {"random_streams", streams}}},
               {"optimizer", optimizer.meta},
               {"schedule", schedule},
               {"schedule_driver", driver_.state()},
+              {"callbacks", callbacks},
               {"fit", fit_shape_json(shape_)},
               {"progress",
                {{"epoch", p.epoch},
@@ -84,8 +112,8 @@ StateDict TrainingState::capture(const FitProgress& p) const {
 }
 
 FitProgress TrainingState::restore(const StateDict& state) const {
-  FitProgress p;
-  try {
+  return read_checkpoint_part([&] {
+    FitProgress p;
     const json& meta = state.meta;
     if (meta.at("fit") != fit_shape_json(shape_))
       throw DataError(fmt::format("the checkpoint was taken training on {} instead of {}",
@@ -139,12 +167,31 @@ FitProgress TrainingState::restore(const StateDict& state) const {
           "the checkpoint's position (epoch {}, batch {}, step {}, {} samples into the epoch) is "
           "past what {} batches an epoch can reach",
           std::int64_t{p.epoch} + 1, p.batch, p.step, p.seen, batches));
-  } catch (const json::exception& e) {
-    throw DataError(fmt::format("the checkpoint is incomplete ({})", e.what()));
-  } catch (const InvalidArgument& e) {
-    throw DataError(fmt::format("the checkpoint does not fit this run: {}", e.what()));
-  }
-  return p;
+    json kinds = json::array();
+    for (const auto& c : callbacks_)
+      if (const std::optional<StateDict> s = c->state_dict())
+        kinds.push_back(s->meta.at("callback"));
+    json saved_kinds = json::array();
+    for (const json& saved : saved_callbacks(meta))
+      saved_kinds.push_back(saved.at("callback"));
+    if (saved_kinds != kinds)
+      throw DataError(
+          fmt::format("the checkpoint was taken with the stateful callbacks {}, this run has {}",
+                      saved_kinds.dump(), kinds.dump()));
+    return p;
+  });
+}
+
+void TrainingState::restore_callbacks(const StateDict& state) const {
+  read_checkpoint_part([&] {
+    const json saved = saved_callbacks(state.meta);
+    std::size_t k = 0;
+    for (const auto& c : callbacks_)
+      if (c->state_dict()) {
+        c->load_state_dict(model_, take_tensors(state, callback_prefix(k), saved.at(k)));
+        ++k;
+      }
+  });
 }
 
 std::string first_non_finite(const StateDict& state) {

@@ -1,8 +1,9 @@
 // The state of a training run at a step boundary, as a checkpoint holds it: the model's weights and
 // random streams, the optimizer's state and η, the schedule's state and how η was rescaled, and
 // where fit() stands: epoch, next batch, step, the shuffle stream from which the epoch's order is
-// redrawn, the epoch's running loss and metrics, batches skipped after a rollback, and the history
-// so far. Restoring it and training on gives bitwise the same weights as never having stopped.
+// redrawn, the epoch's running loss and metrics, batches skipped after a rollback, the history
+// so far, and the state of each stateful callback (EarlyStopping's patience, ...). Restoring it and
+// training on gives bitwise the same weights as never having stopped.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +15,7 @@
 #include "core/state_dict.h"
 #include "loss/metric.h"
 #include "optim/schedule/schedule.h"
+#include "train/callback.h"
 #include "train/history.h"
 #include "train/schedule_driver.h"
 
@@ -43,19 +45,30 @@ struct FitShape {
 class TrainingState {
  public:
   TrainingState(Model& model, ScheduleDriver& driver, Schedule* schedule,
-                std::vector<std::unique_ptr<Metric>>& metrics, FitShape shape)
-      : model_(model), driver_(driver), schedule_(schedule), metrics_(metrics), shape_(shape) {}
+                std::vector<std::unique_ptr<Metric>>& metrics,
+                const std::vector<std::shared_ptr<Callback>>& callbacks, FitShape shape)
+      : model_(model),
+        driver_(driver),
+        schedule_(schedule),
+        metrics_(metrics),
+        callbacks_(callbacks),
+        shape_(shape) {}
 
   StateDict capture(const FitProgress& progress) const;
   // Loads `state` into the model, optimizer, schedule and metrics and returns where fit() stood.
-  // Throws DataError when the checkpoint belongs to another model, optimizer, schedule or data.
+  // Throws DataError when the checkpoint belongs to another model, optimizer, schedule, data or
+  // set of stateful callbacks.
   FitProgress restore(const StateDict& state) const;
+  // Loads the callbacks' part of `state`: apart from restore(), because on_train_begin resets
+  // callbacks and a resumed fit() calls it after restore() has checked the whole checkpoint.
+  void restore_callbacks(const StateDict& state) const;
 
  private:
   Model& model_;
   ScheduleDriver& driver_;
   Schedule* schedule_;
   std::vector<std::unique_ptr<Metric>>& metrics_;
+  const std::vector<std::shared_ptr<Callback>>& callbacks_;
   FitShape shape_;
 };
 

@@ -18,12 +18,14 @@
 #include "temp_dir.h"
 #include "train/model.h"
 #include "train/weights_file.h"
+#include "training_fingerprint.h"
 
 namespace descent {
 namespace {
 
 namespace fs = std::filesystem;
 using testing::TempDir;
+using testing::training_fingerprint;
 
 // A model that uses every random stream a checkpoint must carry: shuffling and dropout.
 Model make_model() {
@@ -49,24 +51,12 @@ FitOptions fit_options(const fs::path& dir, const std::shared_ptr<Schedule>& sch
           .checkpoint_keep = 1000};
 }
 
-// Weights and optimizer state, as bytes: equal bytes mean bitwise-identical training.
-std::string fingerprint(Model& model) {
-  std::string bytes;
-  for (const StateDict& state : {model.weights(), model.optimizer().state_dict()}) {
-    for (const auto& [name, tensor] : state.tensors)
-      bytes.append(name).append(reinterpret_cast<const char*>(tensor.data()),
-                                tensor.size() * sizeof(float));
-    bytes.append(state.meta.dump());
-  }
-  return bytes;
-}
-
 TEST(Checkpoint, ResumingFromAnyCheckpointEndsBitwiseIdentical) {
   const Dataset data = moons(200, 0.1, 3);  // 13 batches per epoch: checkpoints land mid-epoch
   TempDir dir;
   Model reference = make_model();
   const History full = reference.fit(data, fit_options(dir / "full", make_step_schedule()));
-  const std::string expected = fingerprint(reference);
+  const std::string expected = training_fingerprint(reference);
 
   const std::vector<fs::path> files = CheckpointStore(dir / "full", 1000).files();
   ASSERT_GE(files.size(), 8u);  // every 5 steps and each epoch's end
@@ -78,7 +68,7 @@ TEST(Checkpoint, ResumingFromAnyCheckpointEndsBitwiseIdentical) {
     FitOptions options = fit_options(dir / "resumed", schedule);
     options.resume_from = &checkpoint;
     const History history = resumed.fit(data, options);
-    EXPECT_EQ(fingerprint(resumed), expected);
+    EXPECT_EQ(training_fingerprint(resumed), expected);
     ASSERT_EQ(history.steps.size(), full.steps.size());
     EXPECT_EQ(history.steps.back().loss, full.steps.back().loss);
     ASSERT_EQ(history.epochs.size(), 3u);
@@ -104,7 +94,7 @@ TEST(Checkpoint, ResumingAFinishedRunTrainsNoMore) {
   FitOptions options = fit_options(dir / "again", nullptr);
   options.resume_from = &last.state;
   const History history = again.fit(data, options);
-  EXPECT_EQ(fingerprint(again), fingerprint(model));
+  EXPECT_EQ(training_fingerprint(again), training_fingerprint(model));
   EXPECT_EQ(history.epochs.size(), 3u);
 }
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "core/json_integer.h"
 #include "train/model.h"
 
 namespace descent {
@@ -38,6 +39,41 @@ void EarlyStopping::on_epoch_end(Model& model, int epoch, Logs& logs) {
     stopped_epoch_ = epoch;
     model.stop_training = true;
     if (best_weights_) model.set_weights(*best_weights_);
+  }
+}
+
+std::optional<StateDict> EarlyStopping::state_dict() const {
+  StateDict out;
+  if (best_weights_) out.tensors = best_weights_->tensors;
+  out.meta = {{"callback", "EarlyStopping"},
+              {"monitor", monitor_.state(best_)},
+              {"best_epoch", best_epoch_},
+              {"wait", wait_},
+              {"stopped_epoch", stopped_epoch_ ? nlohmann::json(*stopped_epoch_) : nullptr},
+              {"has_best_weights", best_weights_.has_value()}};
+  return out;
+}
+
+void EarlyStopping::load_state_dict(const Model& model, const StateDict& state) {
+  const nlohmann::json& meta = state.meta;
+  best_ = monitor_.load_state(meta.at("monitor"));
+  best_epoch_ = json_integer<int>(meta.at("best_epoch"), "EarlyStopping's best epoch");
+  wait_ = json_integer<int>(meta.at("wait"), "EarlyStopping's wait");
+  stopped_epoch_.reset();
+  if (!meta.at("stopped_epoch").is_null())
+    stopped_epoch_ = json_integer<int>(meta.at("stopped_epoch"), "EarlyStopping's stopped epoch");
+  best_weights_.reset();
+  if (meta.at("has_best_weights").get<bool>()) {
+    StateDict weights;
+    weights.tensors = state.tensors;
+    try {
+      model.check_weights(weights);
+    } catch (const InvalidArgument& e) {
+      throw DataError(fmt::format("the checkpoint's EarlyStopping best {}", e.what()));
+    }
+    best_weights_ = std::move(weights);
+  } else if (!state.tensors.empty()) {
+    throw DataError("the checkpoint holds best weights for an EarlyStopping that kept none");
   }
 }
 

@@ -25,6 +25,8 @@ class EarlyStopping : public Callback {
 
   void on_train_begin(Model& model, const TrainParams& params) override;
   void on_epoch_end(Model& model, int epoch, Logs& logs) override;
+  std::optional<StateDict> state_dict() const override;
+  void load_state_dict(const Model& model, const StateDict& state) override;
 
   // 0-based epoch at which training was stopped, if it was.
   std::optional<int> stopped_epoch() const { return stopped_epoch_; }

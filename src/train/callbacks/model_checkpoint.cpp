@@ -34,4 +34,14 @@ void ModelCheckpoint::on_epoch_end(Model& model, int epoch, Logs& logs) {
   write_weights_file(path, weights);
 }
 
+std::optional<StateDict> ModelCheckpoint::state_dict() const {
+  StateDict out;
+  out.meta = {{"callback", "ModelCheckpoint"}, {"monitor", monitor_.state(best_)}};
+  return out;
+}
+
+void ModelCheckpoint::load_state_dict(const Model& /*model*/, const StateDict& state) {
+  best_ = monitor_.load_state(state.meta.at("monitor"));
+}
+
 }  // namespace descent

@@ -22,6 +22,8 @@ class ModelCheckpoint : public Callback {
 
   void on_train_begin(Model& model, const TrainParams& params) override;
   void on_epoch_end(Model& model, int epoch, Logs& logs) override;
+  std::optional<StateDict> state_dict() const override;
+  void load_state_dict(const Model& model, const StateDict& state) override;
 
  private:
   std::filesystem::path path_;

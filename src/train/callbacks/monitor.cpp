@@ -28,4 +28,22 @@ double Monitor::worst() const {
                    : std::numeric_limits<double>::infinity();
 }
 
+nlohmann::json Monitor::state(double best) const {
+  // JSON has no infinity: the starting "best" is written as null.
+  return {{"monitor", name_},
+          {"maximize", maximize_},
+          {"best", std::isfinite(best) ? nlohmann::json(best) : nlohmann::json(nullptr)}};
+}
+
+double Monitor::load_state(const nlohmann::json& state) const {
+  if (state.at("monitor") != name_ || state.at("maximize") != maximize_)
+    throw DataError(fmt::format(
+        "the checkpoint's callback monitored {} ({}), this one {} ({})", state.at("monitor").dump(),
+        state.at("maximize") == true ? "max" : "min", name_, maximize_ ? "max" : "min"));
+  const nlohmann::json& best = state.at("best");
+  if (best.is_null()) return worst();
+  if (!best.is_number()) throw DataError("the checkpoint's monitored best is not a number");
+  return best.get<double>();
+}
+
 }  // namespace descent

@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 namespace descent {
 
 class Monitor {
@@ -17,6 +19,11 @@ class Monitor {
   bool improves(double value, double best) const;
   // The starting "best": +inf when minimizing, -inf when maximizing.
   double worst() const;
+
+  // `best` as a checkpoint holds it, with the monitored name and direction it was measured by.
+  nlohmann::json state(double best) const;
+  // The best value back from state(); throws DataError when it was monitoring something else.
+  double load_state(const nlohmann::json& state) const;
 
  private:
   std::string name_;

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "core/json_integer.h"
 #include "train/model.h"
 
 namespace descent {
@@ -47,6 +48,22 @@ void ReduceLROnPlateauCallback::on_epoch_end(Model& model, int /*epoch*/, Logs& 
       wait_ = 0;
     }
   }
+}
+
+std::optional<StateDict> ReduceLROnPlateauCallback::state_dict() const {
+  StateDict out;
+  out.meta = {{"callback", "ReduceLROnPlateau"},
+              {"monitor", monitor_.state(best_)},
+              {"wait", wait_},
+              {"cooldown_left", cooldown_left_}};
+  return out;
+}
+
+void ReduceLROnPlateauCallback::load_state_dict(const Model& /*model*/, const StateDict& state) {
+  best_ = monitor_.load_state(state.meta.at("monitor"));
+  wait_ = json_integer<int>(state.meta.at("wait"), "ReduceLROnPlateau's wait");
+  cooldown_left_ =
+      json_integer<int>(state.meta.at("cooldown_left"), "ReduceLROnPlateau's cooldown");
 }
 
 }  // namespace descent

@@ -26,6 +26,8 @@ class ReduceLROnPlateauCallback : public Callback {
 
   void on_train_begin(Model& model, const TrainParams& params) override;
   void on_epoch_end(Model& model, int epoch, Logs& logs) override;
+  std::optional<StateDict> state_dict() const override;
+  void load_state_dict(const Model& model, const StateDict& state) override;
 
  private:
   ReduceLROnPlateauCallbackOptions options_;
