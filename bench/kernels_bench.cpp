@@ -1,10 +1,13 @@
 // Micro-benchmarks of descent's kernels against their reference, at the shapes the benchmark's
 // workloads use: OpenBLAS's sgemm against a plain vectorizable loop (which would be the only
-// reason for a second matrix-product path). Run: build/bench/kernels_bench [--benchmark_filter=..]
+// reason for a second matrix-product path), and descent's split of a product across threads
+// against OpenBLAS's own threading. Run: build/bench/kernels_bench [--benchmark_filter=..]; both
+// use OMP_NUM_THREADS threads (all cores by default).
 #include <algorithm>
 #include <vector>
 
 #include <benchmark/benchmark.h>
+#include <cblas.h>
 
 #include "core/ops/gemm.h"
 
@@ -52,6 +55,36 @@ void descent_gemm(benchmark::State& state) {
   set_counters(state, m, n, k);
 }
 
+// One product of a training step, op(A)·op(B): args (transpose A, transpose B, m, n, k).
+template <bool kOpenBlasThreads>
+void training_gemm(benchmark::State& state) {
+  const bool ta = state.range(0) != 0, tb = state.range(1) != 0;
+  const std::int64_t m = state.range(2), n = state.range(3), k = state.range(4);
+  Operands o(m, n, k);
+  for (auto _ : state) {
+    if constexpr (kOpenBlasThreads)
+      cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                  int(m), int(n), int(k), 1.0f, o.a.data(), int(ta ? m : k), o.b.data(),
+                  int(tb ? k : n), 0.0f, o.c.data(), int(n));
+    else
+      descent::gemm(ta, tb, m, n, k, o.a.data(), o.b.data(), 0.0f, o.c.data());
+    benchmark::DoNotOptimize(o.c.data());
+  }
+  set_counters(state, m, n, k);
+}
+
+// W1's step at batch 128 (forward, weight gradients, input gradients) and W2's first layer at 32.
+void training_shapes(benchmark::internal::Benchmark* b) {
+  for (const auto& s : std::vector<std::vector<std::int64_t>>{{0, 0, 128, 256, 784},
+                                                              {0, 0, 128, 128, 256},
+                                                              {1, 0, 784, 256, 128},
+                                                              {1, 0, 256, 128, 128},
+                                                              {0, 1, 128, 256, 128},
+                                                              {0, 0, 32, 256, 784},
+                                                              {1, 0, 784, 256, 32}})
+    b->Args(s);
+}
+
 // (batch, out, in): the tutorial's layers (W5), a batch-32 output layer (W2), W1's first layer.
 void shapes(benchmark::internal::Benchmark* b) {
   for (const auto& s : std::vector<std::vector<std::int64_t>>{{10, 16, 1},
@@ -67,6 +100,8 @@ void shapes(benchmark::internal::Benchmark* b) {
 
 BENCHMARK(descent_gemm)->Apply(shapes);
 BENCHMARK(loop_gemm)->Apply(shapes);
+BENCHMARK(training_gemm<false>)->Name("descent_split_gemm")->Apply(training_shapes);
+BENCHMARK(training_gemm<true>)->Name("openblas_threaded_gemm")->Apply(training_shapes);
 
 }  // namespace
 

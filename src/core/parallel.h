@@ -1,6 +1,8 @@
-// Threading: one setting for the whole process. OpenMP runs the element-wise loops; OpenBLAS
-// runs the matrix products with the same count. Flush-to-zero and denormals-are-zero are set on
-// every thread, because denormal floats make late epochs several times slower.
+// Threading: one setting for the whole process. OpenMP runs the element-wise loops and splits
+// each large matrix product into one OpenBLAS call per thread (core/ops/gemm.cpp); OpenBLAS's
+// OpenMP build runs single-threaded inside such a region and follows OpenMP's count outside it.
+// Flush-to-zero and denormals-are-zero are set on every thread, because denormal floats make late
+// epochs several times slower.
 #pragma once
 
 #include <cstdint>

@@ -1,15 +1,58 @@
 #include "core/ops/gemm.h"
 
+#include <omp.h>
+
 #include <cblas.h>
 
 namespace descent {
+namespace {
 
-void gemm(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int64_t k,
-          const float* a, const float* b, float beta, float* c) {
+// Below this many multiply-adds one thread is faster: the fork costs more than the split saves.
+constexpr std::int64_t kParallelGemmWork = std::int64_t{1} << 20;
+// Rows of C per thread below which C is split by columns instead.
+constexpr std::int64_t kMinRowsPerThread = 16;
+
+void sgemm(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int64_t k,
+           const float* a, std::int64_t lda, const float* b, std::int64_t ldb, float beta, float* c,
+           std::int64_t ldc) {
   cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
               trans_b ? CblasTrans : CblasNoTrans, static_cast<int>(m), static_cast<int>(n),
-              static_cast<int>(k), 1.0f, a, static_cast<int>(trans_a ? m : k), b,
-              static_cast<int>(trans_b ? k : n), beta, c, static_cast<int>(n));
+              static_cast<int>(k), 1.0f, a, static_cast<int>(lda), b, static_cast<int>(ldb), beta,
+              c, static_cast<int>(ldc));
+}
+
+}  // namespace
+
+// A large product is split here, one block of C per thread, each an OpenBLAS call that runs
+// single-threaded inside the parallel region. For the products of small networks (m, n, k of 10 to
+// 1,000) this is up to twice as fast as OpenBLAS's own threading on two cores
+// (bench/kernels_bench), and each block is one sgemm call, so the result depends only on the thread
+// count.
+void gemm(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int64_t k,
+          const float* a, const float* b, float beta, float* c) {
+  const std::int64_t lda = trans_a ? m : k;
+  const std::int64_t ldb = trans_b ? k : n;
+  if (m * n * k < kParallelGemmWork || omp_get_max_threads() == 1 || omp_in_parallel()) {
+    sgemm(trans_a, trans_b, m, n, k, a, lda, b, ldb, beta, c, n);
+    return;
+  }
+#pragma omp parallel
+  {
+    const std::int64_t threads = omp_get_num_threads();
+    const std::int64_t t = omp_get_thread_num();
+    if (m >= kMinRowsPerThread * threads) {  // rows [r0, r1) of C from the same rows of op(A)
+      const std::int64_t r0 = m * t / threads;
+      const std::int64_t r1 = m * (t + 1) / threads;
+      sgemm(trans_a, trans_b, r1 - r0, n, k, trans_a ? a + r0 : a + r0 * k, lda, b, ldb, beta,
+            c + r0 * n, n);
+    } else {  // columns [c0, c1) of C from the same columns of op(B)
+      const std::int64_t c0 = n * t / threads;
+      const std::int64_t c1 = n * (t + 1) / threads;
+      if (c1 > c0)
+        sgemm(trans_a, trans_b, m, c1 - c0, k, a, lda, trans_b ? b + c0 * k : b + c0, ldb, beta,
+              c + c0, n);
+    }
+  }
 }
 
 }  // namespace descent
