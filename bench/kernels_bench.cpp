@@ -73,7 +73,8 @@ void training_gemm(benchmark::State& state) {
   set_counters(state, m, n, k);
 }
 
-// W1's step at batch 128 (forward, weight gradients, input gradients) and W2's first layer at 32.
+// W1's step at batch 128 (forward, weight gradients, input gradients), W2's first layer at 32,
+// and W4's convolutions at batch 128 (W · col of either layer, the second's weight gradient).
 void training_shapes(benchmark::internal::Benchmark* b) {
   for (const auto& s : std::vector<std::vector<std::int64_t>>{{0, 0, 128, 256, 784},
                                                               {0, 0, 128, 128, 256},
@@ -81,7 +82,10 @@ void training_shapes(benchmark::internal::Benchmark* b) {
                                                               {1, 0, 256, 128, 128},
                                                               {0, 1, 128, 256, 128},
                                                               {0, 0, 32, 256, 784},
-                                                              {1, 0, 784, 256, 32}})
+                                                              {1, 0, 784, 256, 32},
+                                                              {0, 0, 32, 86528, 9},
+                                                              {0, 0, 64, 15488, 288},
+                                                              {0, 1, 64, 288, 15488}})
     b->Args(s);
 }
 

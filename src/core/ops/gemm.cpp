@@ -11,6 +11,9 @@ namespace {
 constexpr std::int64_t kParallelGemmWork = std::int64_t{1} << 20;
 // Rows of C per thread below which C is split by columns instead.
 constexpr std::int64_t kMinRowsPerThread = 16;
+// C split by columns when it is this many times wider than tall (a convolution's W · col):
+// measured faster there, and by rows for the squarer products of dense layers.
+constexpr std::int64_t kColumnSplitAspect = 4;
 
 void sgemm(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int64_t k,
            const float* a, std::int64_t lda, const float* b, std::int64_t ldb, float beta, float* c,
@@ -40,12 +43,14 @@ void gemm(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int64
   {
     const std::int64_t threads = omp_get_num_threads();
     const std::int64_t t = omp_get_thread_num();
-    if (m >= kMinRowsPerThread * threads) {  // rows [r0, r1) of C from the same rows of op(A)
+    // Rows [r0, r1) of C come from the same rows of op(A), columns [c0, c1) from the same
+    // columns of op(B).
+    if (m >= kMinRowsPerThread * threads && n < kColumnSplitAspect * m) {
       const std::int64_t r0 = m * t / threads;
       const std::int64_t r1 = m * (t + 1) / threads;
       sgemm(trans_a, trans_b, r1 - r0, n, k, trans_a ? a + r0 : a + r0 * k, lda, b, ldb, beta,
             c + r0 * n, n);
-    } else {  // columns [c0, c1) of C from the same columns of op(B)
+    } else {
       const std::int64_t c0 = n * t / threads;
       const std::int64_t c1 = n * (t + 1) / threads;
       if (c1 > c0)
