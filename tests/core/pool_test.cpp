@@ -1,5 +1,7 @@
 #include "core/ops/pool.h"
 
+#include <cmath>
+#include <limits>
 #include <numeric>
 #include <string>
 
@@ -49,6 +51,19 @@ TEST(MaxPool2d, HandComputedValuesAndFirstMaxOnTies) {
   y.backward(Tensor({1, 1, 1, 2}, {10.0f, 20.0f}));
   // Window 1 holds 3 at (0,1) and (1,0); window 2 holds 5 three times: the first in row order.
   const std::vector<float> expected = {0, 10, 20, 0, 0, 0, 0, 0};
+  for (std::size_t i = 0; i < expected.size(); ++i)
+    EXPECT_EQ(x.grad()[i], expected[i]) << i;
+}
+
+TEST(MaxPool2d, NaNWinsItsWindowAndTakesTheGradient) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  // Window 1: a NaN after a larger value; window 2: a NaN first, a larger value after it.
+  Variable x(Tensor({1, 1, 2, 4}, {7, 1, nan, 2, 1, nan, 9, 3}), true);
+  Variable y = max_pool2d(x, 2);
+  EXPECT_TRUE(std::isnan(y.value()[0]));
+  EXPECT_TRUE(std::isnan(y.value()[1]));
+  y.backward(Tensor({1, 1, 1, 2}, {10.0f, 20.0f}));
+  const std::vector<float> expected = {0, 0, 20, 0, 0, 10, 0, 0};
   for (std::size_t i = 0; i < expected.size(); ++i)
     EXPECT_EQ(x.grad()[i], expected[i]) << i;
 }

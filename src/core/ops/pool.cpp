@@ -1,6 +1,7 @@
 #include "core/ops/pool.h"
 
 #include <algorithm>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -14,21 +15,26 @@ struct Window {
   std::int64_t planes, in_h, in_w, out_h, out_w, size, stride;
 };
 
-// Index in the plane of the window's maximum: the first one on ties, NaN wins (as in PyTorch).
-inline std::int64_t arg_max(const float* plane, const Window& g, std::int64_t oy, std::int64_t ox) {
-  const std::int64_t y0 = oy * g.stride, x0 = ox * g.stride;
-  std::int64_t best = y0 * g.in_w + x0;
-  float top = plane[best];
+// The maximum of each window of output row `oy` into top[ox] and, when kWhere, its index in the
+// plane into at[ox]: the first on ties, NaN wins (as in PyTorch). The window is scanned in the
+// same order for every column, so the loop over the row's columns vectorizes.
+template <bool kWhere>
+void row_max(const float* plane, const Window& g, std::int64_t oy, float* top, std::int64_t* at) {
+  const std::int64_t y0 = oy * g.stride;
+  for (std::int64_t ox = 0; ox < g.out_w; ++ox) {
+    top[ox] = plane[y0 * g.in_w + ox * g.stride];
+    if constexpr (kWhere) at[ox] = y0 * g.in_w + ox * g.stride;
+  }
   for (std::int64_t i = 0; i < g.size; ++i)
-    for (std::int64_t j = 0; j < g.size; ++j) {
-      const std::int64_t at = (y0 + i) * g.in_w + x0 + j;
-      const float v = plane[at];
-      if (v > top || (v != v && top == top)) {
-        top = v;
-        best = at;
+    for (std::int64_t j = i == 0 ? 1 : 0; j < g.size; ++j) {
+      const std::int64_t first = (y0 + i) * g.in_w + j;
+      for (std::int64_t ox = 0; ox < g.out_w; ++ox) {
+        const float v = plane[first + ox * g.stride];
+        const bool better = v > top[ox] || (v != v && top[ox] == top[ox]);
+        top[ox] = better ? v : top[ox];
+        if constexpr (kWhere) at[ox] = better ? first + ox * g.stride : at[ox];
       }
     }
-  return best;
 }
 
 }  // namespace
@@ -54,8 +60,7 @@ Variable max_pool2d(const Variable& x, int size, int stride) {
     const float* plane = xv + p * in_plane;
     float* out = yv + p * out_plane;
     for (std::int64_t oy = 0; oy < g.out_h; ++oy)
-      for (std::int64_t ox = 0; ox < g.out_w; ++ox)
-        out[oy * g.out_w + ox] = plane[arg_max(plane, g, oy, ox)];
+      row_max<false>(plane, g, oy, out + oy * g.out_w, nullptr);
   });
   if (y.needs_grad()) {
     // The arg-max is found again here rather than stored: the same scan, no extra buffer.
@@ -72,9 +77,15 @@ Variable max_pool2d(const Variable& x, int size, int stride) {
         const float* g_out = dy + p * out_plane;
         float* d = dx + p * in_plane;
         if (!accumulate) std::fill_n(d, in_plane, 0.0f);
-        for (std::int64_t oy = 0; oy < g.out_h; ++oy)
+        thread_local std::vector<float> top;
+        thread_local std::vector<std::int64_t> at;
+        top.resize(static_cast<std::size_t>(g.out_w));
+        at.resize(static_cast<std::size_t>(g.out_w));
+        for (std::int64_t oy = 0; oy < g.out_h; ++oy) {
+          row_max<true>(plane, g, oy, top.data(), at.data());
           for (std::int64_t ox = 0; ox < g.out_w; ++ox)
-            d[arg_max(plane, g, oy, ox)] += g_out[oy * g.out_w + ox];
+            d[at[ox]] += g_out[oy * g.out_w + ox];
+        }
       });
     });
   }
