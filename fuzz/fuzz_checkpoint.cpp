@@ -4,7 +4,9 @@
 // rather than only restoring also catches values restore accepts but the next step cannot use
 // (a step counter about to overflow, a batch index past the epoch). The model, optimizer and
 // schedule are rebuilt for every input, so a restore that failed halfway cannot leak into the
-// next. A descent::Error is the expected rejection; anything else is a finding.
+// next. A checkpoint that records callback state is resumed into the run with callbacks, any
+// other into the run without. A descent::Error is the expected rejection; anything else is a
+// finding.
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -22,7 +24,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   descent::fuzz::write_input(file, bytes.data(), bytes.size());
   try {
     const descent::StateDict state = descent::read_checkpoint(file);
-    descent::fuzz::CheckpointRun run;
+    descent::fuzz::CheckpointRun run(
+        !state.meta.value("callbacks", nlohmann::json::array()).empty());
     descent::FitOptions options = run.fit_options();
     options.resume_from = &state;
     run.model.fit(train, options);

@@ -2,10 +2,13 @@
 // model, optimizer, schedule, metric and data wrote it. The valid seeds in
 // fuzz/corpus/fuzz_checkpoint come from training this run with checkpoint_dir set. The model has a
 // dropout layer and the schedule a ReduceLROnPlateau inside a SequentialLR, so that a checkpoint
-// carries random streams and composite, observed schedule state.
+// carries random streams and composite, observed schedule state. The run optionally has stateful
+// callbacks (EarlyStopping keeping its best weights, and ReduceLROnPlateauCallback); the seeds
+// named valid_callbacks_* hold their state.
 #pragma once
 
 #include <memory>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -15,6 +18,8 @@
 #include "nn/dropout.h"
 #include "optim/adam.h"
 #include "optim/schedule/make_schedule.h"
+#include "train/callbacks/early_stopping.h"
+#include "train/callbacks/reduce_lr_on_plateau.h"
 #include "train/model.h"
 
 namespace descent::fuzz {
@@ -26,8 +31,14 @@ inline Dataset checkpoint_run_data() {
 struct CheckpointRun {
   Model model{3};
   std::shared_ptr<Schedule> schedule;
+  std::vector<std::shared_ptr<Callback>> callbacks;
 
-  CheckpointRun() {
+  explicit CheckpointRun(bool with_callbacks) {
+    if (with_callbacks)
+      callbacks = {std::make_shared<EarlyStopping>(EarlyStoppingOptions{
+                       .monitor = "loss", .patience = 1, .restore_best_weights = true}),
+                   std::make_shared<ReduceLROnPlateauCallback>(
+                       ReduceLROnPlateauCallbackOptions{.monitor = "loss", .patience = 1})};
     model.add(Dense(4, {.activation = "relu", .input_shape = {2}}));
     model.add(Dropout(0.25f));
     model.add(Dense(2, {.activation = "softmax"}));
@@ -47,6 +58,7 @@ struct CheckpointRun {
   FitOptions fit_options() const {
     return {.epochs = 2,
             .batch_size = 4,
+            .callbacks = callbacks,
             .verbose = 0,
             .schedule = schedule,
             .schedule_monitor = "loss"};
