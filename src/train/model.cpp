@@ -36,7 +36,7 @@ std::vector<std::unique_ptr<Metric>> make_metrics(const std::vector<std::string>
 const Parameter* non_finite_gradient(const std::vector<Parameter>& params) {
   for (const Parameter& p : params) {
     Variable v = p.variable;
-    if (!all_finite(v.grad().values())) return &p;
+    if (!all_finite_parallel(v.grad().values())) return &p;
   }
   return nullptr;
 }
