@@ -37,9 +37,10 @@ nlohmann::json Monitor::state(double best) const {
 
 double Monitor::load_state(const nlohmann::json& state) const {
   if (state.at("monitor") != name_ || state.at("maximize") != maximize_)
-    throw DataError(fmt::format(
-        "the checkpoint's callback monitored {} ({}), this one \"{}\" ({})", state.at("monitor").dump(),
-        state.at("maximize") == true ? "max" : "min", name_, maximize_ ? "max" : "min"));
+    throw DataError(fmt::format("the checkpoint's callback monitored {} ({}), this one \"{}\" ({})",
+                                state.at("monitor").dump(),
+                                state.at("maximize") == true ? "max" : "min", name_,
+                                maximize_ ? "max" : "min"));
   const nlohmann::json& best = state.at("best");
   if (best.is_null()) return worst();
   if (!best.is_number()) throw DataError("the checkpoint's monitored best is not a number");
