@@ -22,6 +22,15 @@ std::string callback_prefix(std::size_t k) {
   return fmt::format("callbacks/{}/", k);
 }
 
+// The callbacks that keep state, each with that state, in the order fit() calls them.
+std::vector<std::pair<Callback*, StateDict>> stateful(
+    const std::vector<std::shared_ptr<Callback>>& callbacks) {
+  std::vector<std::pair<Callback*, StateDict>> out;
+  for (const auto& c : callbacks)
+    if (std::optional<StateDict> s = c->state_dict()) out.emplace_back(c.get(), std::move(*s));
+  return out;
+}
+
 // Checkpoints written before callbacks were saved have no "callbacks" entry.
 json saved_callbacks(const json& meta) {
   return meta.contains("callbacks") ? meta.at("callbacks") : json::array();
@@ -86,11 +95,10 @@ StateDict TrainingState::capture(const FitProgress& p) const {
   for (const auto& m : metrics_)
     metrics.push_back(m->state());
   json callbacks = json::array();
-  for (const auto& c : callbacks_)
-    if (const std::optional<StateDict> s = c->state_dict()) {
-      put_tensors(out, callback_prefix(callbacks.size()), *s);
-      callbacks.push_back(s->meta);
-    }
+  for (const auto& [callback, s] : stateful(callbacks_)) {
+    put_tensors(out, callback_prefix(callbacks.size()), s);
+    callbacks.push_back(s.meta);
+  }
   out.meta = {{"model", {{"config", model_.config()}, {"random_streams", streams}}},
               {"optimizer", optimizer.meta},
               {"schedule", schedule},
@@ -168,9 +176,8 @@ FitProgress TrainingState::restore(const StateDict& state) const {
           "past what {} batches an epoch can reach",
           std::int64_t{p.epoch} + 1, p.batch, p.step, p.seen, batches));
     json kinds = json::array();
-    for (const auto& c : callbacks_)
-      if (const std::optional<StateDict> s = c->state_dict())
-        kinds.push_back(s->meta.at("callback"));
+    for (const auto& [callback, s] : stateful(callbacks_))
+      kinds.push_back(s.meta.at("callback"));
     json saved_kinds = json::array();
     for (const json& saved : saved_callbacks(meta))
       saved_kinds.push_back(saved.at("callback"));
@@ -185,12 +192,10 @@ FitProgress TrainingState::restore(const StateDict& state) const {
 void TrainingState::restore_callbacks(const StateDict& state) const {
   read_checkpoint_part([&] {
     const json saved = saved_callbacks(state.meta);
-    std::size_t k = 0;
-    for (const auto& c : callbacks_)
-      if (c->state_dict()) {
-        c->load_state_dict(model_, take_tensors(state, callback_prefix(k), saved.at(k)));
-        ++k;
-      }
+    const auto callbacks = stateful(callbacks_);
+    for (std::size_t k = 0; k < callbacks.size(); ++k)
+      callbacks[k].first->load_state_dict(model_,
+                                          take_tensors(state, callback_prefix(k), saved.at(k)));
   });
 }
 
