@@ -5,9 +5,10 @@
 // accuracy, and the matrix-multiply floating-point operations of one epoch.
 //
 //   descent_workloads W1 [--epochs N] [--samples N] [--threads N]
-//   descent_workloads gemm N [--reps R]     achieved cblas_sgemm GFLOP/s at N x N x N
+//   descent_workloads gemm N [--reps R]     achieved sgemm GFLOP/s at N x N x N (OpenBLAS, oneDNN)
 //   descent_workloads chart RESULTS.json DIR  draws compare.py's results (ratios, times)
 #include <cblas.h>
+#include <oneapi/dnnl/dnnl.h>
 
 #include <chrono>
 #include <cmath>
@@ -207,23 +208,41 @@ int run_sweep_workload(std::int64_t samples) {
   return 0;
 }
 
-int run_gemm(int n, int reps) {
-  std::vector<float> a(std::size_t(n) * n, 0.5f), b(std::size_t(n) * n, 0.25f),
-      c(std::size_t(n) * n);
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a.data(), n, b.data(), n,
-              0.0f, c.data(), n);  // warm-up
+// Best seconds of `reps` runs of product(), after one warm-up run.
+template <class Product>
+double best_seconds(int reps, const Product& product) {
+  product();
   double best = 1e30;
   for (int r = 0; r < reps; ++r) {
     const auto start = Clock::now();
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a.data(), n, b.data(), n,
-                0.0f, c.data(), n);
+    product();
     best = std::min(best, std::chrono::duration<double>(Clock::now() - start).count());
   }
-  const nlohmann::json out = {{"n", n},
-                              {"seconds", best},
-                              {"gflops", 2.0 * n * double(n) * n / best / 1e9},
-                              {"threads", num_threads()},
-                              {"openblas", openblas_get_config()}};
+  return best;
+}
+
+// The machine's sgemm ceiling as the issue defines it (OpenBLAS), and oneDNN's, which does
+// descent's larger products (core/ops/gemm.cpp), both on all threads.
+int run_gemm(int n, int reps) {
+  std::vector<float> a(std::size_t(n) * n, 0.5f), b(std::size_t(n) * n, 0.25f),
+      c(std::size_t(n) * n);
+  const double openblas = best_seconds(reps, [&] {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a.data(), n, b.data(), n,
+                0.0f, c.data(), n);
+  });
+  const double onednn = best_seconds(reps, [&] {
+    dnnl_sgemm('N', 'N', n, n, n, 1.0f, a.data(), n, b.data(), n, 0.0f, c.data(), n);
+  });
+  const dnnl_version_t* version = dnnl_version();
+  const double flop = 2.0 * n * double(n) * n;
+  const nlohmann::json out = {
+      {"n", n},
+      {"seconds", openblas},
+      {"gflops", flop / openblas / 1e9},
+      {"onednn_gflops", flop / onednn / 1e9},
+      {"threads", num_threads()},
+      {"openblas", openblas_get_config()},
+      {"onednn", fmt::format("oneDNN {}.{}.{}", version->major, version->minor, version->patch)}};
   std::cout << out.dump() << "\n";
   return 0;
 }

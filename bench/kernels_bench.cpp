@@ -1,13 +1,14 @@
 // Micro-benchmarks of descent's kernels against their reference, at the shapes the benchmark's
-// workloads use: OpenBLAS's sgemm against a plain vectorizable loop (which would be the only
-// reason for a second matrix-product path), and descent's split of a product across threads
-// against OpenBLAS's own threading. Run: build/bench/kernels_bench [--benchmark_filter=..]; both
-// use OMP_NUM_THREADS threads (all cores by default).
+// workloads use: descent's gemm against a plain vectorizable loop (which would be the only reason
+// for a third matrix-product path), and descent's split of a product across threads against
+// OpenBLAS's and oneDNN's own threading. Run: build/bench/kernels_bench [--benchmark_filter=..];
+// all use OMP_NUM_THREADS threads (all cores by default).
 #include <algorithm>
 #include <vector>
 
 #include <benchmark/benchmark.h>
 #include <cblas.h>
+#include <oneapi/dnnl/dnnl.h>
 
 #include "core/ops/gemm.h"
 
@@ -55,17 +56,22 @@ void descent_gemm(benchmark::State& state) {
   set_counters(state, m, n, k);
 }
 
+enum class Threading { descent_split, openblas, onednn };
+
 // One product of a training step, op(A)·op(B): args (transpose A, transpose B, m, n, k).
-template <bool kOpenBlasThreads>
+template <Threading kThreading>
 void training_gemm(benchmark::State& state) {
   const bool ta = state.range(0) != 0, tb = state.range(1) != 0;
   const std::int64_t m = state.range(2), n = state.range(3), k = state.range(4);
   Operands o(m, n, k);
   for (auto _ : state) {
-    if constexpr (kOpenBlasThreads)
+    if constexpr (kThreading == Threading::openblas)
       cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
                   int(m), int(n), int(k), 1.0f, o.a.data(), int(ta ? m : k), o.b.data(),
                   int(tb ? k : n), 0.0f, o.c.data(), int(n));
+    else if constexpr (kThreading == Threading::onednn)
+      dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, 1.0f, o.a.data(), ta ? m : k, o.b.data(),
+                 tb ? k : n, 0.0f, o.c.data(), n);
     else
       descent::gemm(ta, tb, m, n, k, o.a.data(), o.b.data(), 0.0f, o.c.data());
     benchmark::DoNotOptimize(o.c.data());
@@ -104,8 +110,13 @@ void shapes(benchmark::internal::Benchmark* b) {
 
 BENCHMARK(descent_gemm)->Apply(shapes);
 BENCHMARK(loop_gemm)->Apply(shapes);
-BENCHMARK(training_gemm<false>)->Name("descent_split_gemm")->Apply(training_shapes);
-BENCHMARK(training_gemm<true>)->Name("openblas_threaded_gemm")->Apply(training_shapes);
+BENCHMARK(training_gemm<Threading::descent_split>)
+    ->Name("descent_split_gemm")
+    ->Apply(training_shapes);
+BENCHMARK(training_gemm<Threading::openblas>)
+    ->Name("openblas_threaded_gemm")
+    ->Apply(training_shapes);
+BENCHMARK(training_gemm<Threading::onednn>)->Name("onednn_threaded_gemm")->Apply(training_shapes);
 
 }  // namespace
 

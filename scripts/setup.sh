@@ -6,7 +6,7 @@
 set -euo pipefail
 packages=(
   g++ cmake make pkg-config
-  libopenblas-openmp-dev zlib1g-dev libcairo2-dev
+  libopenblas-openmp-dev libdnnl-dev zlib1g-dev libcairo2-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   dataset-fashion-mnist

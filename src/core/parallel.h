@@ -1,6 +1,7 @@
 // Threading: one setting for the whole process. OpenMP runs the element-wise loops and splits
-// each large matrix product into one OpenBLAS call per thread (core/ops/gemm.cpp); OpenBLAS's
-// OpenMP build runs single-threaded inside such a region and follows OpenMP's count outside it.
+// each large matrix product into one oneDNN call per thread (core/ops/gemm.cpp); oneDNN and
+// OpenBLAS's OpenMP build run single-threaded inside such a region and follow OpenMP's count
+// outside it.
 // Flush-to-zero and denormals-are-zero are set on every thread, because denormal floats make late
 // epochs several times slower.
 #pragma once

@@ -10,7 +10,7 @@
 //   r.runs[0].verdict;    // Verdict::too_low
 //
 // Parallelism: `parallel` runs at once (0: num_threads() from core/parallel.h), over OpenMP
-// threads; inside a run OpenMP loops and OpenBLAS then use one thread each, so K runs use K
+// threads; inside a run OpenMP loops and matrix products then use one thread each, so K runs use K
 // cores instead of fighting over them. With one run at a time, each run uses every thread. A run's
 // results do not depend on this: descent's sums are independent of the thread count (see
 // docs/sweep.md for the check).

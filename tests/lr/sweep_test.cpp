@@ -86,8 +86,8 @@ TEST_F(MoonsSweep, EveryRunStartsFromTheSameWeightsAndBatches) {
 }
 
 // Runs that train side by side do not disturb each other: each is bitwise the run it would be
-// alone on one thread (the thread count a run of a parallel sweep uses; OpenBLAS sums in another
-// order on more threads, docs/sweep.md).
+// alone on one thread (the thread count a run of a parallel sweep uses; a split matrix product sums
+// in another order on more threads, docs/sweep.md).
 TEST_F(MoonsSweep, ARunInAParallelSweepIsTheSameRunAlone) {
   const std::vector<double> lrs = {0.003, 0.03, 0.3, 3.0};
   options.parallel = 2;
