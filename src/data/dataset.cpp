@@ -12,6 +12,10 @@
 namespace descent {
 namespace {
 
+constexpr std::int64_t kCacheLine = 64;
+// How many rows ahead gather() asks for a row's cache lines.
+constexpr std::int64_t kPrefetchDistance = 2;
+
 // Resizes t to {rows, tail...} unless it already has that shape (building a Shape allocates).
 void ensure_shape(Tensor& t, std::int64_t rows, std::span<const std::int64_t> tail) {
   const Shape& s = t.shape();
@@ -75,6 +79,13 @@ void Dataset::gather(std::span<const std::int64_t> indices, Tensor& x, Tensor& y
     const std::int64_t src = indices[i];
     float* row = xd + i * s;
     if (as_bytes) {
+      // The rows are scattered over the data set, so each one starts with a cache miss; asking
+      // for a later row's lines now overlaps its misses with this row's conversion.
+      if (i + kPrefetchDistance < k) {
+        const std::uint8_t* next = bytes.data() + indices[i + kPrefetchDistance] * s;
+        for (std::int64_t j = 0; j < s; j += kCacheLine)
+          __builtin_prefetch(next + j);
+      }
       const std::uint8_t* b = bytes.data() + src * s;
       for (std::int64_t j = 0; j < s; ++j)
         row[j] = static_cast<float>(b[j]) * scale;
