@@ -3,10 +3,12 @@
 # build-fuzz and runs each for SECONDS_PER_TARGET (default 60) over a scratch copy of its seed
 # corpus (fuzz/corpus stays as committed). Prints one summary line per target and exits non-zero
 # if any target reports a finding (crash, sanitizer report, leak, timeout, out-of-memory); the
-# input that triggered it is kept in build-fuzz/findings/. Installs nothing (scripts/setup.sh
-# does). See docs/fuzzing.md.
+# input that triggered it is kept in build-fuzz/findings/. A target that ran fewer than
+# MIN_EXEC_PER_SECOND (default 300) times its seconds also fails: a fuzzer that stalls or exits at
+# once tests nothing. Installs nothing (scripts/setup.sh does). See docs/fuzzing.md.
 set -euo pipefail
 seconds=${1:-60}
+min_runs=$((seconds * ${MIN_EXEC_PER_SECOND:-300}))
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$root/build-fuzz
 targets=(fuzz_idx fuzz_csv fuzz_npy fuzz_model_json fuzz_weights_file fuzz_checkpoint)
@@ -38,6 +40,12 @@ for target in "${targets[@]}"; do
   fi
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
   speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
+  if [[ $verdict == ok && ! ${runs:-0} -ge $min_runs ]]; then
+    verdict=TOO-FEW
+    failed=1
+    echo "$target ran ${runs:-no} executions, fewer than the $min_runs required" >&2
+    tail -n 20 "$log"
+  fi
   summary+=("$(printf '%-18s %-7s %12s executions %8s exec/s' "$target" "$verdict" "${runs:-?}" \
     "${speed:-?}")")
 done

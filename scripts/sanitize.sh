@@ -57,7 +57,9 @@ export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$reports/ubsan
 export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:ignore_noninstrumented_modules=1:log_path=$reports/tsan"
 
 status=0
-timed "tests" "${no_aslr[@]}" ctest --test-dir "$dir" --output-on-failure -j"$(nproc)" --timeout 1200 "${selection[@]}" "$@" ||
+# --no-tests=error: a label or filter that matches nothing fails instead of passing empty.
+timed "tests" "${no_aslr[@]}" ctest --test-dir "$dir" --output-on-failure --no-tests=error \
+  -j"$(nproc)" --timeout 1200 "${selection[@]}" "$@" ||
   status=$?
 if compgen -G "$reports/*" >/dev/null; then
   cat "$reports"/*

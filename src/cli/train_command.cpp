@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "core/json_integer.h"
 #include "report/run_directory.h"
+#include "train/callbacks/step_counter.h"
 #include "train/checkpoint.h"
 
 namespace descent::cli {
@@ -95,10 +96,18 @@ int run_train(TrainCommand c, const CLI::App& command) {
   fit.verbose = c.output.quiet ? 0 : 1;
   fit.schedule = e.schedule;
   fit.schedule_interval = e.interval;
+  const auto counter = std::make_shared<StepCounter>();
+  fit.callbacks.push_back(counter);
   const History history = model.fit(e.data.train, fit);
   auto [results, text] =
       finish_training_run(*run, model, config, e.model_config, history,
                           e.data.test ? &*e.data.test : nullptr, c.training.batch_size);
+  results["steps_trained"] = counter->steps();
+  if (checkpoint) {
+    const auto step = checkpoint->state.meta.at("progress").at("step").get<std::int64_t>();
+    results["resumed_from_step"] = step;
+    text += fmt::format("Resumed at step {}; trained {} more steps\n", step, counter->steps());
+  }
   text += fmt::format("Run directory: {}\n", run->path().string());
   print_result(c.output, results, text);
   return history.diverged ? kDiverged : kSuccess;

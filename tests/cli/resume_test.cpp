@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -150,6 +151,40 @@ TEST(Resume, TwentySigkillsThenResumeEndBitwiseIdentical) {
   EXPECT_EQ(read_file(run / "steps.csv"), read_file(dir / "reference" / "steps.csv"));
   EXPECT_EQ(read_file(run / "weights.bin"), read_file(dir / "reference" / "weights.bin"));
   EXPECT_FALSE(has_temporary_file(run / "checkpoints"));
+}
+
+// A resume that read the checkpoint and then trained from step 0 would end in the same weights; the
+// steps it reports having trained, and the step it names, tell the two apart.
+TEST(Resume, TrainsOnlyTheStepsAfterItsCheckpoint) {
+  const fs::path dir = fresh_dir("resume_counts");
+  const fs::path run = dir / "run";
+  const auto full = run_descent("train " + kTraining + " --keep 1000 --json --out " + run.string());
+  ASSERT_EQ(full.exit_code, 0) << full.output;
+  const auto full_results = nlohmann::json::parse(full.output.substr(full.output.find('{')));
+  const std::int64_t total = full_results.at("steps_trained");
+  ASSERT_EQ(total, newest_checkpoint_step(run));
+  const std::string steps = read_file(run / "steps.csv");
+
+  // Keep only the checkpoint of step 240, as a run killed soon after it would have.
+  for (const auto& entry : fs::directory_iterator(run / "checkpoints"))
+    if (entry.path().filename() != "checkpoint-0000000240.bin") fs::remove(entry.path());
+  const auto resumed = run_descent("train --resume " + run.string());
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("(step 240, epoch 2, batch 40)"), std::string::npos)
+      << resumed.output;
+  EXPECT_NE(
+      resumed.output.find(fmt::format("Resumed at step 240; trained {} more steps", total - 240)),
+      std::string::npos)
+      << resumed.output;
+  EXPECT_EQ(read_file(run / "steps.csv"), steps);
+
+  for (const auto& entry : fs::directory_iterator(run / "checkpoints"))
+    if (entry.path().filename() != "checkpoint-0000000240.bin") fs::remove(entry.path());
+  const auto as_json = run_descent("train --resume " + run.string() + " --json");
+  ASSERT_EQ(as_json.exit_code, 0) << as_json.output;
+  const auto results = nlohmann::json::parse(as_json.output.substr(as_json.output.find('{')));
+  EXPECT_EQ(results.at("resumed_from_step"), 240);
+  EXPECT_EQ(results.at("steps_trained"), total - 240);
 }
 
 TEST(Resume, RefusesSettingsAndMissingRuns) {

@@ -14,6 +14,7 @@
 #include "train/callbacks/early_stopping.h"
 #include "train/callbacks/model_checkpoint.h"
 #include "train/callbacks/reduce_lr_on_plateau.h"
+#include "train/callbacks/step_counter.h"
 #include "train/checkpoint.h"
 #include "train/model.h"
 #include "training_fingerprint.h"
@@ -104,7 +105,12 @@ TEST(CallbackResume, ResumingFromAnyCheckpointKeepsEveryCallbacksState) {
     PlateauRun again(best_dir);
     FitOptions options = again.options(dir / "resumed");
     options.resume_from = &checkpoint;
+    const auto counter = std::make_shared<StepCounter>();
+    options.callbacks.push_back(counter);
     const History history = resumed.fit(data, options);
+    // A restart from step 0 ends in the same weights; only the steps it trains tell them apart.
+    const auto saved_step = checkpoint.meta.at("progress").at("step").get<std::int64_t>();
+    EXPECT_EQ(counter->steps(), static_cast<std::int64_t>(expected.steps.size()) - saved_step);
     EXPECT_EQ(training_fingerprint(resumed), training_fingerprint(reference));
     ASSERT_EQ(history.epochs.size(), expected.epochs.size());
     for (std::size_t e = 0; e < history.epochs.size(); ++e)

@@ -16,6 +16,7 @@
 #include "optim/adam.h"
 #include "optim/schedule/step_lr.h"
 #include "temp_dir.h"
+#include "train/callbacks/step_counter.h"
 #include "train/model.h"
 #include "train/weights_file.h"
 #include "training_fingerprint.h"
@@ -67,7 +68,16 @@ TEST(Checkpoint, ResumingFromAnyCheckpointEndsBitwiseIdentical) {
     const auto schedule = make_step_schedule();
     FitOptions options = fit_options(dir / "resumed", schedule);
     options.resume_from = &checkpoint;
+    const auto counter = std::make_shared<StepCounter>();
+    options.callbacks = {counter};
     const History history = resumed.fit(data, options);
+    // A restart from step 0 ends in the same weights; only the steps it trains tell them apart.
+    const auto saved_step = checkpoint.meta.at("progress").at("step").get<std::int64_t>();
+    const auto total = static_cast<std::int64_t>(full.steps.size());
+    EXPECT_EQ(counter->steps(), total - saved_step);
+    if (saved_step < total) {
+      EXPECT_EQ(counter->first_step(), saved_step + 1);
+    }
     EXPECT_EQ(training_fingerprint(resumed), expected);
     ASSERT_EQ(history.steps.size(), full.steps.size());
     EXPECT_EQ(history.steps.back().loss, full.steps.back().loss);
@@ -93,9 +103,12 @@ TEST(Checkpoint, ResumingAFinishedRunTrainsNoMore) {
   Model again = make_model();
   FitOptions options = fit_options(dir / "again", nullptr);
   options.resume_from = &last.state;
+  const auto counter = std::make_shared<StepCounter>();
+  options.callbacks = {counter};
   const History history = again.fit(data, options);
   EXPECT_EQ(training_fingerprint(again), training_fingerprint(model));
   EXPECT_EQ(history.epochs.size(), 3u);
+  EXPECT_EQ(counter->steps(), 0);
 }
 
 TEST(Checkpoint, RejectsACheckpointOfAnotherRun) {
