@@ -1,7 +1,9 @@
 #include "core/atomic_file.h"
 
+#include <sys/resource.h>
 #include <sys/stat.h>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -44,7 +46,30 @@ TEST(AtomicFile, AReplacedFileKeepsItsPermissionsAndLeavesNoTemporaryFile) {
   EXPECT_EQ(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()), 1);
 }
 
-// (A failure part-way through a write is tested with the checkpoints: tests/train.)
+// A write that fails part-way (the file-size limit, as a full disk would) leaves the old contents
+// whole and no temporary file: a writer that wrote in place would have cut the old file short.
+TEST(AtomicFile, AFailedReplacementKeepsTheOldContents) {
+  TempDir dir;
+  const fs::path file = dir.write("history.csv", "epoch,loss\n1,0.5\n");
+  rlimit saved{};
+  ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &saved), 0);
+  const auto previous_handler = std::signal(SIGXFSZ, SIG_IGN);
+  rlimit limited = saved;
+  limited.rlim_cur = 4096;
+  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &limited), 0);
+  bool failed = false;
+  try {
+    write_file_atomically(file, std::string(8192, 'x'));
+  } catch (const IoError&) {
+    failed = true;
+  }
+  setrlimit(RLIMIT_FSIZE, &saved);
+  std::signal(SIGXFSZ, previous_handler);
+  EXPECT_TRUE(failed);
+  EXPECT_EQ(read_file(file), "epoch,loss\n1,0.5\n");
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()), 1);
+}
+
 TEST(AtomicFile, AFailureNamesTheTargetNotTheTemporaryFile) {
   TempDir dir;
   try {
