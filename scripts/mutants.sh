@@ -90,7 +90,7 @@ for i in "${!names[@]}"; do
   name=${names[$i]} file=${files[$i]} label=${labels[$i]}
   log=$work/mutant-$i.log
   t0=$SECONDS
-  verdict=killed by
+  verdict=killed
   if ! apply_edits "$tree/$file" "${edits[$i]}" >"$log" 2>&1; then
     verdict=NOT-APPLIED
   elif ! cmake --build "$build" -j"$jobs" --target $(targets_for "$label") >>"$log" 2>&1; then

@@ -74,4 +74,12 @@ std::unique_ptr<Metric> make_metric(std::string_view name, const Loss& loss) {
       name));
 }
 
+std::vector<std::unique_ptr<Metric>> make_metrics(const std::vector<std::string>& names,
+                                                  const Loss& loss) {
+  std::vector<std::unique_ptr<Metric>> metrics;
+  for (const std::string& name : names)
+    metrics.push_back(make_metric(name, loss));
+  return metrics;
+}
+
 }  // namespace descent

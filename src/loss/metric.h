@@ -63,5 +63,8 @@ class MeanMetric : public Metric {
 // The metric is named as given (lower-cased), except top-k metrics. Throws InvalidArgument for an
 // unknown name, listing the known ones.
 std::unique_ptr<Metric> make_metric(std::string_view name, const Loss& loss);
+// make_metric for each name, in order.
+std::vector<std::unique_ptr<Metric>> make_metrics(const std::vector<std::string>& names,
+                                                  const Loss& loss);
 
 }  // namespace descent

@@ -98,6 +98,8 @@ class Model : public Sequential {
 
   Optimizer& optimizer();
   const Loss& loss() const;
+  // The metrics compile() was given, by name (Keras's metrics_names, less the loss).
+  const std::vector<std::string>& metric_names() const { return metric_names_; }
   // Set by a callback to end training after the current step.
   bool stop_training = false;
 
