@@ -1,9 +1,15 @@
 #include "train/schedule_driver.h"
 
+#include <fmt/format.h>
+
+#include "core/error.h"
+
 namespace descent {
 
 ScheduleDriver::ScheduleDriver(Schedule* schedule, Optimizer& optimizer)
-    : schedule_(schedule), optimizer_(optimizer), written_(optimizer.lr()) {}
+    : schedule_(schedule), optimizer_(optimizer), written_(optimizer.lr()) {
+  if (schedule != nullptr) check_cycled_momentum(*schedule, optimizer);
+}
 
 void ScheduleDriver::apply(std::int64_t t) {
   if (schedule_ == nullptr) return;
@@ -26,6 +32,13 @@ nlohmann::json ScheduleDriver::state() const {
 void ScheduleDriver::load_state(const nlohmann::json& state) {
   written_ = state.at("written").get<double>();
   scale_ = state.at("scale").get<double>();
+}
+
+void check_cycled_momentum(const Schedule& schedule, const Optimizer& optimizer) {
+  if (schedule.momentum(0) && !optimizer.momentum())
+    throw InvalidArgument(
+        fmt::format("{} cycles the momentum, which {} does not have: give it cycle_momentum=false",
+                    schedule.name(), optimizer.name()));
 }
 
 }  // namespace descent

@@ -14,7 +14,8 @@ namespace descent {
 
 class ScheduleDriver {
  public:
-  // `schedule` may be null: η then stays whatever the optimizer holds.
+  // `schedule` may be null: η then stays whatever the optimizer holds. Throws InvalidArgument when
+  // the schedule cycles a momentum the optimizer does not have (check_cycled_momentum).
   ScheduleDriver(Schedule* schedule, Optimizer& optimizer);
 
   // Writes lr(t) (and the schedule's momentum, if any) into the optimizer.
@@ -31,5 +32,9 @@ class ScheduleDriver {
   double written_;
   double scale_ = 1.0;
 };
+
+// Refuses, before any step, a schedule that cycles the momentum (CyclicLR, OneCycleLR with
+// cycle_momentum) for an optimizer without one (Adagrad, Adadelta), as PyTorch's constructors do.
+void check_cycled_momentum(const Schedule& schedule, const Optimizer& optimizer);
 
 }  // namespace descent
