@@ -1,7 +1,8 @@
 // The Keras-convention optimizers against the numbers in Keras's own tests
 // (tests/fixtures/keras_golden.json, transcribed by tools/fixtures/gen_keras_golden.py from
 // keras-team/keras keras/src/optimizers/*_test.py): test_correctness_with_golden (five checked
-// steps after a first one), test_single_step and test_weight_decay, each at the tolerance Keras
+// steps after a first one), test_single_step, test_weight_decay and (optimizer_test.py) the
+// clipnorm / clipvalue clipping, each at the tolerance Keras
 // asserts and, where the fixture says so, within the rounding of Keras's 4 printed decimals
 // (tighter: it tells ε inside the root from ε outside for RMSprop). The optimizers run in float32,
 // as Keras's variables do.
@@ -83,7 +84,7 @@ void expect_matches_keras(const json& c) {
     return;
   }
   const auto optimizer = make_basic_optimizer<float>(name, hyper);
-  if (test == "test_single_step") {
+  if (test != "test_correctness_with_golden") {  // one step
     step(*optimizer, c.at("grads"));
     expect_keras_close(x, expected[0], c, "after one step");
     return;
@@ -119,6 +120,11 @@ TEST(KerasGolden, EveryOptimizerMatchesKerasSingleStep) {
 
 TEST(KerasGolden, EveryOptimizerDecaysWeightsAsKeras) {
   EXPECT_EQ(expect_cases_match_keras("test_weight_decay"), kKerasOptimizers);
+}
+
+TEST(KerasGolden, ClippingMatchesKeras) {
+  EXPECT_EQ(expect_cases_match_keras("test_clip_norm"), 1);
+  EXPECT_EQ(expect_cases_match_keras("test_clip_value"), 1);
 }
 
 }  // namespace
