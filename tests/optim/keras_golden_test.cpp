@@ -1,11 +1,10 @@
 // The Keras-convention optimizers against the numbers in Keras's own tests
 // (tests/fixtures/keras_golden.json, transcribed by tools/fixtures/gen_keras_golden.py from
 // keras-team/keras keras/src/optimizers/*_test.py): test_correctness_with_golden (five checked
-// steps after a first one), test_single_step, test_weight_decay and (optimizer_test.py) the
-// clipnorm / clipvalue clipping, each at the tolerance Keras
-// asserts and, where the fixture says so, within the rounding of Keras's 4 printed decimals
-// (tighter: it tells ε inside the root from ε outside for RMSprop). The optimizers run in float32,
-// as Keras's variables do.
+// steps after a first one), test_single_step, test_weight_decay and (optimizer_test.py) clipnorm
+// and clipvalue, each at the tolerance Keras asserts and, where the fixture says so, within the
+// rounding of Keras's 4 printed decimals (tighter: it tells ε inside the root from ε outside for
+// RMSprop). The optimizers run in float32, as Keras's variables do.
 #include <cmath>
 #include <fstream>
 #include <string>
