@@ -6,8 +6,9 @@
 #include <cmath>
 #include <fstream>
 #include <memory>
-#include <optional>
+#include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
