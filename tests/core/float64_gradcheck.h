@@ -12,7 +12,9 @@
 // tens of terms keep its rounding near 1e-6).
 #pragma once
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
