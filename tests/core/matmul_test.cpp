@@ -1,17 +1,36 @@
 #include "core/ops/matmul.h"
 #include "core/ops/reduce.h"
 
+#include <array>
+#include <string>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 #include "core/error.h"
 #include "core/random.h"
+#include "float64_gradcheck.h"
 #include "gradcheck.h"
 #include "ops_fixture.h"
 
 namespace descent {
 namespace {
 
+using testing::expect_gradcheck_float64;
+using testing::expect_matches_torch;
+using testing::NamedInputs;
 using testing::random_tensor;
+
+// a (m, k) · b (k, n) in double, row-major.
+std::vector<double> product(const std::vector<double>& a, const std::vector<double>& b,
+                            std::int64_t m, std::int64_t k, std::int64_t n) {
+  std::vector<double> c(static_cast<std::size_t>(m * n), 0.0);
+  for (std::int64_t i = 0; i < m; ++i)
+    for (std::int64_t p = 0; p < k; ++p)
+      for (std::int64_t j = 0; j < n; ++j)
+        c[i * n + j] += a[i * k + p] * b[p * n + j];
+  return c;
+}
 
 TEST(Matmul, ForwardMatchesHandComputedProduct) {
   Variable a(Tensor({2, 3}, {1, 2, 3, 4, 5, 6}));
@@ -45,6 +64,62 @@ TEST(Dense, GradientsMatchFiniteDifferences) {
   testing::expect_gradients_match(
       [](std::vector<Variable>& in) { return sum(matmul(dense(in[0], in[1], in[2]), in[3])); },
       {x, w, b, c});
+}
+
+// Odd sizes, k = 1, and a product large enough for oneDNN (core/ops/gemm.cpp); the gradients are
+// the products with a transposed operand.
+TEST(Matmul, MatchesTorch) {
+  for (const std::string name :
+       {"matmul_small", "matmul_odd", "matmul_row_column", "matmul_outer", "matmul_onednn"})
+    expect_matches_torch(name, [](NamedInputs& in, const nlohmann::json&) {
+      return matmul(in.at("a"), in.at("b"));
+    });
+}
+
+TEST(Dense, MatchesTorch) {
+  for (const std::string name : {"dense_basic", "dense_odd", "dense_single_sample"})
+    expect_matches_torch(name, [](NamedInputs& in, const nlohmann::json&) {
+      return dense(in.at("x"), in.at("w"), in.at("b"));
+    });
+  expect_matches_torch("dense_no_bias", [](NamedInputs& in, const nlohmann::json&) {
+    return dense(in.at("x"), in.at("w"), Variable());
+  });
+}
+
+// (m, k, n): OpenBLAS sizes, k = 1, and 26 × 26 × 26 for oneDNN.
+TEST(Matmul, GradcheckInDoubleAtTorchTolerances) {
+  Rng rng(4);
+  for (const auto& [m, k, n] :
+       std::vector<std::array<std::int64_t, 3>>{{3, 4, 5}, {1, 7, 1}, {6, 1, 4}, {26, 26, 26}}) {
+    SCOPED_TRACE(::testing::Message() << m << "x" << k << "x" << n);
+    expect_gradcheck_float64(
+        [](std::vector<Variable>& in) { return matmul(in[0], in[1]); },
+        [m, k, n](const auto& x) { return product(x[0], x[1], m, k, n); },
+        {Variable(random_tensor({m, k}, rng), true), Variable(random_tensor({k, n}, rng), true)},
+        rng.next());
+  }
+}
+
+TEST(Dense, GradcheckInDoubleAtTorchTolerances) {
+  Rng rng(5);
+  const std::int64_t batch = 5, in = 3, out = 4;
+  const auto with_bias = [&](const auto& x) {
+    std::vector<double> y = product(x[0], x[1], batch, in, out);
+    for (std::int64_t r = 0; r < batch; ++r)
+      for (std::int64_t j = 0; j < out; ++j)
+        y[r * out + j] += x[2][j];
+    return y;
+  };
+  expect_gradcheck_float64(
+      [](std::vector<Variable>& v) { return dense(v[0], v[1], v[2]); }, with_bias,
+      {Variable(random_tensor({batch, in}, rng), true),
+       Variable(random_tensor({in, out}, rng), true), Variable(random_tensor({out}, rng), true)},
+      rng.next());
+  expect_gradcheck_float64([](std::vector<Variable>& v) { return dense(v[0], v[1], Variable()); },
+                           [&](const auto& x) { return product(x[0], x[1], batch, in, out); },
+                           {Variable(random_tensor({batch, in}, rng), true),
+                            Variable(random_tensor({in, out}, rng), true)},
+                           rng.next());
 }
 
 TEST(Dense, WithoutBiasEqualsMatmul) {

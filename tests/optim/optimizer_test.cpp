@@ -153,13 +153,27 @@ TEST(OptimizerMomentum, ExposesTheCoefficientThatSchedulesCycle) {
   EXPECT_FALSE(Adadelta({w}).momentum().has_value());
 }
 
+// One step with β1 = 0.9, then β1 = 0.5: the second step's moment and bias correction both use
+// 0.5 (torch.optim.Adam reads β1 from the group at every step). A first step alone cannot tell:
+// its bias-corrected moment m/(1 − β1) is g whatever β1 is.
 TEST(OptimizerMomentum, ChangedBeta1IsUsedByTheNextStep) {
-  std::vector<double> a = {1.0}, b = {1.0}, g = {0.5};
-  BasicAdam<double> changed({.lr = 0.1}), fresh({.lr = 0.1, .betas = {0.5, 0.999}});
-  changed.set_momentum(0.5);
-  changed.step(a, g);
-  fresh.step(b, g);
-  EXPECT_EQ(a[0], b[0]);
+  const double lr = 0.1, g1 = 0.5, g2 = -0.2;
+  std::vector<double> changed = {1.0}, kept = {1.0};
+  BasicAdam<double> adam({.lr = lr}), reference({.lr = lr});
+  std::vector<double> g = {g1};
+  adam.step(changed, g);
+  reference.step(kept, g);
+  adam.set_momentum(0.5);
+  g = {g2};
+  adam.step(changed, g);
+  reference.step(kept, g);
+
+  const double m = 0.5 * (0.1 * g1) + 0.5 * g2;
+  const double v = 0.999 * (0.001 * g1 * g1) + 0.001 * g2 * g2;
+  const double w1 = 1.0 - lr / 0.1 * (0.1 * g1) / (std::sqrt(0.001 * g1 * g1 / 0.001) + 1e-8);
+  const double w2 = w1 - lr / (1 - 0.5 * 0.5) * m / (std::sqrt(v / (1 - 0.999 * 0.999)) + 1e-8);
+  EXPECT_NEAR(changed[0], w2, 1e-12);
+  EXPECT_GT(std::abs(changed[0] - kept[0]), 1e-3);
 }
 
 TEST(OptimizerGroups, GroupLearningRateIsTheOptimizerRateTimesItsScale) {
