@@ -91,6 +91,7 @@ for i in "${!names[@]}"; do
   log=$work/mutant-$i.log
   t0=$SECONDS
   verdict=killed
+  cp -p "$tree/$file" "$work/original"
   if ! apply_edits "$tree/$file" "${edits[$i]}" >"$log" 2>&1; then
     verdict=NOT-APPLIED
   elif ! cmake --build "$build" -j"$jobs" --target $(targets_for "$label") >>"$log" 2>&1; then
@@ -99,8 +100,10 @@ for i in "${!names[@]}"; do
     >>"$log" 2>&1; then
     verdict=SURVIVED
   fi
-  # Back to the original (a fresh modification time, so the next build recompiles it).
-  cp "$root/$file" "$tree/$file"
+  # Back to the original, with a fresh modification time so that the next build recompiles it
+  # (the working tree may have moved on since the copy was made).
+  cp "$work/original" "$tree/$file"
+  touch "$tree/$file"
   killers=$(sed -n '/The following tests FAILED/,$p' "$log" | sed -n 's/^\s*[0-9]* - \(\S*\).*/\1/p' |
     head -n 3 | paste -sd' ')
   case $verdict in
