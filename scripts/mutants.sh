@@ -71,7 +71,9 @@ PY
 }
 
 mkdir -p "$work"
-rsync -a --delete --exclude '/build*' --exclude '/.git' "$root"/ "$tree"/
+# By content, with fresh modification times: a file that changed is rebuilt, one that did not is not
+# (copying old times could leave an object built from a mutant looking newer than its source).
+rsync -rl --checksum --delete --exclude '/build*' --exclude '/.git' "$root"/ "$tree"/
 cmake -S "$tree" -B "$build" -DCMAKE_BUILD_TYPE=Release -DDESCENT_BUILD_EXAMPLES=OFF \
   -DDESCENT_BUILD_BENCH=OFF >/dev/null
 
