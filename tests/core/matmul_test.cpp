@@ -89,8 +89,10 @@ TEST(Dense, MatchesTorch) {
 // (m, k, n): OpenBLAS sizes, k = 1, and 26 × 26 × 26 for oneDNN.
 TEST(Matmul, GradcheckInDoubleAtTorchTolerances) {
   Rng rng(4);
-  for (const auto& [m, k, n] :
+  for (const auto& size :
        std::vector<std::array<std::int64_t, 3>>{{3, 4, 5}, {1, 7, 1}, {6, 1, 4}, {26, 26, 26}}) {
+    // Named copies, not a structured binding: Debian's clang 14 cannot capture one in a lambda.
+    const std::int64_t m = size[0], k = size[1], n = size[2];
     SCOPED_TRACE(::testing::Message() << m << "x" << k << "x" << n);
     expect_gradcheck_float64(
         [](std::vector<Variable>& in) { return matmul(in[0], in[1]); },
