@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "core/special_file.h"
 #include "data/csv.h"
 #include "data/idx.h"
 #include "data/npy.h"
@@ -37,6 +38,9 @@ std::string describe(const std::string& name, const Dataset& train,
 }  // namespace
 
 LoadedData load_data(const DataSpec& spec) {
+  refuse_special_file(spec.source, "--data");
+  refuse_special_file(spec.test_path, "--test");
+  if (fs::path(spec.source).extension() == ".npy") refuse_special_file(spec.label, "--label");
   LoadedData out;
   if (spec.source == "fashion-mnist" || (fs::is_directory(spec.source))) {
     TrainTestSplit split =

@@ -9,6 +9,7 @@
 #include "cli/exit_codes.h"
 #include "cli/output.h"
 #include "core/error.h"
+#include "core/special_file.h"
 #include "report/html_report.h"
 
 namespace descent::cli {
@@ -42,6 +43,7 @@ std::string default_title(const std::vector<RunInputs>& runs) {
 
 int run_report_command(const ReportCommand& c) {
   const fs::path out = output_path(c);
+  refuse_special_file(out, "--out");
   std::error_code error;
   if (fs::is_directory(out, error))
     throw InvalidArgument(

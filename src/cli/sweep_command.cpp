@@ -12,7 +12,9 @@
 #include "cli/checkpoint_flags.h"
 #include "cli/exit_codes.h"
 #include "cli/lr_list.h"
+#include "cli/memory_check.h"
 #include "cli/output.h"
+#include "cli/thread_flag.h"
 #include "cli/training_flags.h"
 #include "core/error.h"
 #include "lr/sharpness.h"
@@ -109,8 +111,9 @@ int run_sweep_command(const SweepCommand& given, const CLI::App& command) {
     throw InvalidArgument("--lrs is required: the learning rates to sweep (e.g. 1e-4:1:8)");
   if (c.training.lr)
     throw InvalidArgument("--lr does not apply to sweep: give the learning rates with --lrs");
-  if (c.parallel < 0)
-    throw InvalidArgument(fmt::format("--parallel must be >= 0, got {}", c.parallel));
+  if (c.parallel < 0 || c.parallel > kMaxThreads)
+    throw InvalidArgument(
+        fmt::format("--parallel must be in [0, {}], got {}", kMaxThreads, c.parallel));
   if (c.sharpness_samples < 0)
     throw InvalidArgument(fmt::format("--sharpness must be >= 0, got {}", c.sharpness_samples));
   const std::vector<double> lrs = parse_lr_list(c.lrs);
@@ -165,6 +168,12 @@ int run_sweep_command(const SweepCommand& given, const CLI::App& command) {
   }
   const int at_once = std::min<int>(c.parallel > 0 ? c.parallel : e.config["threads"].get<int>(),
                                     static_cast<int>(lrs.size()));
+  // make_experiment checked one model; the sweep trains at_once more beside it.
+  check_memory({.model_spec = c.training.model,
+                .model_config = e.model_config,
+                .optimizer_slots = e.optimizer_slots,
+                .batch_size = std::min(c.training.batch_size, train.size()),
+                .runs = at_once + 1});
   if (!c.output.quiet)
     fmt::print(stderr,
                "Sweeping {} learning rates of {} on {}: {}, {} epoch(s) each, {} run(s) at a "

@@ -7,7 +7,10 @@
 
 #include "cli/checkpoint_flags.h"
 #include "cli/exit_codes.h"
+#include "cli/flag_limits.h"
+#include "cli/memory_check.h"
 #include "cli/output.h"
+#include "cli/thread_flag.h"
 #include "cli/training_flags.h"
 #include "cli/training_run.h"
 #include "core/error.h"
@@ -122,8 +125,12 @@ int run_tune(const TuneCommand& given, const CLI::App& command) {
     throw InvalidArgument(fmt::format("--sweep-points must be >= 2, got {}", c.sweep_points));
   if (c.sweep_epochs < 1)
     throw InvalidArgument(fmt::format("--sweep-epochs must be >= 1, got {}", c.sweep_epochs));
-  if (c.parallel < 0)
-    throw InvalidArgument(fmt::format("--parallel must be >= 0, got {}", c.parallel));
+  if (c.parallel < 0 || c.parallel > kMaxThreads)
+    throw InvalidArgument(
+        fmt::format("--parallel must be in [0, {}], got {}", kMaxThreads, c.parallel));
+  check_at_most("--finder-iters", c.finder_iters, kMaxIters);
+  check_at_most("--sweep-points", c.sweep_points, kMaxSweepPoints);
+  check_at_most("--sweep-epochs", c.sweep_epochs, kMaxEpochs);
   if (!(c.training.validation_split > 0 && c.training.validation_split < 1))
     throw InvalidArgument(fmt::format(
         "--validation-split must be in (0, 1) for tune (the sweep compares validation losses), "
@@ -153,6 +160,14 @@ int run_tune(const TuneCommand& given, const CLI::App& command) {
   Dataset& train = split.first;
   Dataset& validation = split.second;
   const auto build = [&](double lr) { return make_model(flags, e.model_config, train, lr); };
+  // make_experiment checked one model; the sweep trains up to this many more beside it.
+  const int at_once =
+      std::min(c.parallel > 0 ? c.parallel : e.config["threads"].get<int>(), c.sweep_points);
+  check_memory({.model_spec = flags.model,
+                .model_config = e.model_config,
+                .optimizer_slots = e.optimizer_slots,
+                .batch_size = std::min(flags.batch_size, train.size()),
+                .runs = at_once + 1});
   if (!quiet)
     fmt::print(stderr,
                "Tuning η for {} on {} with {}; validation: the last {:g} ({} samples); "

@@ -8,9 +8,11 @@
 #include <fmt/format.h>
 
 #include "cli/exit_codes.h"
+#include "cli/flag_limits.h"
 #include "cli/output.h"
 #include "cli/training_flags.h"
 #include "core/error.h"
+#include "core/special_file.h"
 #include "lr/valley.h"
 #include "report/run_directory.h"
 #include "report/valley_charts.h"
@@ -58,6 +60,7 @@ std::vector<double> parse_numbers(const std::string& text, const std::string& fl
 }
 
 int run_valley_command(const ValleyCommand& c) {
+  refuse_special_file(c.csv, "--csv");
   const ValleyFunction f(c.function, c.a, c.b);
   const std::vector<double> start =
       c.start.empty() ? f.default_start() : parse_numbers(c.start, "--start", false);
@@ -65,7 +68,9 @@ int run_valley_command(const ValleyCommand& c) {
     throw InvalidArgument(fmt::format("--start for {} takes {} coordinate(s), got '{}'", f.name(),
                                       f.dims(), c.start));
   const std::vector<double> lrs = parse_numbers(c.lrs, "--lrs", true);
+  check_at_most("the number of --lrs", static_cast<std::int64_t>(lrs.size()), kMaxValleyLrs);
   if (c.steps < 1) throw InvalidArgument(fmt::format("--steps must be >= 1, got {}", c.steps));
+  check_at_most("--steps", c.steps, kMaxValleySteps);
   nlohmann::json hyper = parse_key_values(c.optimizer_params, "--opt");
   if (c.momentum) hyper["momentum"] = *c.momentum;
 
