@@ -1,6 +1,7 @@
 #include "cli/app.h"
 
 #include <exception>
+#include <filesystem>
 #include <new>
 #include <string>
 #include <vector>
@@ -27,6 +28,13 @@ namespace {
 int fail(int code, const std::string& message) {
   fmt::print(stderr, "descent: error: {}\n", message);
   return code;
+}
+
+// A path as an error shows it: a 5,000-character one would bury the reason.
+std::string shown_path(const std::filesystem::path& path) {
+  constexpr std::size_t kShown = 80;
+  const std::string text = path.string();
+  return text.size() <= kShown ? text : text.substr(0, kShown) + "...";
 }
 
 }  // namespace
@@ -77,6 +85,9 @@ int run(int argc, char** argv) {
     return fail(kIoError, e.what());
   } catch (const Diverged& e) {
     return fail(kDiverged, e.what());
+  } catch (const std::filesystem::filesystem_error& e) {
+    // A path the system refuses (too long, a component not a directory, no permission).
+    return fail(kIoError, fmt::format("{}: {}", shown_path(e.path1()), e.code().message()));
   } catch (const std::bad_alloc&) {
     return fail(kInternalError, "out of memory");
   } catch (const std::exception& e) {

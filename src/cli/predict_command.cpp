@@ -8,11 +8,11 @@
 
 #include "cli/exit_codes.h"
 #include "cli/output.h"
+#include "cli/output_file.h"
 #include "cli/saved_run.h"
 #include "cli/thread_flag.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
-#include "core/special_file.h"
 
 namespace descent::cli {
 namespace {
@@ -29,7 +29,7 @@ struct PredictCommand {
 };
 
 int run_predict(PredictCommand& c) {
-  refuse_special_file(c.output, "-o");  // a FIFO without a reader would block the write forever
+  check_output_file(c.output, "-o");  // a FIFO without a reader would block the write forever
   if (std::filesystem::exists(c.output) && !c.overwrite)
     throw InvalidArgument(
         fmt::format("{} already exists (use --overwrite to replace it)", c.output));

@@ -8,8 +8,8 @@
 
 #include "cli/exit_codes.h"
 #include "cli/output.h"
+#include "cli/output_file.h"
 #include "core/error.h"
-#include "core/special_file.h"
 #include "report/html_report.h"
 
 namespace descent::cli {
@@ -43,7 +43,6 @@ std::string default_title(const std::vector<RunInputs>& runs) {
 
 int run_report_command(const ReportCommand& c) {
   const fs::path out = output_path(c);
-  refuse_special_file(out, "--out");
   std::error_code error;
   if (fs::is_directory(out, error))
     throw InvalidArgument(
@@ -59,6 +58,7 @@ int run_report_command(const ReportCommand& c) {
     if (!c.output.quiet) fmt::print(stderr, "Read {}: {}\n", dir, runs.back().describe());
     listed.push_back({{"dir", dir}, {"contents", runs.back().describe()}});
   }
+  check_output_file(out, "--out");
   write_html_report(runs, out, c.title.empty() ? default_title(runs) : c.title);
 
   const nlohmann::json results = {{"report", out.string()}, {"runs", listed}};

@@ -8,6 +8,7 @@
 #include "cli/memory_check.h"
 #include "cli/model_spec.h"
 #include "cli/thread_flag.h"
+#include "core/ceil_div.h"
 #include "core/error.h"
 #include "core/parallel.h"
 #include "loss/losses.h"
@@ -257,7 +258,7 @@ Experiment make_experiment(const TrainingFlags& f, std::optional<double> lr) {
   const double train_fraction = 1.0 - f.validation_split;
   const auto train_samples =
       static_cast<std::int64_t>(std::floor(double(e.data.train.size()) * train_fraction));
-  const std::int64_t steps_per_epoch = (train_samples + f.batch_size - 1) / f.batch_size;
+  const std::int64_t steps_per_epoch = ceil_div(train_samples, f.batch_size);
   const std::int64_t total =
       e.interval == ScheduleInterval::step ? steps_per_epoch * f.epochs : f.epochs;
   if (!f.schedule.empty())

@@ -13,8 +13,10 @@
 #include "cli/thread_flag.h"
 #include "cli/training_flags.h"
 #include "cli/training_run.h"
+#include "core/ceil_div.h"
 #include "core/error.h"
 #include "lr/lr_finder.h"
+#include "lr/lr_suggestions.h"
 #include "lr/sweep.h"
 #include "lr/sweep_run_store.h"
 #include "optim/schedule/make_schedule.h"
@@ -125,12 +127,18 @@ int run_tune(const TuneCommand& given, const CLI::App& command) {
     throw InvalidArgument(fmt::format("--sweep-points must be >= 2, got {}", c.sweep_points));
   if (c.sweep_epochs < 1)
     throw InvalidArgument(fmt::format("--sweep-epochs must be >= 1, got {}", c.sweep_epochs));
-  if (c.parallel < 0 || c.parallel > kMaxThreads)
-    throw InvalidArgument(
-        fmt::format("--parallel must be in [0, {}], got {}", kMaxThreads, c.parallel));
+  if (c.parallel < 0)
+    throw InvalidArgument(fmt::format("--parallel must be >= 0, got {}", c.parallel));
+  check_at_most("--parallel", c.parallel, kMaxThreads);
   check_at_most("--finder-iters", c.finder_iters, kMaxIters);
   check_at_most("--sweep-points", c.sweep_points, kMaxSweepPoints);
   check_at_most("--sweep-epochs", c.sweep_epochs, kMaxEpochs);
+  // The stages' own settings, checked before the run directory is made.
+  const auto& rules = suggestion_rules();
+  if (std::find(rules.begin(), rules.end(), c.suggest) == rules.end())
+    throw InvalidArgument(
+        fmt::format("--suggest must be steep, minimum or valley, got '{}'", c.suggest));
+  check_checkpoint_flags(c.checkpoints);
   if (!(c.training.validation_split > 0 && c.training.validation_split < 1))
     throw InvalidArgument(fmt::format(
         "--validation-split must be in (0, 1) for tune (the sweep compares validation losses), "
@@ -144,16 +152,6 @@ int run_tune(const TuneCommand& given, const CLI::App& command) {
   // Rejects a bad schedule name or parameter now, not after the finder and the sweep.
   final_schedule(flags, 0.01, 100);
 
-  const RunDirectory root = resumed ? *resumed : RunDirectory(c.out, "tune", c.overwrite);
-  json config = e.config;
-  config["command"] = "tune";
-  config["tune"] = tune_settings(c);
-  if (!resumed) {
-    for (const char* stage : {"find-lr", "sweep", "final"})  // an overwritten run's stages
-      std::filesystem::remove_all(root.file(stage));
-    root.write_json("config.json", config);
-    root.write_json("model.json", e.model_config);
-  }
   const bool quiet = c.output.quiet;
   // Named references, not a structured binding: Debian's clang 14 cannot capture one in a lambda.
   auto split = split_tail(e.data.train, flags.validation_split);
@@ -168,6 +166,18 @@ int run_tune(const TuneCommand& given, const CLI::App& command) {
                 .optimizer_slots = e.optimizer_slots,
                 .batch_size = std::min(flags.batch_size, train.size()),
                 .runs = at_once + 1});
+  range_test_steps(train.size(), flags.batch_size, c.finder_iters);
+
+  const RunDirectory root = resumed ? *resumed : RunDirectory(c.out, "tune", c.overwrite);
+  json config = e.config;
+  config["command"] = "tune";
+  config["tune"] = tune_settings(c);
+  if (!resumed) {
+    for (const char* stage : {"find-lr", "sweep", "final"})  // an overwritten run's stages
+      std::filesystem::remove_all(root.file(stage));
+    root.write_json("config.json", config);
+    root.write_json("model.json", e.model_config);
+  }
   if (!quiet)
     fmt::print(stderr,
                "Tuning η for {} on {} with {}; validation: the last {:g} ({} samples); "
@@ -246,8 +256,7 @@ int run_tune(const TuneCommand& given, const CLI::App& command) {
   // from its last checkpoint.
   if (!quiet) fmt::print(stderr, "3/3 Final training\n");
   std::unique_ptr<Model> model = build(chosen);
-  const std::int64_t steps =
-      (train.size() + flags.batch_size - 1) / flags.batch_size * flags.epochs;
+  const std::int64_t steps = ceil_div(train.size(), flags.batch_size) * flags.epochs;
   FitOptions fit{.epochs = flags.epochs,
                  .batch_size = flags.batch_size,
                  .validation_data = &validation,

@@ -64,6 +64,9 @@ RunDirectory RunDirectory::existing(const fs::path& path) {
 
 nlohmann::json read_json_file(const fs::path& path) {
   refuse_special_file(path, "");
+  std::error_code error;
+  if (fs::is_directory(path, error))
+    throw IoError(fmt::format("{} is a directory, not a JSON file", path.string()));
   std::ifstream in(path);
   if (!in) throw IoError(fmt::format("cannot open {}", path.string()));
   try {

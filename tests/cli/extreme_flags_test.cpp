@@ -11,7 +11,8 @@
 
 #include "cli_runner.h"
 
-namespace descent::testing {
+// Its own namespace: the unity build compiles this file with the other CLI tests.
+namespace descent::testing::extreme_flags {
 namespace {
 
 namespace fs = std::filesystem;
@@ -109,5 +110,76 @@ TEST(ExtremeFlags, APredictionFileThatIsAFifoIsRefused) {
                  kIo, "is a FIFO, not a regular file");
 }
 
+// The command-line fuzzer's findings (docs/fuzzing.md), each kept as the command that failed.
+
+// A refused command leaves nothing behind: not even an empty run directory.
+void expect_refused_without_writing(const std::string& arguments, const fs::path& out, int code,
+                                    const std::string& needle) {
+  expect_refused(run_timed(arguments + " --out " + out.string()), code, needle);
+  EXPECT_FALSE(fs::exists(out)) << arguments;
+}
+
+constexpr const char* kTinyTune =
+    "tune --data moons --model mlp:4 --finder-iters 10 --sweep-points 2 --sweep-epochs 1 "
+    "--epochs 1 --batch-size 256 --validation-split 0.2 --quiet";
+
+TEST(FuzzerFindings, ADirectoryAsModelFile) {
+  expect_refused(run_timed("sharpness --data moons --model " + fresh_dir("model_dir").string()),
+                 kIo, "is a directory, not a JSON file");
+}
+
+TEST(FuzzerFindings, ATestFileForDataWithItsOwnTestSet) {
+  // Was ignored: tune trained on fashion-mnist for minutes.
+  expect_refused(run_timed("tune --data moons --test /nonexistent.csv"), kUsage,
+                 "--test takes a CSV test set for CSV data; moons has its own test set");
+}
+
+TEST(FuzzerFindings, AnUnknownSuggestionRuleWritesNothing) {
+  expect_refused_without_writing(std::string(kTinyTune) + " --suggest 0x10",
+                                 fresh_dir("tune_suggest") / "out", kUsage,
+                                 "--suggest must be steep, minimum or valley");
+}
+
+TEST(FuzzerFindings, ABadCheckpointFlagWritesNothing) {
+  expect_refused_without_writing(
+      "train --data moons --model mlp:4 --epochs 1 --quiet --rollback-factor -1e308",
+      fresh_dir("train_rollback") / "out", kUsage, "--rollback-factor must be in (0, 1)");
+  expect_refused_without_writing(std::string(kTinyTune) + " --on-divergence -1",
+                                 fresh_dir("tune_divergence") / "out", kUsage,
+                                 "--on-divergence must be stop or rollback");
+}
+
+TEST(FuzzerFindings, APathTooLongForTheSystem) {
+  expect_refused(
+      run_timed("train --data moons --epochs 1 --quiet --model " + std::string(5000, 'x')), kIo,
+      "File name too long");
+}
+
+TEST(FuzzerFindings, AValleyCsvThatIsADirectoryWritesNothing) {
+  const fs::path dir = fresh_dir("valley_csv_dir");
+  expect_refused_without_writing("valley --steps 20 --csv " + dir.string(), dir / "out", kUsage,
+                                 "is a directory; name the file to write");
+}
+
+TEST(FuzzerFindings, ABatchSizeNear2To63) {
+  // (n + b - 1) / b wrapped to 0 steps; the range test then failed after writing its directory.
+  expect_refused_without_writing(
+      "find-lr --data moons --model mlp:4 --iters 10 --quiet --batch-size 9223372036854775807",
+      fresh_dir("find_lr_batch") / "out", kUsage, "give 1 step(s); it needs at least 2");
+  const fs::path dir = fresh_dir("sweep_batch");
+  const CommandResult r = run_descent(
+      "sweep --data moons --model mlp:4 --lrs 0.01,0.1 --epochs 1 --quiet "
+      "--batch-size 9223372036854775807 --out " +
+      (dir / "out").string());
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+}
+
+TEST(FuzzerFindings, AValleyStartWhereTheFunctionOverflows) {
+  // Was a segmentation fault: no point of the run was finite enough to draw.
+  const fs::path dir = fresh_dir("valley_start");
+  expect_refused_without_writing("valley --steps 20 --start 1e308", dir / "out", kUsage,
+                                 "quadratic is not finite at the start (1e+308)");
+}
+
 }  // namespace
-}  // namespace descent::testing
+}  // namespace descent::testing::extreme_flags
