@@ -181,5 +181,22 @@ TEST(FuzzerFindings, AValleyStartWhereTheFunctionOverflows) {
                                  "quadratic is not finite at the start (1e+308)");
 }
 
+TEST(FuzzerFindings, ASubnormalRollbackFactorWritesNothing) {
+  // Passed the flag check, then counted as 0 once training flushed subnormals to zero.
+  expect_refused_without_writing(
+      "train --data moons --model mlp:4 --epochs 1 --quiet --rollback-factor 1e-308",
+      fresh_dir("train_subnormal") / "out", kUsage, "below 2.2e-308 it counts as 0");
+}
+
+TEST(FuzzerFindings, ASweepAtTheLargestFiniteRate) {
+  // The chart's η axis, padded ×3, reached infinity: exit 2 after the runs were written.
+  const fs::path dir = fresh_dir("sweep_huge_lr");
+  const CommandResult r =
+      run_descent("sweep --data moons --model mlp:4 --lrs 1e308 --epochs 1 --quiet --out " +
+                  (dir / "out").string());
+  EXPECT_EQ(r.exit_code, 5) << r.output;
+  EXPECT_TRUE(fs::exists(dir / "out" / "sweep.png")) << r.output;
+}
+
 }  // namespace
 }  // namespace descent::testing::extreme_flags
