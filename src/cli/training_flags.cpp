@@ -255,9 +255,7 @@ Experiment make_experiment(const TrainingFlags& f, std::optional<double> lr) {
 
   const double initial_lr = e.model->optimizer().lr();
   e.interval = parse_schedule_interval(f.schedule_interval);
-  const double train_fraction = 1.0 - f.validation_split;
-  const auto train_samples =
-      static_cast<std::int64_t>(std::floor(double(e.data.train.size()) * train_fraction));
+  const std::int64_t train_samples = split_point(e.data.train.size(), f.validation_split);
   const std::int64_t steps_per_epoch = ceil_div(train_samples, f.batch_size);
   const std::int64_t total =
       e.interval == ScheduleInterval::step ? steps_per_epoch * f.epochs : f.epochs;

@@ -198,5 +198,15 @@ TEST(FuzzerFindings, ASweepAtTheLargestFiniteRate) {
   EXPECT_TRUE(fs::exists(dir / "out" / "sweep.png")) << r.output;
 }
 
+TEST(FuzzerFindings, AValidationSplitThatLeavesNoTrainingDataWritesNothing) {
+  expect_refused_without_writing(
+      "train --data moons --model mlp:4 --epochs 1 --quiet --validation-split 0.999999",
+      fresh_dir("train_split") / "out", kUsage, "cannot be split into training and validation");
+  expect_refused_without_writing(
+      "sweep --data moons --model mlp:4 --lrs 0.01,0.1 --epochs 1 --quiet "
+      "--validation-split 0.999999",
+      fresh_dir("sweep_split") / "out", kUsage, "cannot be split into training and validation");
+}
+
 }  // namespace
 }  // namespace descent::testing::extreme_flags
