@@ -21,6 +21,7 @@
 #include "cli/tune_command.h"
 #include "cli/valley_command.h"
 #include "core/error.h"
+#include "core/parallel.h"
 
 namespace descent::cli {
 namespace {
@@ -40,6 +41,9 @@ std::string shown_path(const std::filesystem::path& path) {
 }  // namespace
 
 int run(int argc, char** argv) {
+  // Training flushes subnormal numbers to zero (core/parallel.h); flags are checked the same way
+  // from the start, so that --start 4.9e-324 is refused up front, not as 0 once a run has begun.
+  enable_flush_denormals();
   CLI::App app("descent: train neural networks fast, and see what the learning rate does",
                "descent");
   app.require_subcommand(1);

@@ -30,14 +30,9 @@ void check_checkpoint_flags(const CheckpointFlags& f) {
   if (f.on_divergence != "stop" && f.on_divergence != "rollback")
     throw InvalidArgument(
         fmt::format("--on-divergence must be stop or rollback, got '{}'", f.on_divergence));
-  // Normal, not subnormal: training flushes subnormals to zero (core/parallel.h), so 1e-308 would
-  // pass here and be 0 once training starts.
-  if (!(std::isnormal(f.rollback_factor) && f.rollback_factor > 0 && f.rollback_factor < 1))
-    throw InvalidArgument(fmt::format("--rollback-factor must be in (0, 1), got {}{}",
-                                      f.rollback_factor,
-                                      std::isfinite(f.rollback_factor) && f.rollback_factor > 0
-                                          ? " (too small: below 2.2e-308 it counts as 0)"
-                                          : ""));
+  if (!(std::isfinite(f.rollback_factor) && f.rollback_factor > 0 && f.rollback_factor < 1))
+    throw InvalidArgument(
+        fmt::format("--rollback-factor must be in (0, 1), got {}", f.rollback_factor));
   if (f.max_rollbacks < 0)
     throw InvalidArgument(fmt::format("--max-rollbacks must be >= 0, got {}", f.max_rollbacks));
 }

@@ -181,11 +181,14 @@ TEST(FuzzerFindings, AValleyStartWhereTheFunctionOverflows) {
                                  "quadratic is not finite at the start (1e+308)");
 }
 
-TEST(FuzzerFindings, ASubnormalRollbackFactorWritesNothing) {
-  // Passed the flag check, then counted as 0 once training flushed subnormals to zero.
+TEST(FuzzerFindings, SubnormalNumbersAreRefusedBeforeAnythingIsWritten) {
+  // They passed the flag checks, then counted as 0 once training flushed subnormals to zero.
   expect_refused_without_writing(
       "train --data moons --model mlp:4 --epochs 1 --quiet --rollback-factor 1e-308",
-      fresh_dir("train_subnormal") / "out", kUsage, "below 2.2e-308 it counts as 0");
+      fresh_dir("train_subnormal") / "out", kUsage, "--rollback-factor must be in (0, 1)");
+  expect_refused_without_writing(
+      "find-lr --data moons --model mlp:4 --iters 10 --quiet --start 4.9e-324",
+      fresh_dir("find_lr_subnormal") / "out", kUsage, "--start must be finite and > 0");
 }
 
 TEST(FuzzerFindings, ASweepAtTheLargestFiniteRate) {
