@@ -28,15 +28,13 @@ void expect_plan_matches_build(const json& config) {
 }
 
 TEST(ModelPlan, MatchesTheBuiltMlp) {
-  expect_plan_matches_build(
-      json::parse(R"({"input_shape": [3], "layers": [
+  expect_plan_matches_build(json::parse(R"({"input_shape": [3], "layers": [
         {"type": "Dense", "units": 5, "activation": "relu"}, {"type": "Dropout", "rate": 0.5},
         {"type": "Dense", "units": 2, "use_bias": false}]})"));
 }
 
 TEST(ModelPlan, MatchesTheBuiltCnn) {
-  expect_plan_matches_build(
-      json::parse(R"({"input_shape": [1, 12, 12], "layers": [
+  expect_plan_matches_build(json::parse(R"({"input_shape": [1, 12, 12], "layers": [
         {"type": "Conv2D", "filters": 4, "kernel_size": 3, "activation": "relu"},
         {"type": "MaxPool2D", "pool_size": 2}, {"type": "Flatten"},
         {"type": "Dense", "units": 3}]})"));
