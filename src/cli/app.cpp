@@ -1,6 +1,7 @@
 #include "cli/app.h"
 
 #include <exception>
+#include <filesystem>
 #include <new>
 #include <string>
 #include <vector>
@@ -20,6 +21,7 @@
 #include "cli/tune_command.h"
 #include "cli/valley_command.h"
 #include "core/error.h"
+#include "core/parallel.h"
 
 namespace descent::cli {
 namespace {
@@ -29,9 +31,19 @@ int fail(int code, const std::string& message) {
   return code;
 }
 
+// A path as an error shows it: a 5,000-character one would bury the reason.
+std::string shown_path(const std::filesystem::path& path) {
+  constexpr std::size_t kShown = 80;
+  const std::string text = path.string();
+  return text.size() <= kShown ? text : text.substr(0, kShown) + "...";
+}
+
 }  // namespace
 
 int run(int argc, char** argv) {
+  // Training flushes subnormal numbers to zero (core/parallel.h); flags are checked the same way
+  // from the start, so that --start 4.9e-324 is refused up front, not as 0 once a run has begun.
+  enable_flush_denormals();
   CLI::App app("descent: train neural networks fast, and see what the learning rate does",
                "descent");
   app.require_subcommand(1);
@@ -77,6 +89,9 @@ int run(int argc, char** argv) {
     return fail(kIoError, e.what());
   } catch (const Diverged& e) {
     return fail(kDiverged, e.what());
+  } catch (const std::filesystem::filesystem_error& e) {
+    // A path the system refuses (too long, a component not a directory, no permission).
+    return fail(kIoError, fmt::format("{}: {}", shown_path(e.path1()), e.code().message()));
   } catch (const std::bad_alloc&) {
     return fail(kInternalError, "out of memory");
   } catch (const std::exception& e) {

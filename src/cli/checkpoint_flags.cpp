@@ -23,8 +23,7 @@ void add_checkpoint_flags(CLI::App& c, CheckpointFlags& f) {
       ->capture_default_str();
 }
 
-void apply_checkpoint_flags(const CheckpointFlags& f, const std::filesystem::path& run_dir,
-                            FitOptions& fit) {
+void check_checkpoint_flags(const CheckpointFlags& f) {
   if (f.every < 0)
     throw InvalidArgument(fmt::format("--checkpoint-every must be >= 0, got {}", f.every));
   if (f.keep < 1) throw InvalidArgument(fmt::format("--keep must be >= 1, got {}", f.keep));
@@ -36,6 +35,11 @@ void apply_checkpoint_flags(const CheckpointFlags& f, const std::filesystem::pat
         fmt::format("--rollback-factor must be in (0, 1), got {}", f.rollback_factor));
   if (f.max_rollbacks < 0)
     throw InvalidArgument(fmt::format("--max-rollbacks must be >= 0, got {}", f.max_rollbacks));
+}
+
+void apply_checkpoint_flags(const CheckpointFlags& f, const std::filesystem::path& run_dir,
+                            FitOptions& fit) {
+  check_checkpoint_flags(f);
   fit.checkpoint_dir = checkpoint_dir(run_dir);
   fit.checkpoint_every = f.every;
   fit.checkpoint_keep = f.keep;

@@ -23,6 +23,9 @@ struct CheckpointFlags {
 
 void add_checkpoint_flags(CLI::App& command, CheckpointFlags& flags);
 
+// Throws InvalidArgument naming the flag for a bad value: called before a command writes anything.
+void check_checkpoint_flags(const CheckpointFlags& flags);
+
 // Sets `fit` to write checkpoints into run_dir/checkpoints and to handle divergence as asked.
 // Throws InvalidArgument naming the flag for a bad value.
 void apply_checkpoint_flags(const CheckpointFlags& flags, const std::filesystem::path& run_dir,

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "core/special_file.h"
 #include "data/csv.h"
 #include "data/idx.h"
 #include "data/npy.h"
@@ -34,16 +35,29 @@ std::string describe(const std::string& name, const Dataset& train,
               : fmt::format("{} ({} samples)", name, train.size());
 }
 
+// A set with its own test set takes no --test: ignoring one silently would evaluate on data the
+// user did not ask for.
+void refuse_test_file(const DataSpec& spec) {
+  if (!spec.test_path.empty())
+    throw InvalidArgument(fmt::format(
+        "--test takes a CSV test set for CSV data; {} has its own test set", spec.source));
+}
+
 }  // namespace
 
 LoadedData load_data(const DataSpec& spec) {
+  refuse_special_file(spec.source, "--data");
+  refuse_special_file(spec.test_path, "--test");
+  if (fs::path(spec.source).extension() == ".npy") refuse_special_file(spec.label, "--label");
   LoadedData out;
   if (spec.source == "fashion-mnist" || (fs::is_directory(spec.source))) {
+    refuse_test_file(spec);
     TrainTestSplit split =
         spec.source == "fashion-mnist" ? load_fashion_mnist() : load_fashion_mnist(spec.source);
     out.train = std::move(split.train);
     out.test = std::move(split.test);
   } else if (auto train = synthetic(spec.source, 2000, spec.seed)) {
+    refuse_test_file(spec);
     out.train = std::move(*train);
     out.test = synthetic(spec.source, 1000, spec.seed + 1);
   } else if (fs::path(spec.source).extension() == ".npy") {

@@ -5,7 +5,7 @@
 #include "cli/exit_codes.h"
 #include "cli/output.h"
 #include "cli/saved_run.h"
-#include "core/parallel.h"
+#include "cli/thread_flag.h"
 
 namespace descent::cli {
 namespace {
@@ -20,7 +20,7 @@ struct EvaluateCommand {
 };
 
 int run_evaluate(EvaluateCommand& c) {
-  set_num_threads(c.threads);
+  apply_thread_flag(c.threads);
   SavedRun run = load_run(c.run_dir);
   const DataSpec spec = c.data_given ? c.data : run.data;
   LoadedData data = load_data(spec);

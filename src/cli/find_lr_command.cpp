@@ -76,6 +76,7 @@ int run_find_lr(const FindLrCommand& c) {
       throw InvalidArgument(
           "--val needs held-out data: --validation-split, or a test set (--test for a CSV file)");
   }
+  range_test_steps(train.size(), options.batch_size, options.iters);  // before writing anything
   RunDirectory run(c.out, "find-lr", c.overwrite);
 
   nlohmann::json config = e.config;

@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "core/special_file.h"
+#include "nn/model_plan.h"
 #include "nn/sequential.h"
 #include "report/run_directory.h"
 
@@ -79,10 +81,17 @@ json model_config(const std::string& spec, const Shape& sample_shape, std::int64
     return {{"input_shape", input}, {"layers", layers}};
   }
   if (spec.ends_with(".json") || std::filesystem::exists(spec)) {
+    refuse_special_file(spec, "--model");
     json config = read_json_file(spec);
     if (config.is_object() && !config.contains("input_shape")) config["input_shape"] = input;
     try {
-      Sequential::from_config(config);  // rejects unknown keys and wrong types, naming them
+      // Shapes and layers are checked without building: the weights may not fit in memory, which
+      // is checked next, from the plan (cli/memory_check.h).
+      plan_model(config);
+      json unbuilt = config;
+      unbuilt.erase("input_shape");
+      if (unbuilt["layers"][0].is_object()) unbuilt["layers"][0].erase("input_shape");
+      Sequential::from_config(unbuilt);  // rejects unknown keys and wrong types, naming them
     } catch (const InvalidArgument& e) {
       throw DataError(fmt::format("{}: {}", spec, e.what()));
     }

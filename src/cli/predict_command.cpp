@@ -2,15 +2,17 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
+#include <sstream>
 
 #include <fmt/format.h>
 
 #include "cli/exit_codes.h"
 #include "cli/output.h"
+#include "cli/output_file.h"
 #include "cli/saved_run.h"
+#include "cli/thread_flag.h"
+#include "core/atomic_file.h"
 #include "core/error.h"
-#include "core/parallel.h"
 
 namespace descent::cli {
 namespace {
@@ -27,10 +29,11 @@ struct PredictCommand {
 };
 
 int run_predict(PredictCommand& c) {
+  check_output_file(c.output, "-o");  // a FIFO without a reader would block the write forever
   if (std::filesystem::exists(c.output) && !c.overwrite)
     throw InvalidArgument(
         fmt::format("{} already exists (use --overwrite to replace it)", c.output));
-  set_num_threads(c.threads);
+  apply_thread_flag(c.threads);
   SavedRun run = load_run(c.run_dir);
   const DataSpec spec = c.data_given ? c.data : run.data;
   LoadedData data = load_data(spec);
@@ -40,8 +43,7 @@ int run_predict(PredictCommand& c) {
 
   const bool classification = run.model->loss().name().find("crossentropy") != std::string::npos;
   const std::int64_t n = set.size(), width = n > 0 ? outputs.size() / n : 0;
-  std::ofstream out(c.output);
-  if (!out) throw IoError(fmt::format("cannot write {}", c.output));
+  std::ostringstream out;  // written at once at the end: a failure leaves no half-written file
   out << "index,prediction";
   for (std::int64_t j = 0; j < width; ++j)
     out << ",output_" << j;
@@ -63,7 +65,7 @@ int run_predict(PredictCommand& c) {
       out << ',' << row[j];
     out << '\n';
   }
-  if (!out) throw IoError(fmt::format("cannot write {}", c.output));
+  write_file_atomically(c.output, out.str());
 
   nlohmann::json result = {{"run_dir", c.run_dir}, {"output", c.output}, {"samples", n}};
   std::string text = fmt::format("Wrote {} predictions to {}\n", n, c.output);

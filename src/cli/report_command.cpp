@@ -8,6 +8,7 @@
 
 #include "cli/exit_codes.h"
 #include "cli/output.h"
+#include "cli/output_file.h"
 #include "core/error.h"
 #include "report/html_report.h"
 
@@ -57,6 +58,7 @@ int run_report_command(const ReportCommand& c) {
     if (!c.output.quiet) fmt::print(stderr, "Read {}: {}\n", dir, runs.back().describe());
     listed.push_back({{"dir", dir}, {"contents", runs.back().describe()}});
   }
+  check_output_file(out, "--out");
   write_html_report(runs, out, c.title.empty() ? default_title(runs) : c.title);
 
   const nlohmann::json results = {{"report", out.string()}, {"runs", listed}};

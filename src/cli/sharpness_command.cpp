@@ -8,11 +8,12 @@
 #include <fmt/format.h>
 
 #include "cli/exit_codes.h"
+#include "cli/flag_limits.h"
 #include "cli/output.h"
 #include "cli/saved_run.h"
+#include "cli/thread_flag.h"
 #include "cli/training_flags.h"
 #include "core/error.h"
-#include "core/parallel.h"
 #include "lr/sharpness.h"
 #include "report/run_directory.h"
 #include "report/sharpness_chart.h"
@@ -60,7 +61,7 @@ Subject from_flags(const TrainingFlags& flags) {
 }
 
 Subject from_run(const std::string& run_dir, int threads) {
-  set_num_threads(threads);
+  apply_thread_flag(threads);
   SavedRun run = load_run(run_dir);
   LoadedData data = load_data(run.data);
   conform_to_input(data.train, run.model->input_shape(), run.data.source);
@@ -92,6 +93,7 @@ void check_flags(const SharpnessCommand& c) {
     throw InvalidArgument(
         fmt::format("--samples must be >= 0 (0: all training samples), got {}", c.samples));
   if (c.iters < 1) throw InvalidArgument(fmt::format("--iters must be >= 1, got {}", c.iters));
+  check_at_most("--iters", c.iters, kMaxIters);
   if (!(std::isfinite(c.tol) && c.tol >= 0.0))
     throw InvalidArgument(fmt::format("--tol must be finite and >= 0, got {}", c.tol));
   if (c.training.batch_size < 1)

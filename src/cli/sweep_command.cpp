@@ -11,9 +11,13 @@
 
 #include "cli/checkpoint_flags.h"
 #include "cli/exit_codes.h"
+#include "cli/flag_limits.h"
 #include "cli/lr_list.h"
+#include "cli/memory_check.h"
 #include "cli/output.h"
+#include "cli/thread_flag.h"
 #include "cli/training_flags.h"
+#include "core/ceil_div.h"
 #include "core/error.h"
 #include "lr/sharpness.h"
 #include "lr/sweep.h"
@@ -66,7 +70,7 @@ SweepCommand resumed_command(const SweepCommand& given, const RunDirectory& run_
 std::int64_t schedule_length(const TrainingFlags& f, std::int64_t train_samples,
                              ScheduleInterval interval) {
   if (interval == ScheduleInterval::epoch) return f.epochs;
-  return (train_samples + f.batch_size - 1) / f.batch_size * f.epochs;
+  return ceil_div(train_samples, f.batch_size) * f.epochs;
 }
 
 // A loss or metric in a fixed-width column: 4 decimals, or 4 significant digits when large (a
@@ -111,10 +115,19 @@ int run_sweep_command(const SweepCommand& given, const CLI::App& command) {
     throw InvalidArgument("--lr does not apply to sweep: give the learning rates with --lrs");
   if (c.parallel < 0)
     throw InvalidArgument(fmt::format("--parallel must be >= 0, got {}", c.parallel));
+  check_at_most("--parallel", c.parallel, kMaxThreads);
   if (c.sharpness_samples < 0)
     throw InvalidArgument(fmt::format("--sharpness must be >= 0, got {}", c.sharpness_samples));
   const std::vector<double> lrs = parse_lr_list(c.lrs);
   Experiment e = make_experiment(c.training, lrs.front());
+  const int at_once = std::min<int>(c.parallel > 0 ? c.parallel : e.config["threads"].get<int>(),
+                                    static_cast<int>(lrs.size()));
+  // make_experiment checked one model; the sweep trains at_once more beside it.
+  check_memory({.model_spec = c.training.model,
+                .model_config = e.model_config,
+                .optimizer_slots = e.optimizer_slots,
+                .batch_size = std::min(c.training.batch_size, e.data.train.size()),
+                .runs = at_once + 1});
   const RunDirectory run_dir = resumed ? *resumed : RunDirectory(c.out, "sweep", c.overwrite);
   json config = e.config;
   config["command"] = "sweep";
@@ -163,8 +176,6 @@ int run_sweep_command(const SweepCommand& given, const CLI::App& command) {
       return std::shared_ptr<Schedule>(make_schedule(c.training.schedule, params, lr, length));
     };
   }
-  const int at_once = std::min<int>(c.parallel > 0 ? c.parallel : e.config["threads"].get<int>(),
-                                    static_cast<int>(lrs.size()));
   if (!c.output.quiet)
     fmt::print(stderr,
                "Sweeping {} learning rates of {} on {}: {}, {} epoch(s) each, {} run(s) at a "

@@ -68,6 +68,7 @@ int run_train(TrainCommand c, const CLI::App& command) {
     }
     c.training.model = run->file("model.json").string();  // the architecture as it was saved
   }
+  check_checkpoint_flags(c.checkpoints);  // before the run directory is made
   Experiment e = make_experiment(c.training);
   Model& model = *e.model;
   FitOptions fit;

@@ -4,7 +4,11 @@
 
 #include <fmt/format.h>
 
+#include "cli/flag_limits.h"
+#include "cli/memory_check.h"
 #include "cli/model_spec.h"
+#include "cli/thread_flag.h"
+#include "core/ceil_div.h"
 #include "core/error.h"
 #include "core/parallel.h"
 #include "loss/losses.h"
@@ -209,16 +213,15 @@ std::unique_ptr<Model> make_model(const TrainingFlags& f, const json& model_conf
 
 Experiment make_experiment(const TrainingFlags& f, std::optional<double> lr) {
   if (f.epochs <= 0) throw InvalidArgument(fmt::format("--epochs must be > 0, got {}", f.epochs));
+  check_at_most("--epochs", f.epochs, kMaxEpochs);
   if (f.batch_size <= 0)
     throw InvalidArgument(fmt::format("--batch-size must be > 0, got {}", f.batch_size));
   if (!(f.validation_split >= 0.0 && f.validation_split < 1.0))
     throw InvalidArgument(
         fmt::format("--validation-split must be in [0, 1), got {}", f.validation_split));
-  if (f.threads < 0)
-    throw InvalidArgument(fmt::format("--threads must be >= 0, got {}", f.threads));
   if (lr && !(std::isfinite(*lr) && *lr > 0))
     throw InvalidArgument(fmt::format("learning rate must be finite and > 0, got {}", *lr));
-  set_num_threads(f.threads);
+  apply_thread_flag(f.threads);
 
   Experiment e;
   e.data = load_data(f.data);
@@ -234,6 +237,12 @@ Experiment make_experiment(const TrainingFlags& f, std::optional<double> lr) {
   }
   const std::int64_t outputs = outputs_of(e.data.train);
   e.model_config = model_config(f.model, sample_shape, outputs);
+  e.optimizer_slots =
+      make_optimizer(f.optimizer, {}, optimizer_hyperparameters(f, lr))->rule().slot_names().size();
+  check_memory({.model_spec = f.model,
+                .model_config = e.model_config,
+                .optimizer_slots = e.optimizer_slots,
+                .batch_size = std::min(f.batch_size, e.data.train.size())});
   e.model = make_model(f, e.model_config, e.data.train, lr);
   conform_to_input(e.data.train, e.model->input_shape(), f.data.source);
   if (e.data.test) conform_to_input(*e.data.test, e.model->input_shape(), f.data.source);
@@ -246,10 +255,8 @@ Experiment make_experiment(const TrainingFlags& f, std::optional<double> lr) {
 
   const double initial_lr = e.model->optimizer().lr();
   e.interval = parse_schedule_interval(f.schedule_interval);
-  const double train_fraction = 1.0 - f.validation_split;
-  const auto train_samples =
-      static_cast<std::int64_t>(std::floor(double(e.data.train.size()) * train_fraction));
-  const std::int64_t steps_per_epoch = (train_samples + f.batch_size - 1) / f.batch_size;
+  const std::int64_t train_samples = split_point(e.data.train.size(), f.validation_split);
+  const std::int64_t steps_per_epoch = ceil_div(train_samples, f.batch_size);
   const std::int64_t total =
       e.interval == ScheduleInterval::step ? steps_per_epoch * f.epochs : f.epochs;
   if (!f.schedule.empty())

@@ -50,7 +50,8 @@ struct Experiment {
   std::unique_ptr<Model> model;
   std::shared_ptr<Schedule> schedule;
   ScheduleInterval interval = ScheduleInterval::step;
-  nlohmann::json config;  // the exact configuration, as the run directory records it
+  nlohmann::json config;            // the exact configuration, as the run directory records it
+  std::size_t optimizer_slots = 0;  // values the optimizer keeps per weight (memory checks)
 };
 
 // Loads the data, builds and compiles the model (weights drawn from the seed), makes the schedule.

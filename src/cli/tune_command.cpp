@@ -7,11 +7,16 @@
 
 #include "cli/checkpoint_flags.h"
 #include "cli/exit_codes.h"
+#include "cli/flag_limits.h"
+#include "cli/memory_check.h"
 #include "cli/output.h"
+#include "cli/thread_flag.h"
 #include "cli/training_flags.h"
 #include "cli/training_run.h"
+#include "core/ceil_div.h"
 #include "core/error.h"
 #include "lr/lr_finder.h"
+#include "lr/lr_suggestions.h"
 #include "lr/sweep.h"
 #include "lr/sweep_run_store.h"
 #include "optim/schedule/make_schedule.h"
@@ -124,6 +129,16 @@ int run_tune(const TuneCommand& given, const CLI::App& command) {
     throw InvalidArgument(fmt::format("--sweep-epochs must be >= 1, got {}", c.sweep_epochs));
   if (c.parallel < 0)
     throw InvalidArgument(fmt::format("--parallel must be >= 0, got {}", c.parallel));
+  check_at_most("--parallel", c.parallel, kMaxThreads);
+  check_at_most("--finder-iters", c.finder_iters, kMaxIters);
+  check_at_most("--sweep-points", c.sweep_points, kMaxSweepPoints);
+  check_at_most("--sweep-epochs", c.sweep_epochs, kMaxEpochs);
+  // The stages' own settings, checked before the run directory is made.
+  const auto& rules = suggestion_rules();
+  if (std::find(rules.begin(), rules.end(), c.suggest) == rules.end())
+    throw InvalidArgument(
+        fmt::format("--suggest must be steep, minimum or valley, got '{}'", c.suggest));
+  check_checkpoint_flags(c.checkpoints);
   if (!(c.training.validation_split > 0 && c.training.validation_split < 1))
     throw InvalidArgument(fmt::format(
         "--validation-split must be in (0, 1) for tune (the sweep compares validation losses), "
@@ -137,6 +152,22 @@ int run_tune(const TuneCommand& given, const CLI::App& command) {
   // Rejects a bad schedule name or parameter now, not after the finder and the sweep.
   final_schedule(flags, 0.01, 100);
 
+  const bool quiet = c.output.quiet;
+  // Named references, not a structured binding: Debian's clang 14 cannot capture one in a lambda.
+  auto split = split_tail(e.data.train, flags.validation_split);
+  Dataset& train = split.first;
+  Dataset& validation = split.second;
+  const auto build = [&](double lr) { return make_model(flags, e.model_config, train, lr); };
+  // make_experiment checked one model; the sweep trains up to this many more beside it.
+  const int at_once =
+      std::min(c.parallel > 0 ? c.parallel : e.config["threads"].get<int>(), c.sweep_points);
+  check_memory({.model_spec = flags.model,
+                .model_config = e.model_config,
+                .optimizer_slots = e.optimizer_slots,
+                .batch_size = std::min(flags.batch_size, train.size()),
+                .runs = at_once + 1});
+  range_test_steps(train.size(), flags.batch_size, c.finder_iters);
+
   const RunDirectory root = resumed ? *resumed : RunDirectory(c.out, "tune", c.overwrite);
   json config = e.config;
   config["command"] = "tune";
@@ -147,12 +178,6 @@ int run_tune(const TuneCommand& given, const CLI::App& command) {
     root.write_json("config.json", config);
     root.write_json("model.json", e.model_config);
   }
-  const bool quiet = c.output.quiet;
-  // Named references, not a structured binding: Debian's clang 14 cannot capture one in a lambda.
-  auto split = split_tail(e.data.train, flags.validation_split);
-  Dataset& train = split.first;
-  Dataset& validation = split.second;
-  const auto build = [&](double lr) { return make_model(flags, e.model_config, train, lr); };
   if (!quiet)
     fmt::print(stderr,
                "Tuning η for {} on {} with {}; validation: the last {:g} ({} samples); "
@@ -231,8 +256,7 @@ int run_tune(const TuneCommand& given, const CLI::App& command) {
   // from its last checkpoint.
   if (!quiet) fmt::print(stderr, "3/3 Final training\n");
   std::unique_ptr<Model> model = build(chosen);
-  const std::int64_t steps =
-      (train.size() + flags.batch_size - 1) / flags.batch_size * flags.epochs;
+  const std::int64_t steps = ceil_div(train.size(), flags.batch_size) * flags.epochs;
   FitOptions fit{.epochs = flags.epochs,
                  .batch_size = flags.batch_size,
                  .validation_data = &validation,

@@ -8,7 +8,9 @@
 #include <fmt/format.h>
 
 #include "cli/exit_codes.h"
+#include "cli/flag_limits.h"
 #include "cli/output.h"
+#include "cli/output_file.h"
 #include "cli/training_flags.h"
 #include "core/error.h"
 #include "lr/valley.h"
@@ -17,6 +19,9 @@
 
 namespace descent::cli {
 namespace {
+
+// Steps over all runs from which the command reports its progress.
+constexpr std::int64_t kValleyProgressSteps = 100'000;
 
 struct ValleyCommand {
   std::string function = "quadratic";
@@ -58,6 +63,7 @@ std::vector<double> parse_numbers(const std::string& text, const std::string& fl
 }
 
 int run_valley_command(const ValleyCommand& c) {
+  check_output_file(c.csv, "--csv");
   const ValleyFunction f(c.function, c.a, c.b);
   const std::vector<double> start =
       c.start.empty() ? f.default_start() : parse_numbers(c.start, "--start", false);
@@ -65,18 +71,27 @@ int run_valley_command(const ValleyCommand& c) {
     throw InvalidArgument(fmt::format("--start for {} takes {} coordinate(s), got '{}'", f.name(),
                                       f.dims(), c.start));
   const std::vector<double> lrs = parse_numbers(c.lrs, "--lrs", true);
+  check_at_most("the number of --lrs", static_cast<std::int64_t>(lrs.size()), kMaxValleyLrs);
   if (c.steps < 1) throw InvalidArgument(fmt::format("--steps must be >= 1, got {}", c.steps));
+  check_at_most("--steps", c.steps, kMaxValleySteps);
   nlohmann::json hyper = parse_key_values(c.optimizer_params, "--opt");
   if (c.momentum) hyper["momentum"] = *c.momentum;
 
   std::vector<ValleyRun> runs;
-  for (double lr : lrs)
-    runs.push_back(run_valley(f, start, c.steps, c.optimizer, hyper, lr));
+  // A big job (up to 12 runs of 100,000 steps, a CSV of a million rows: seconds) says how far it
+  // has got; the usual few hundred steps stay quiet.
+  const bool progress = std::int64_t{c.steps} * std::ssize(lrs) >= kValleyProgressSteps;
+  for (std::size_t i = 0; i < lrs.size(); ++i) {
+    runs.push_back(run_valley(f, start, c.steps, c.optimizer, hyper, lrs[i]));
+    if (progress)
+      fmt::print(stderr, "valley: run {}/{} (η = {:g}) done\n", i + 1, lrs.size(), lrs[i]);
+  }
   nlohmann::json config_hyper = hyper;
   config_hyper["lr"] = lrs.front();
   const auto bound = stable_lr_bound(f, c.optimizer, config_hyper);
 
   RunDirectory run(c.out, "valley", c.overwrite);
+  if (progress) fmt::print(stderr, "valley: writing the trajectories and the charts\n");
   write_valley_csv(f, runs, run.file("trajectory.csv"));
   if (!c.csv.empty()) write_valley_csv(f, runs, c.csv);
   const auto panels = valley_charts(f, runs);

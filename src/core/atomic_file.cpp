@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "core/special_file.h"
 
 namespace descent {
 namespace {
@@ -50,6 +51,8 @@ void sync_directory(const std::filesystem::path& dir) {
 
 void write_file_atomically(const std::filesystem::path& path, std::span<const char> bytes) {
   const std::filesystem::path target = path.has_parent_path() ? path : "." / path;
+  // Renaming over a device or FIFO would replace the node itself (/dev/null, as root).
+  refuse_special_file(target, "");
   const std::filesystem::path temporary = temporary_name(target);
   // O_EXCL: never follow or reuse a file someone else put there. 0666 lets the umask decide.
   int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);

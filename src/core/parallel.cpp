@@ -13,8 +13,12 @@ void enable_flush_denormals() {
   _MM_SET_DENORMALS_ZERO_MODE(_MM_DENORMALS_ZERO_ON);
 }
 
+int available_cores() {
+  return omp_get_num_procs();
+}
+
 void set_num_threads(int threads) {
-  if (threads <= 0) threads = omp_get_num_procs();
+  if (threads <= 0) threads = available_cores();
   omp_set_num_threads(threads);
   openblas_set_num_threads(threads);
   enable_flush_denormals();

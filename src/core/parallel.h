@@ -13,6 +13,8 @@ namespace descent {
 // Sets the number of threads for OpenMP and OpenBLAS (0 = all cores) and enables FTZ/DAZ.
 void set_num_threads(int threads);
 int num_threads();
+// The cores this process may run on (its CPU affinity), what --threads 0 uses.
+int available_cores();
 // Enables flush-to-zero / denormals-are-zero on the calling thread.
 void enable_flush_denormals();
 

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "core/ceil_div.h"
 #include "core/error.h"
 
 namespace descent {
@@ -28,14 +29,14 @@ void BatchOrder::start_epoch() {
 }
 
 std::int64_t BatchOrder::num_batches() const {
-  return (size() + batch_size_ - 1) / batch_size_;
+  return ceil_div(size(), batch_size_);
 }
 
 std::span<const std::int64_t> BatchOrder::batch(std::int64_t b) const {
   if (b < 0 || b >= num_batches())
     throw InvalidArgument(fmt::format("batch {} of an epoch of {} batches", b, num_batches()));
   const std::int64_t begin = b * batch_size_;
-  const std::int64_t end = std::min(begin + batch_size_, size());
+  const std::int64_t end = begin + std::min(batch_size_, size() - begin);  // no overflow
   return std::span<const std::int64_t>(order_).subspan(begin, end - begin);
 }
 

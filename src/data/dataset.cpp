@@ -162,16 +162,21 @@ void Dataset::validate(std::string_view origin) const {
       fail(fmt::format("feature {} of sample {} is {}", i % s, i / s, values[i]));
 }
 
-std::pair<Dataset, Dataset> split_tail(const Dataset& data, double fraction) {
+std::int64_t split_point(std::int64_t n, double fraction) {
   if (!(fraction >= 0.0 && fraction < 1.0))
     throw InvalidArgument(fmt::format("validation fraction {} is outside [0, 1)", fraction));
-  const std::int64_t n = data.size();
   // Keras: split_at = int(math.floor(n * (1. - validation_split))).
   const auto split_at = static_cast<std::int64_t>(std::floor(n * (1.0 - fraction)));
   if (fraction > 0.0 && (split_at == 0 || split_at == n))
     throw InvalidArgument(
         fmt::format("{} samples cannot be split into training and validation sets with fraction {}",
                     n, fraction));
+  return split_at;
+}
+
+std::pair<Dataset, Dataset> split_tail(const Dataset& data, double fraction) {
+  const std::int64_t n = data.size();
+  const std::int64_t split_at = split_point(n, fraction);
   std::vector<std::int64_t> head(split_at), tail(n - split_at);
   std::iota(head.begin(), head.end(), 0);
   std::iota(tail.begin(), tail.end(), split_at);

@@ -57,6 +57,9 @@ struct Dataset {
 // floor(n * (1 - fraction)) samples train. fraction must be in [0, 1); 0 gives an empty
 // validation set; a fraction that leaves either part empty throws InvalidArgument.
 std::pair<Dataset, Dataset> split_tail(const Dataset& data, double fraction);
+// The number of samples split_tail leaves for training, with its checks: commands call it before
+// they write anything.
+std::int64_t split_point(std::int64_t n, double fraction);
 
 // The samples `indices` (in that order, repeats allowed) as a new data set with the same
 // shape, classes and storage kind. Throws InvalidArgument on an index outside [0, size()).

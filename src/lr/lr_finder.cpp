@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "core/ceil_div.h"
 #include "core/error.h"
 #include "core/non_finite.h"
 #include "lr/smoothing.h"
@@ -159,17 +160,21 @@ class RangeTest : public Callback {
 
 }  // namespace
 
-LrFinderResult find_lr(Model& model, const Dataset& data, const LrFinderOptions& options) {
-  check_options(options);
-  if (!model.compiled())
-    throw InvalidArgument("range test: the model must be compiled before training");
-  const std::int64_t batches = (data.size() + options.batch_size - 1) / options.batch_size;
-  const std::int64_t steps = std::min<std::int64_t>(options.iters, batches);
+std::int64_t range_test_steps(std::int64_t samples, std::int64_t batch_size, std::int64_t iters) {
+  const std::int64_t steps = std::min(iters, ceil_div(samples, batch_size));
   if (steps < 2)
     throw InvalidArgument(fmt::format(
         "range test: {} samples in batches of {} give {} step(s); it needs at least 2 (a smaller "
         "batch size)",
-        data.size(), options.batch_size, steps));
+        samples, batch_size, steps));
+  return steps;
+}
+
+LrFinderResult find_lr(Model& model, const Dataset& data, const LrFinderOptions& options) {
+  check_options(options);
+  if (!model.compiled())
+    throw InvalidArgument("range test: the model must be compiled before training");
+  const std::int64_t steps = range_test_steps(data.size(), options.batch_size, options.iters);
 
   LrFinderResult result;
   result.options = options;

@@ -68,4 +68,8 @@ struct LrFinderResult {
 // first steps, or it only rose: start lower). The model is restored in every case.
 LrFinderResult find_lr(Model& model, const Dataset& data, const LrFinderOptions& options);
 
+// The steps the range test takes on `samples` samples (at most iters, one epoch of batches); throws
+// InvalidArgument when that is fewer than 2. Commands call it before they write anything.
+std::int64_t range_test_steps(std::int64_t samples, std::int64_t batch_size, std::int64_t iters);
+
 }  // namespace descent

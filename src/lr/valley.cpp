@@ -6,6 +6,7 @@
 #include <limits>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "core/error.h"
 #include "optim/make_optimizer.h"
@@ -261,6 +262,10 @@ ValleyRun run_valley(const ValleyFunction& f, std::span<const double> start, int
   std::vector<double> x(start.begin(), start.end()), g(x.size());
   f.gradient(x, g);
   const double f0 = f.value(x);
+  // Nothing can be learned (or drawn) from a start where f overflows: 1e308 for the quadratic.
+  if (!std::isfinite(f0))
+    throw InvalidArgument(fmt::format("{} is not finite at the start ({}): start nearer a minimum",
+                                      f.name(), fmt::join(start, ",")));
   run.points.push_back({0, x, f0, norm(g)});
   for (int k = 1; k <= steps; ++k) {
     opt->step(std::span<double>(x), std::span<double>(g));

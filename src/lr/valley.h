@@ -105,8 +105,8 @@ struct ValleyRun {
 
 // Runs `steps` steps of make_basic_optimizer<double>(optimizer, hyperparameters with "lr" = lr)
 // from `start` (dims() values) and labels the run. Stops early when f turns non-finite or exceeds
-// 1e6·(|f0| + 1). Throws InvalidArgument for a bad start, lr (finite, > 0), steps (>= 1) or
-// optimizer setting.
+// 1e6·(|f0| + 1). Throws InvalidArgument for a bad start (f not finite there too), lr (finite, >
+// 0), steps (>= 1) or optimizer setting.
 ValleyRun run_valley(const ValleyFunction& f, std::span<const double> start, int steps,
                      std::string_view optimizer, const nlohmann::json& hyperparameters, double lr);
 

@@ -29,7 +29,7 @@ Conv2D::Conv2D(std::int64_t filters, int kernel_size, Conv2DOptions options)
   if (!options_.input_shape.empty()) input_shape_ = options_.input_shape;
 }
 
-Shape Conv2D::build(const Shape& input_shape, Rng& rng) {
+LayerPlan Conv2D::plan(const Shape& input_shape) const {
   if (input_shape.size() != 3)
     throw InvalidArgument(
         fmt::format("Conv2D expects (channels, height, width) inputs, got shape {}",
@@ -39,6 +39,13 @@ Shape Conv2D::build(const Shape& input_shape, Rng& rng) {
   if (out_h <= 0 || out_w <= 0)
     throw InvalidArgument(fmt::format("Conv2D: kernel {} is larger than the input {}", kernel_size_,
                                       shape_string(input_shape)));
+  const double kernel =
+      double(filters_) * double(input_shape[0]) * double(kernel_size_) * double(kernel_size_);
+  return {{filters_, out_h, out_w}, options_.use_bias ? kernel + double(filters_) : kernel};
+}
+
+Shape Conv2D::build(const Shape& input_shape, Rng& rng) {
+  LayerPlan planned = plan(input_shape);
   Tensor kernel({filters_, input_shape[0], kernel_size_, kernel_size_});
   options_.kernel_initializer.fill(kernel, rng);
   kernel_ = Variable(std::move(kernel), true);
@@ -47,7 +54,7 @@ Shape Conv2D::build(const Shape& input_shape, Rng& rng) {
     options_.bias_initializer.fill(bias, rng, kernel_.shape());
     bias_ = Variable(std::move(bias), true);
   }
-  return {filters_, out_h, out_w};
+  return std::move(planned.output);
 }
 
 Variable Conv2D::forward(const Variable& x, bool /*training*/) {

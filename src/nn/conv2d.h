@@ -28,6 +28,7 @@ class Conv2D : public Layer {
 
   std::string type() const override { return "Conv2D"; }
   Shape build(const Shape& input_shape, Rng& rng) override;
+  LayerPlan plan(const Shape& input_shape) const override;
   Variable forward(const Variable& x, bool training) override;
   std::vector<Parameter> parameters() override;
   double regularize(bool add_gradients) override;

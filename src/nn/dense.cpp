@@ -15,11 +15,17 @@ Dense::Dense(std::int64_t units, DenseOptions options)
   if (!options_.input_shape.empty()) input_shape_ = options_.input_shape;
 }
 
-Shape Dense::build(const Shape& input_shape, Rng& rng) {
+LayerPlan Dense::plan(const Shape& input_shape) const {
   if (input_shape.size() != 1)
     throw InvalidArgument(
         fmt::format("Dense expects flat inputs, got shape {} (add a Flatten layer)",
                     shape_string(input_shape)));
+  const double weights = double(input_shape[0]) * double(units_);
+  return {{units_}, options_.use_bias ? weights + double(units_) : weights};
+}
+
+Shape Dense::build(const Shape& input_shape, Rng& rng) {
+  plan(input_shape);
   Tensor kernel({input_shape[0], units_});
   options_.kernel_initializer.fill(kernel, rng);
   kernel_ = Variable(std::move(kernel), true);

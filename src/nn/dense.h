@@ -25,6 +25,7 @@ class Dense : public Layer {
 
   std::string type() const override { return "Dense"; }
   Shape build(const Shape& input_shape, Rng& rng) override;
+  LayerPlan plan(const Shape& input_shape) const override;
   Variable forward(const Variable& x, bool training) override;
   std::vector<Parameter> parameters() override;
   double regularize(bool add_gradients) override;

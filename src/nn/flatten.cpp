@@ -9,7 +9,11 @@ Flatten::Flatten(Shape input_shape) {
 }
 
 Shape Flatten::build(const Shape& input_shape, Rng& /*rng*/) {
-  return {shape_size(input_shape)};
+  return plan(input_shape).output;
+}
+
+LayerPlan Flatten::plan(const Shape& input_shape) const {
+  return {{shape_size(input_shape)}};
 }
 
 Variable Flatten::forward(const Variable& x, bool /*training*/) {

@@ -12,6 +12,7 @@ class Flatten : public Layer {
 
   std::string type() const override { return "Flatten"; }
   Shape build(const Shape& input_shape, Rng& rng) override;
+  LayerPlan plan(const Shape& input_shape) const override;
   Variable forward(const Variable& x, bool training) override;
   nlohmann::json config() const override;
 };

@@ -19,6 +19,12 @@ struct Parameter {
   Variable variable;
 };
 
+// What build() makes for an input shape, worked out without creating anything.
+struct LayerPlan {
+  Shape output;        // without the batch axis
+  double weights = 0;  // trainable values (a double: an absurd width must not overflow)
+};
+
 class Layer {
  public:
   virtual ~Layer() = default;
@@ -29,6 +35,9 @@ class Layer {
   // `rng`; returns the output shape (without the batch axis). Throws InvalidArgument on a shape the
   // layer cannot take.
   virtual Shape build(const Shape& input_shape, Rng& rng) = 0;
+  // The output shape and weight count build() would give, without allocating the weights (for the
+  // memory estimate made before a model is built); throws InvalidArgument where build() would.
+  virtual LayerPlan plan(const Shape& input_shape) const { return {input_shape, 0.0}; }
   // Batch in, batch out. `training` switches dropout on.
   virtual Variable forward(const Variable& x, bool training) = 0;
   virtual std::vector<Parameter> parameters() { return {}; }

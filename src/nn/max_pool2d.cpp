@@ -14,11 +14,15 @@ MaxPool2D::MaxPool2D(int pool_size, int stride)
 }
 
 Shape MaxPool2D::build(const Shape& input_shape, Rng& /*rng*/) {
+  return plan(input_shape).output;
+}
+
+LayerPlan MaxPool2D::plan(const Shape& input_shape) const {
   if (input_shape.size() != 3 || input_shape[1] < pool_size_ || input_shape[2] < pool_size_)
     throw InvalidArgument(fmt::format("MaxPool2D({}) cannot pool inputs of shape {}", pool_size_,
                                       shape_string(input_shape)));
-  return {input_shape[0], (input_shape[1] - pool_size_) / stride_ + 1,
-          (input_shape[2] - pool_size_) / stride_ + 1};
+  return {{input_shape[0], (input_shape[1] - pool_size_) / stride_ + 1,
+           (input_shape[2] - pool_size_) / stride_ + 1}};
 }
 
 Variable MaxPool2D::forward(const Variable& x, bool /*training*/) {

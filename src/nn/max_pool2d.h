@@ -11,6 +11,7 @@ class MaxPool2D : public Layer {
 
   std::string type() const override { return "MaxPool2D"; }
   Shape build(const Shape& input_shape, Rng& rng) override;
+  LayerPlan plan(const Shape& input_shape) const override;
   Variable forward(const Variable& x, bool training) override;
   nlohmann::json config() const override;
 

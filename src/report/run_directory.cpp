@@ -8,6 +8,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/special_file.h"
 
 namespace descent {
 namespace {
@@ -62,6 +63,10 @@ RunDirectory RunDirectory::existing(const fs::path& path) {
 }
 
 nlohmann::json read_json_file(const fs::path& path) {
+  refuse_special_file(path, "");
+  std::error_code error;
+  if (fs::is_directory(path, error))
+    throw IoError(fmt::format("{} is a directory, not a JSON file", path.string()));
   std::ifstream in(path);
   if (!in) throw IoError(fmt::format("cannot open {}", path.string()));
   try {

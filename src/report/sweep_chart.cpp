@@ -186,8 +186,10 @@ ChartSpec sweep_final_chart(const SweepResult& result, const std::optional<Sweep
     x_lo = std::min(x_lo, bound->lr);
     x_hi = std::max(x_hi, bound->lr);
   }
-  spec.x_range =
-      x_hi > x_lo ? std::make_pair(x_lo / 1.5, x_hi * 1.5) : std::make_pair(x_lo / 3, x_hi * 3);
+  const double pad = x_hi > x_lo ? 1.5 : 3.0;
+  // Within the finite positive doubles: η = 1e308 is a valid, if hopeless, setting.
+  spec.x_range = std::make_pair(std::max(x_lo / pad, std::numeric_limits<double>::min()),
+                                std::min(x_hi * pad, std::numeric_limits<double>::max()));
   return spec;
 }
 
