@@ -14,6 +14,7 @@
 #include "loss/losses.h"
 #include "optim/make_optimizer.h"
 #include "optim/schedule/make_schedule.h"
+#include "train/schedule_driver.h"
 
 namespace descent::cli {
 namespace {
@@ -259,9 +260,11 @@ Experiment make_experiment(const TrainingFlags& f, std::optional<double> lr) {
   const std::int64_t steps_per_epoch = ceil_div(train_samples, f.batch_size);
   const std::int64_t total =
       e.interval == ScheduleInterval::step ? steps_per_epoch * f.epochs : f.epochs;
-  if (!f.schedule.empty())
+  if (!f.schedule.empty()) {
     e.schedule = make_schedule(f.schedule, parse_key_values(f.schedule_params, "--schedule-param"),
                                initial_lr, total);
+    check_cycled_momentum(*e.schedule, e.model->optimizer());  // before any run directory exists
+  }
 
   json flags = to_json(f);
   flags["threads"] = num_threads();  // a resumed run must use as many threads to match bitwise

@@ -20,11 +20,13 @@
 #include "lr/sweep.h"
 #include "lr/sweep_run_store.h"
 #include "optim/schedule/make_schedule.h"
+#include "optim/schedule/schedule_presets.h"
 #include "report/html_report.h"
 #include "report/lr_finder_chart.h"
 #include "report/run_directory.h"
 #include "report/sweep_chart.h"
 #include "train/checkpoint.h"
+#include "train/schedule_driver.h"
 
 namespace descent::cli {
 namespace {
@@ -87,26 +89,18 @@ std::optional<LrSuggestion> saved_suggestion(const RunDirectory& finder_dir) {
   }
 }
 
-// The final run's schedule for peak η `lr` over `steps` optimizer steps: "onecycle" (OneCycleLR
-// peaking at lr), "cosine" (linear warmup over the first 5% to lr, then cosine decay to 0),
-// "constant" (none), or any schedule by name with --schedule-param.
-std::shared_ptr<Schedule> final_schedule(const TrainingFlags& f, double lr, std::int64_t steps) {
+// The final run's schedule for peak η `lr` over `steps` optimizer steps: a preset (onecycle,
+// cosine, constant: optim/schedule/schedule_presets.h) or any schedule by name, with
+// --schedule-param. Refuses one that cycles a momentum `optimizer` lacks.
+std::shared_ptr<Schedule> final_schedule(const TrainingFlags& f, const Optimizer& optimizer,
+                                         double lr, std::int64_t steps) {
   const json params = parse_key_values(f.schedule_params, "--schedule-param");
-  if (f.schedule == "onecycle") {
-    json p = {{"max_lr", lr}};
-    p.update(params);
-    return make_schedule("OneCycleLR", p, lr, steps);
-  }
-  if (f.schedule == "cosine") {
-    const std::int64_t warmup = std::max<std::int64_t>(1, steps / 20);
-    json p = {{"decay_steps", std::max<std::int64_t>(1, steps - warmup)},
-              {"warmup_target", lr},
-              {"warmup_steps", warmup}};
-    p.update(params);
-    return make_schedule("CosineDecay", p, lr / 25.0, steps);
-  }
-  if (f.schedule == "constant") return nullptr;
-  return make_schedule(f.schedule, params, lr, steps);
+  std::shared_ptr<Schedule> schedule =
+      is_schedule_preset(f.schedule)
+          ? make_schedule_preset(f.schedule, params, lr, steps, optimizer.momentum().has_value())
+          : make_schedule(f.schedule, params, lr, steps);
+  if (schedule) check_cycled_momentum(*schedule, optimizer);
+  return schedule;
 }
 
 json suggestion_json(const LrSuggestion& s) {
@@ -150,7 +144,7 @@ int run_tune(const TuneCommand& given, const CLI::App& command) {
   experiment_flags.schedule.clear();  // the final run's schedule is built once η is known
   Experiment e = make_experiment(experiment_flags);
   // Rejects a bad schedule name or parameter now, not after the finder and the sweep.
-  final_schedule(flags, 0.01, 100);
+  final_schedule(flags, e.model->optimizer(), 0.01, 100);
 
   const bool quiet = c.output.quiet;
   // Named references, not a structured binding: Debian's clang 14 cannot capture one in a lambda.
@@ -261,7 +255,7 @@ int run_tune(const TuneCommand& given, const CLI::App& command) {
                  .batch_size = flags.batch_size,
                  .validation_data = &validation,
                  .verbose = quiet ? 0 : 1,
-                 .schedule = final_schedule(flags, chosen, steps)};
+                 .schedule = final_schedule(flags, model->optimizer(), chosen, steps)};
   const RunDirectory final_dir(root.path() / "final", "train", true);
   apply_checkpoint_flags(c.checkpoints, final_dir.path(), fit);
   const std::optional<LoadedCheckpoint> checkpoint =

@@ -79,6 +79,38 @@ TEST(TuneCommand, ResumeRedoesOnlyWhatWasLost) {
   EXPECT_EQ(read_file(dir / "run/final/weights.bin"), weights);
 }
 
+// Every optimizer finishes a tune run with the default one-cycle schedule: its momentum (or β1)
+// is cycled where the optimizer has one and left alone where it has none (Adagrad, Adadelta).
+TEST(TuneCommand, EveryOptimizerTunesWithTheOneCycleSchedule) {
+  for (const char* optimizer :
+       {"sgd", "adagrad", "adadelta", "rmsprop", "adam", "adamw", "adamax", "nadam", "lion"}) {
+    const fs::path dir = fresh_dir(std::string("tune_") + optimizer);
+    const CommandResult r = run_descent(
+        std::string("tune --data moons --model mlp:8 --batch-size 64 --epochs 1 --finder-iters 20 "
+                    "--sweep-points 2 --quiet --json --optimizer ") +
+        optimizer + " --out " + (dir / "run").string());
+    ASSERT_EQ(r.exit_code, 0) << optimizer << ": " << r.output;
+    const auto config = nlohmann::json::parse(std::ifstream(dir / "run/final/config.json"));
+    EXPECT_EQ(config["schedule"]["name"], "OneCycleLR") << optimizer;
+    const bool has_momentum =
+        std::string(optimizer) != "adagrad" && optimizer != std::string("adadelta");
+    EXPECT_EQ(config["schedule"]["config"]["cycle_momentum"], has_momentum) << optimizer;
+  }
+}
+
+// A schedule that cycles the momentum, asked for by name with an optimizer that has none, is
+// refused before any run directory is written.
+TEST(TuneCommand, AnExplicitMomentumCycleForAnOptimizerWithoutOneIsRefused) {
+  const fs::path dir = fresh_dir("train_adagrad_onecycle");
+  const CommandResult r = run_descent(
+      "train --data moons --model mlp:8 --optimizer adagrad --schedule OneCycleLR --epochs 1 "
+      "--out " +
+      (dir / "run").string());
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("OneCycleLR cycles the momentum, which adagrad does not have"));
+  EXPECT_FALSE(fs::exists(dir / "run"));
+}
+
 TEST(TuneCommand, RefusesAFixedLearningRateAndBadStages) {
   for (const char* flags : {"--lr 0.1", "--sweep-points 1", "--sweep-epochs 0", "--finder-iters 1",
                             "--validation-split 0", "--schedule NoSuchSchedule"}) {
