@@ -1,5 +1,7 @@
 #include "optim/make_optimizer.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -41,25 +43,40 @@ std::unique_ptr<BasicOptimizer<T>> build(std::string_view name, const json& hype
   return std::make_unique<Rule<T>>(read_hyperparameters<Options>(name, hyperparameters));
 }
 
+// The keys read_hyperparameters<Options>() takes, for help text.
+template <class Options>
+std::vector<std::string_view> hyperparameter_keys() {
+  std::vector<std::string_view> keys = field_names<Options>();
+  if (std::find(keys.begin(), keys.end(), "convention") == keys.end())
+    keys.insert(keys.begin(), "convention");
+  return keys;
+}
+
 template <std::floating_point T>
 struct Entry {
   std::string_view name;
   Builder<T> build;
+  std::vector<std::string_view> (*keys)();
 };
 
 // The registry: one line per optimizer, in the order optimizer_names() lists them.
 template <std::floating_point T>
 const Entry<T> kOptimizers[] = {
-    {"sgd", build<SGDOptions, BasicSGD, T>},
-    {"adagrad", build<AdagradOptions, BasicAdagrad, T>},
-    {"adadelta", build<AdadeltaOptions, BasicAdadelta, T>},
-    {"rmsprop", build<RMSpropOptions, BasicRMSprop, T>},
-    {"adam", build<AdamOptions, BasicAdam, T>},
-    {"adamw", build<AdamWOptions, BasicAdamW, T>},
-    {"adamax", build<AdamaxOptions, BasicAdamax, T>},
-    {"nadam", build<NAdamOptions, BasicNAdam, T>},
-    {"lion", build<LionOptions, BasicLion, T>},
+    {"sgd", build<SGDOptions, BasicSGD, T>, hyperparameter_keys<SGDOptions>},
+    {"adagrad", build<AdagradOptions, BasicAdagrad, T>, hyperparameter_keys<AdagradOptions>},
+    {"adadelta", build<AdadeltaOptions, BasicAdadelta, T>, hyperparameter_keys<AdadeltaOptions>},
+    {"rmsprop", build<RMSpropOptions, BasicRMSprop, T>, hyperparameter_keys<RMSpropOptions>},
+    {"adam", build<AdamOptions, BasicAdam, T>, hyperparameter_keys<AdamOptions>},
+    {"adamw", build<AdamWOptions, BasicAdamW, T>, hyperparameter_keys<AdamWOptions>},
+    {"adamax", build<AdamaxOptions, BasicAdamax, T>, hyperparameter_keys<AdamaxOptions>},
+    {"nadam", build<NAdamOptions, BasicNAdam, T>, hyperparameter_keys<NAdamOptions>},
+    {"lion", build<LionOptions, BasicLion, T>, hyperparameter_keys<LionOptions>},
 };
+
+InvalidArgument unknown_optimizer(std::string_view name) {
+  return InvalidArgument(
+      fmt::format("unknown optimizer '{}' (known: {})", name, fmt::join(optimizer_names(), ", ")));
+}
 
 }  // namespace
 
@@ -73,13 +90,18 @@ const std::vector<std::string_view>& optimizer_names() {
   return names;
 }
 
+std::vector<std::string_view> optimizer_hyperparameter_names(std::string_view name) {
+  for (const auto& entry : kOptimizers<float>)
+    if (entry.name == name) return entry.keys();
+  throw unknown_optimizer(name);
+}
+
 template <std::floating_point T>
 std::unique_ptr<BasicOptimizer<T>> make_basic_optimizer(std::string_view name,
                                                         const nlohmann::json& hyperparameters) {
   for (const auto& entry : kOptimizers<T>)
     if (entry.name == name) return entry.build(entry.name, hyperparameters);
-  throw InvalidArgument(
-      fmt::format("unknown optimizer '{}' (known: {})", name, fmt::join(optimizer_names(), ", ")));
+  throw unknown_optimizer(name);
 }
 
 template std::unique_ptr<BasicOptimizer<float>> make_basic_optimizer(std::string_view,

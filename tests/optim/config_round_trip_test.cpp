@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "core/error.h"
 #include "optim/make_optimizer.h"
 #include "optim/schedule/make_schedule.h"
 
@@ -12,6 +13,8 @@ namespace descent {
 namespace {
 
 using nlohmann::json;
+using ::testing::Contains;
+using ::testing::ElementsAre;
 
 // Hyperparameters away from the defaults, where a rule has them.
 json unusual_hyperparameters(std::string_view name) {
@@ -43,6 +46,23 @@ TEST(ConfigRoundTrip, EveryOptimizerRebuildsAnEqualConfig) {
       EXPECT_EQ(make_basic_optimizer<double>(name, config)->config(), config);
     }
   }
+}
+
+TEST(ConfigRoundTrip, OptimizerKeysAreTheDeclaredFields) {
+  EXPECT_THAT(optimizer_hyperparameter_names("sgd"),
+              ElementsAre("lr", "momentum", "dampening", "weight_decay", "nesterov", "convention",
+                          "clipnorm", "clipvalue", "global_clipnorm"));
+  EXPECT_THAT(optimizer_hyperparameter_names("lion"),
+              ElementsAre("convention", "lr", "betas", "weight_decay", "clipnorm", "clipvalue",
+                          "global_clipnorm"));
+  for (std::string_view name : optimizer_names()) {
+    SCOPED_TRACE(std::string(name));
+    const auto keys = optimizer_hyperparameter_names(name);
+    const json config = make_basic_optimizer<double>(name, {})->config();
+    for (const auto& [key, value] : config.items())
+      EXPECT_THAT(keys, Contains(key));
+  }
+  EXPECT_THROW(optimizer_hyperparameter_names("adamm"), InvalidArgument);
 }
 
 TEST(ConfigRoundTrip, EverySchedulesConfigRebuildsAnEqualConfig) {
