@@ -20,7 +20,8 @@ struct ClipOptions {
   std::optional<double> clipvalue = std::nullopt;
   std::optional<double> global_clipnorm = std::nullopt;
 
-  // Limits not set are left out of config(), as Keras leaves them out of get_config().
+  // Limits not set are left out of config() (not written as null): configs saved in run
+  // directories and checkpoints have never had such keys.
   static constexpr auto fields() {
     return std::tuple{
         field("clipnorm", &ClipOptions::clipnorm, Presence::omitted_when_empty),

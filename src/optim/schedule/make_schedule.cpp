@@ -164,18 +164,16 @@ std::unique_ptr<Schedule> make_schedule(std::string_view name, const nlohmann::j
 std::unique_ptr<Schedule> make_schedule_from_spec(const nlohmann::json& spec, double initial_lr,
                                                   std::int64_t total_steps) {
   if (!spec.is_object() || !spec.contains("name") || !spec["name"].is_string()) {
-    throw InvalidArgument(fmt::format(
-        "schedule spec must be {{\"name\": ..., \"params\": {{...}}}}, got {}", spec.dump()));
+    throw InvalidArgument(
+        fmt::format("schedule spec must be {{\"name\": ..., \"params\": {{...}}}}, got {}",
+                    shown_in_message(spec)));
   }
-  for (const auto& [key, value] : spec.items()) {
-    if (key != "name" && key != "params") {
-      throw InvalidArgument(
-          fmt::format("schedule spec: unknown key '{}' (known: name, params)", key));
-    }
-  }
-  const auto name = spec["name"].get<std::string>();
-  return make_schedule(name, spec.value("params", nlohmann::json::object()), initial_lr,
-                       total_steps);
+  OptionsReader spec_reader("schedule spec", "key", spec);
+  std::string name;
+  spec_reader.read("name", name);
+  const json* params = spec_reader.find("params");
+  spec_reader.finish();
+  return make_schedule(name, params ? *params : json::object(), initial_lr, total_steps);
 }
 
 std::vector<std::string_view> schedule_names() {
