@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "core/json_integer.h"
+#include "core/options_reader.h"
 #include "nn/activation_layer.h"
 #include "nn/conv2d.h"
 #include "nn/dense.h"
@@ -17,16 +19,6 @@ namespace descent {
 namespace {
 
 using nlohmann::json;
-
-// A value as an error message shows it: scalars and flat arrays or objects as JSON (cut at 80
-// characters), deeper ones by their kind only: dumping a hostile, deeply nested value would
-// recurse without bound and make the message endless.
-std::string shown(const json& v) {
-  if (std::any_of(v.begin(), v.end(), [](const json& e) { return e.is_structured(); }))
-    return v.is_array() ? "a nested array" : "a nested object";
-  const std::string text = v.dump(-1, ' ', false, json::error_handler_t::replace);
-  return text.size() <= 80 ? text : text.substr(0, 77) + "...";
-}
 
 // Reads the fields of one layer's JSON object, rejecting unknown keys and wrong types.
 class Fields {
@@ -43,9 +35,9 @@ class Fields {
 
   std::int64_t integer(const char* key, std::optional<std::int64_t> fallback = {}) const {
     if (!has(key)) return required(key, fallback);
-    const json& v = config_[key];
-    if (!v.is_number_integer()) throw wrong_type(key, "an integer");
-    return v.get<std::int64_t>();
+    const auto v = json_integer_if<std::int64_t>(config_[key]);
+    if (!v) throw wrong_type(key, "an integer");
+    return *v;
   }
 
   double number(const char* key, double fallback) const {
@@ -75,9 +67,9 @@ class Fields {
     if (!v.is_array() || v.empty()) throw wrong_type(key, "an array of positive integers");
     Shape out;
     for (const json& d : v) {
-      if (!d.is_number_integer() || d.get<std::int64_t>() <= 0)
-        throw wrong_type(key, "an array of positive integers");
-      out.push_back(d.get<std::int64_t>());
+      const auto size = json_integer_if<std::int64_t>(d);
+      if (!size || *size <= 0) throw wrong_type(key, "an array of positive integers");
+      out.push_back(*size);
     }
     return out;
   }
@@ -90,7 +82,7 @@ class Fields {
 
   InvalidArgument wrong_type(const char* key, const char* expected) const {
     return InvalidArgument(fmt::format("model: layer {} key \"{}\" must be {}, got {}", type_, key,
-                                       expected, shown(config_[key])));
+                                       expected, shown_in_message(config_[key])));
   }
 
   const json& config_;
@@ -105,8 +97,9 @@ int to_int(std::int64_t v) {
 
 std::unique_ptr<Layer> layer_from_config(const json& config) {
   if (!config.is_object() || !config.contains("type") || !config["type"].is_string())
-    throw InvalidArgument(fmt::format(
-        "model: each layer must be an object with a \"type\" string, got {}", shown(config)));
+    throw InvalidArgument(
+        fmt::format("model: each layer must be an object with a \"type\" string, got {}",
+                    shown_in_message(config)));
   const std::string type = config["type"].get<std::string>();
   if (type == "Dense") {
     Fields f(config, type,

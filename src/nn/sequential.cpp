@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "core/json_integer.h"
 #include "nn/layer_config.h"
 
 namespace descent {
@@ -169,9 +170,10 @@ Sequential Sequential::from_config(const nlohmann::json& config, std::uint64_t s
       throw InvalidArgument("model: \"input_shape\" must be an array of positive integers");
     Shape input;
     for (const auto& d : shape) {
-      if (!d.is_number_integer() || d.get<std::int64_t>() <= 0)
+      const auto size = json_integer_if<std::int64_t>(d);
+      if (!size || *size <= 0)
         throw InvalidArgument("model: \"input_shape\" must be an array of positive integers");
-      input.push_back(d.get<std::int64_t>());
+      input.push_back(*size);
     }
     model.input_shape_ = input;
   }

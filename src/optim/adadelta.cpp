@@ -21,13 +21,7 @@ BasicAdadelta<T>::BasicAdadelta(const AdadeltaOptions& options)
 
 template <std::floating_point T>
 nlohmann::json BasicAdadelta<T>::config() const {
-  nlohmann::json c = {{"lr", this->lr()},
-                      {"rho", options_.rho},
-                      {"eps", options_.eps},
-                      {"weight_decay", options_.weight_decay},
-                      {"convention", to_string(options_.convention)}};
-  add_to_config(this->clip_options(), c);
-  return c;
+  return this->config_of(options_);
 }
 
 template <std::floating_point T>

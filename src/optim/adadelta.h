@@ -5,6 +5,7 @@
 // first). Keras's defaults differ (AdadeltaOptions::keras()).
 #pragma once
 
+#include <tuple>
 #include <vector>
 
 #include "core/variable.h"
@@ -21,6 +22,16 @@ struct AdadeltaOptions {
   double weight_decay = 0.0;  // λ >= 0
   Convention convention = Convention::pytorch;
   ClipOptions clip = {};
+
+  // The JSON keys of make_optimizer() and config().
+  static constexpr auto fields() {
+    return std::tuple{field("lr", &AdadeltaOptions::lr),
+                      field("rho", &AdadeltaOptions::rho),
+                      field("eps", &AdadeltaOptions::eps),
+                      field("weight_decay", &AdadeltaOptions::weight_decay),
+                      field("convention", &AdadeltaOptions::convention),
+                      nested_fields(&AdadeltaOptions::clip)};
+  }
 
   // keras.optimizers.Adadelta(): η 1e-3, ρ 0.95, ε 1e-7.
   static AdadeltaOptions keras();

@@ -23,14 +23,7 @@ BasicAdagrad<T>::BasicAdagrad(const AdagradOptions& options)
 
 template <std::floating_point T>
 nlohmann::json BasicAdagrad<T>::config() const {
-  nlohmann::json c = {{"lr", this->lr()},
-                      {"lr_decay", options_.lr_decay},
-                      {"weight_decay", options_.weight_decay},
-                      {"initial_accumulator_value", options_.initial_accumulator_value},
-                      {"eps", options_.eps},
-                      {"convention", to_string(options_.convention)}};
-  add_to_config(this->clip_options(), c);
-  return c;
+  return this->config_of(options_);
 }
 
 template <std::floating_point T>

@@ -4,6 +4,7 @@
 // w = w − η_t·g / √(s + ε), and decays weights decoupled (w = w − η·λ·w first).
 #pragma once
 
+#include <tuple>
 #include <vector>
 
 #include "core/variable.h"
@@ -21,6 +22,18 @@ struct AdagradOptions {
   double eps = 1e-10;                      // ε >= 0
   Convention convention = Convention::pytorch;
   ClipOptions clip = {};
+
+  // The JSON keys of make_optimizer() and config().
+  static constexpr auto fields() {
+    return std::tuple{
+        field("lr", &AdagradOptions::lr),
+        field("lr_decay", &AdagradOptions::lr_decay),
+        field("weight_decay", &AdagradOptions::weight_decay),
+        field("initial_accumulator_value", &AdagradOptions::initial_accumulator_value),
+        field("eps", &AdagradOptions::eps),
+        field("convention", &AdagradOptions::convention),
+        nested_fields(&AdagradOptions::clip)};
+  }
 
   // keras.optimizers.Adagrad(): η 1e-3, initial accumulator 0.1, ε 1e-7 inside the root.
   static AdagradOptions keras();

@@ -29,14 +29,7 @@ BasicAdam<T>::BasicAdam(std::string_view name, const AdamOptions& options, bool 
 
 template <std::floating_point T>
 nlohmann::json BasicAdam<T>::config() const {
-  nlohmann::json c = {{"lr", this->lr()},
-                      {"betas", options_.betas},
-                      {"eps", options_.eps},
-                      {"weight_decay", options_.weight_decay},
-                      {"amsgrad", options_.amsgrad},
-                      {"convention", to_string(options_.convention)}};
-  add_to_config(this->clip_options(), c);
-  return c;
+  return this->config_of(options_);
 }
 
 template <std::floating_point T>

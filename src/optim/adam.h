@@ -8,6 +8,7 @@
 #pragma once
 
 #include <array>
+#include <tuple>
 #include <vector>
 
 #include "core/variable.h"
@@ -25,6 +26,15 @@ struct AdamOptions {
   bool amsgrad = false;
   Convention convention = Convention::pytorch;
   ClipOptions clip = {};
+
+  // The JSON keys of make_optimizer() and config().
+  static constexpr auto fields() {
+    return std::tuple{
+        field("lr", &AdamOptions::lr),           field("betas", &AdamOptions::betas),
+        field("eps", &AdamOptions::eps),         field("weight_decay", &AdamOptions::weight_decay),
+        field("amsgrad", &AdamOptions::amsgrad), field("convention", &AdamOptions::convention),
+        nested_fields(&AdamOptions::clip)};
+  }
 
   // keras.optimizers.Adam(): ε 1e-7 in the ε-hat form.
   static AdamOptions keras();

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <array>
+#include <tuple>
 #include <vector>
 
 #include "core/variable.h"
@@ -22,6 +23,16 @@ struct AdamaxOptions {
   double weight_decay = 0.0;                   // λ >= 0
   Convention convention = Convention::pytorch;
   ClipOptions clip = {};
+
+  // The JSON keys of make_optimizer() and config().
+  static constexpr auto fields() {
+    return std::tuple{field("lr", &AdamaxOptions::lr),
+                      field("betas", &AdamaxOptions::betas),
+                      field("eps", &AdamaxOptions::eps),
+                      field("weight_decay", &AdamaxOptions::weight_decay),
+                      field("convention", &AdamaxOptions::convention),
+                      nested_fields(&AdamaxOptions::clip)};
+  }
 
   // keras.optimizers.Adamax(): η 1e-3, ε 1e-7 added to the denominator.
   static AdamaxOptions keras();

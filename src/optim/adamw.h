@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <tuple>
 #include <vector>
 
 #include "core/variable.h"
@@ -20,6 +21,17 @@ struct AdamWOptions {
   bool amsgrad = false;
   Convention convention = Convention::pytorch;
   ClipOptions clip = {};
+
+  // The JSON keys of make_optimizer() and config().
+  static constexpr auto fields() {
+    return std::tuple{field("lr", &AdamWOptions::lr),
+                      field("betas", &AdamWOptions::betas),
+                      field("eps", &AdamWOptions::eps),
+                      field("weight_decay", &AdamWOptions::weight_decay),
+                      field("amsgrad", &AdamWOptions::amsgrad),
+                      field("convention", &AdamWOptions::convention),
+                      nested_fields(&AdamWOptions::clip)};
+  }
 
   // keras.optimizers.AdamW(): λ 0.004, ε 1e-7 in the ε-hat form.
   static AdamWOptions keras();

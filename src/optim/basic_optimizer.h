@@ -95,6 +95,13 @@ class BasicOptimizer {
   // Name used in error messages.
   std::string_view error_name() const { return error_name_; }
 
+  // config() from the rule's options struct (its declared fields), with the current η.
+  template <class Options>
+  nlohmann::json config_of(Options options) const {
+    options.lr = lr_;
+    return options_to_json(options);
+  }
+
  private:
   void clip(std::span<const ParamSlice<T>> params) const;
 

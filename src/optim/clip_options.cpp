@@ -27,10 +27,4 @@ void validate(const ClipOptions& clip, std::string_view optimizer) {
         fmt::format("{}: set at most one of clipnorm and global_clipnorm", optimizer));
 }
 
-void add_to_config(const ClipOptions& clip, nlohmann::json& config) {
-  if (clip.clipnorm) config["clipnorm"] = *clip.clipnorm;
-  if (clip.clipvalue) config["clipvalue"] = *clip.clipvalue;
-  if (clip.global_clipnorm) config["global_clipnorm"] = *clip.global_clipnorm;
-}
-
 }  // namespace descent

@@ -9,8 +9,9 @@
 
 #include <optional>
 #include <string_view>
+#include <tuple>
 
-#include <nlohmann/json.hpp>
+#include "core/options_reader.h"
 
 namespace descent {
 
@@ -18,12 +19,19 @@ struct ClipOptions {
   std::optional<double> clipnorm = std::nullopt;
   std::optional<double> clipvalue = std::nullopt;
   std::optional<double> global_clipnorm = std::nullopt;
+
+  // Limits not set are left out of config() (not written as null): configs saved in run
+  // directories and checkpoints have never had such keys.
+  static constexpr auto fields() {
+    return std::tuple{
+        field("clipnorm", &ClipOptions::clipnorm, Presence::omitted_when_empty),
+        field("clipvalue", &ClipOptions::clipvalue, Presence::omitted_when_empty),
+        field("global_clipnorm", &ClipOptions::global_clipnorm, Presence::omitted_when_empty)};
+  }
 };
 
 // Throws InvalidArgument (naming `optimizer`) unless every limit that is set is finite and > 0
 // and at most one of clipnorm / global_clipnorm is set.
 void validate(const ClipOptions& clip, std::string_view optimizer);
-// Adds the limits that are set to `config` under their option names.
-void add_to_config(const ClipOptions& clip, nlohmann::json& config);
 
 }  // namespace descent

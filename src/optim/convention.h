@@ -3,7 +3,9 @@
 // buffer, coupled or decoupled weight decay). docs/optimizers.md lists every difference.
 #pragma once
 
-#include <string_view>
+#include <array>
+
+#include "core/options_reader.h"
 
 namespace descent {
 
@@ -12,9 +14,10 @@ enum class Convention {
   keras,    // keras.optimizers (Keras 2.11+ / Keras 3)
 };
 
-// "pytorch" / "keras".
-constexpr std::string_view to_string(Convention convention) {
-  return convention == Convention::keras ? "keras" : "pytorch";
+// As options and config() spell it: "pytorch" / "keras".
+constexpr auto enum_names(Convention) {
+  return std::array{EnumName<Convention>{"pytorch", Convention::pytorch},
+                    EnumName<Convention>{"keras", Convention::keras}};
 }
 
 }  // namespace descent

@@ -19,10 +19,7 @@ BasicLion<T>::BasicLion(const LionOptions& options)
 
 template <std::floating_point T>
 nlohmann::json BasicLion<T>::config() const {
-  nlohmann::json c = {
-      {"lr", this->lr()}, {"betas", options_.betas}, {"weight_decay", options_.weight_decay}};
-  add_to_config(this->clip_options(), c);
-  return c;
+  return this->config_of(options_);
 }
 
 template <std::floating_point T>

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <array>
+#include <tuple>
 #include <vector>
 
 #include "core/variable.h"
@@ -19,6 +20,13 @@ struct LionOptions {
   std::array<double, 2> betas = {0.9, 0.99};  // β1, β2 in [0, 1)
   double weight_decay = 0.0;                  // λ >= 0, decoupled
   ClipOptions clip = {};
+
+  // The JSON keys of make_optimizer() and config().
+  static constexpr auto fields() {
+    return std::tuple{field("lr", &LionOptions::lr), field("betas", &LionOptions::betas),
+                      field("weight_decay", &LionOptions::weight_decay),
+                      nested_fields(&LionOptions::clip)};
+  }
 
   // keras.optimizers.Lion(): η 1e-3.
   static LionOptions keras();

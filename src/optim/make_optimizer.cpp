@@ -1,12 +1,12 @@
 #include "optim/make_optimizer.h"
 
-#include <set>
-#include <string>
+#include <algorithm>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include "core/error.h"
+#include "core/options_reader.h"
 #include "optim/adadelta.h"
 #include "optim/adagrad.h"
 #include "optim/adam.h"
@@ -20,204 +20,88 @@
 namespace descent {
 namespace {
 
-// Reads keys from the hyperparameter object, remembering which ones it knows, so that finish()
-// can name any key left over.
-class Reader {
- public:
-  Reader(std::string_view optimizer, const nlohmann::json& j) : optimizer_(optimizer), j_(j) {
-    if (!j.is_object() && !j.is_null())
-      throw InvalidArgument(
-          fmt::format("{}: hyperparameters must be a JSON object, got {}", optimizer, j.dump()));
-  }
+using nlohmann::json;
 
-  void number(const char* key, double& out) {
-    if (const nlohmann::json* v = find(key)) {
-      if (!v->is_number()) throw type_error(key, "a number", *v);
-      out = v->get<double>();
-    }
-  }
-  void optional_number(const char* key, std::optional<double>& out) {
-    if (const nlohmann::json* v = find(key)) {
-      if (v->is_null()) {
-        out.reset();
-        return;
-      }
-      if (!v->is_number()) throw type_error(key, "a number", *v);
-      out = v->get<double>();
-    }
-  }
-  void boolean(const char* key, bool& out) {
-    if (const nlohmann::json* v = find(key)) {
-      if (!v->is_boolean()) throw type_error(key, "true or false", *v);
-      out = v->get<bool>();
-    }
-  }
-  void pair(const char* key, std::array<double, 2>& out) {
-    if (const nlohmann::json* v = find(key)) {
-      if (!v->is_array() || v->size() != 2 || !(*v)[0].is_number() || !(*v)[1].is_number())
-        throw type_error(key, "an array of two numbers", *v);
-      out = {(*v)[0].get<double>(), (*v)[1].get<double>()};
-    }
-  }
-  void clip(ClipOptions& clip) {
-    optional_number("clipnorm", clip.clipnorm);
-    optional_number("clipvalue", clip.clipvalue);
-    optional_number("global_clipnorm", clip.global_clipnorm);
-  }
-  // The convention key, read first: true when it asks for Keras.
-  bool keras() {
-    const nlohmann::json* v = find("convention");
-    if (!v) return false;
-    if (*v == "keras") return true;
-    if (*v == "pytorch") return false;
-    throw type_error("convention", "\"pytorch\" or \"keras\"", *v);
-  }
-
-  void finish() const {
-    if (!j_.is_object()) return;
-    for (const auto& [key, value] : j_.items())
-      if (!known_.contains(key))
-        throw InvalidArgument(fmt::format("{}: unknown hyperparameter '{}' (known: {})", optimizer_,
-                                          key, fmt::join(known_, ", ")));
-  }
-
- private:
-  const nlohmann::json* find(const char* key) {
-    known_.insert(key);
-    if (!j_.is_object()) return nullptr;
-    auto it = j_.find(key);
-    return it == j_.end() ? nullptr : &*it;
-  }
-  InvalidArgument type_error(const char* key, const char* expected, const nlohmann::json& v) const {
-    return InvalidArgument(fmt::format("{}: hyperparameter '{}' must be {}, got {}", optimizer_,
-                                       key, expected, v.dump()));
-  }
-
-  std::string_view optimizer_;
-  const nlohmann::json& j_;
-  std::set<std::string> known_;
-};
-
+// Reads Options for the rule named `name`: "convention": "keras" first picks Keras's defaults
+// (XOptions::keras()); lion takes the key for that alone, the others also keep it as a field.
 template <class Options>
-Options start(Reader& r) {
-  return r.keras() ? Options::keras() : Options{};
+Options read_hyperparameters(std::string_view name, const json& hyperparameters) {
+  OptionsReader reader(name, "hyperparameter", hyperparameters);
+  Convention convention = Convention::pytorch;
+  reader.read("convention", convention);
+  Options options = convention == Convention::keras ? Options::keras() : Options{};
+  reader.read_fields(options);
+  reader.finish();
+  return options;
 }
 
 template <std::floating_point T>
-std::unique_ptr<BasicOptimizer<T>> build(std::string_view name, Reader& r) {
-  if (name == "sgd") {
-    auto o = start<SGDOptions>(r);
-    r.number("lr", o.lr);
-    r.number("momentum", o.momentum);
-    r.number("dampening", o.dampening);
-    r.number("weight_decay", o.weight_decay);
-    r.boolean("nesterov", o.nesterov);
-    r.clip(o.clip);
-    r.finish();
-    return std::make_unique<BasicSGD<T>>(o);
-  }
-  if (name == "adagrad") {
-    auto o = start<AdagradOptions>(r);
-    r.number("lr", o.lr);
-    r.number("lr_decay", o.lr_decay);
-    r.number("weight_decay", o.weight_decay);
-    r.number("initial_accumulator_value", o.initial_accumulator_value);
-    r.number("eps", o.eps);
-    r.clip(o.clip);
-    r.finish();
-    return std::make_unique<BasicAdagrad<T>>(o);
-  }
-  if (name == "adadelta") {
-    auto o = start<AdadeltaOptions>(r);
-    r.number("lr", o.lr);
-    r.number("rho", o.rho);
-    r.number("eps", o.eps);
-    r.number("weight_decay", o.weight_decay);
-    r.clip(o.clip);
-    r.finish();
-    return std::make_unique<BasicAdadelta<T>>(o);
-  }
-  if (name == "rmsprop") {
-    auto o = start<RMSpropOptions>(r);
-    r.number("lr", o.lr);
-    r.number("alpha", o.alpha);
-    r.number("eps", o.eps);
-    r.number("weight_decay", o.weight_decay);
-    r.number("momentum", o.momentum);
-    r.boolean("centered", o.centered);
-    r.clip(o.clip);
-    r.finish();
-    return std::make_unique<BasicRMSprop<T>>(o);
-  }
-  if (name == "adam") {
-    auto o = start<AdamOptions>(r);
-    r.number("lr", o.lr);
-    r.pair("betas", o.betas);
-    r.number("eps", o.eps);
-    r.number("weight_decay", o.weight_decay);
-    r.boolean("amsgrad", o.amsgrad);
-    r.clip(o.clip);
-    r.finish();
-    return std::make_unique<BasicAdam<T>>(o);
-  }
-  if (name == "adamw") {
-    auto o = start<AdamWOptions>(r);
-    r.number("lr", o.lr);
-    r.pair("betas", o.betas);
-    r.number("eps", o.eps);
-    r.number("weight_decay", o.weight_decay);
-    r.boolean("amsgrad", o.amsgrad);
-    r.clip(o.clip);
-    r.finish();
-    return std::make_unique<BasicAdamW<T>>(o);
-  }
-  if (name == "adamax") {
-    auto o = start<AdamaxOptions>(r);
-    r.number("lr", o.lr);
-    r.pair("betas", o.betas);
-    r.number("eps", o.eps);
-    r.number("weight_decay", o.weight_decay);
-    r.clip(o.clip);
-    r.finish();
-    return std::make_unique<BasicAdamax<T>>(o);
-  }
-  if (name == "nadam") {
-    auto o = start<NAdamOptions>(r);
-    r.number("lr", o.lr);
-    r.pair("betas", o.betas);
-    r.number("eps", o.eps);
-    r.number("weight_decay", o.weight_decay);
-    r.number("momentum_decay", o.momentum_decay);
-    r.clip(o.clip);
-    r.finish();
-    return std::make_unique<BasicNAdam<T>>(o);
-  }
-  if (name == "lion") {
-    auto o = start<LionOptions>(r);
-    r.number("lr", o.lr);
-    r.pair("betas", o.betas);
-    r.number("weight_decay", o.weight_decay);
-    r.clip(o.clip);
-    r.finish();
-    return std::make_unique<BasicLion<T>>(o);
-  }
-  throw InvalidArgument(
+using Builder = std::unique_ptr<BasicOptimizer<T>> (*)(std::string_view, const json&);
+
+template <class Options, template <class> class Rule, std::floating_point T>
+std::unique_ptr<BasicOptimizer<T>> build(std::string_view name, const json& hyperparameters) {
+  return std::make_unique<Rule<T>>(read_hyperparameters<Options>(name, hyperparameters));
+}
+
+// The keys read_hyperparameters<Options>() takes, for help text.
+template <class Options>
+std::vector<std::string_view> hyperparameter_keys() {
+  std::vector<std::string_view> keys = field_names<Options>();
+  if (std::find(keys.begin(), keys.end(), "convention") == keys.end())
+    keys.insert(keys.begin(), "convention");
+  return keys;
+}
+
+template <std::floating_point T>
+struct Entry {
+  std::string_view name;
+  Builder<T> build;
+  std::vector<std::string_view> (*keys)();
+};
+
+// The registry: one line per optimizer, in the order optimizer_names() lists them.
+template <std::floating_point T>
+const Entry<T> kOptimizers[] = {
+    {"sgd", build<SGDOptions, BasicSGD, T>, hyperparameter_keys<SGDOptions>},
+    {"adagrad", build<AdagradOptions, BasicAdagrad, T>, hyperparameter_keys<AdagradOptions>},
+    {"adadelta", build<AdadeltaOptions, BasicAdadelta, T>, hyperparameter_keys<AdadeltaOptions>},
+    {"rmsprop", build<RMSpropOptions, BasicRMSprop, T>, hyperparameter_keys<RMSpropOptions>},
+    {"adam", build<AdamOptions, BasicAdam, T>, hyperparameter_keys<AdamOptions>},
+    {"adamw", build<AdamWOptions, BasicAdamW, T>, hyperparameter_keys<AdamWOptions>},
+    {"adamax", build<AdamaxOptions, BasicAdamax, T>, hyperparameter_keys<AdamaxOptions>},
+    {"nadam", build<NAdamOptions, BasicNAdam, T>, hyperparameter_keys<NAdamOptions>},
+    {"lion", build<LionOptions, BasicLion, T>, hyperparameter_keys<LionOptions>},
+};
+
+InvalidArgument unknown_optimizer(std::string_view name) {
+  return InvalidArgument(
       fmt::format("unknown optimizer '{}' (known: {})", name, fmt::join(optimizer_names(), ", ")));
 }
 
 }  // namespace
 
 const std::vector<std::string_view>& optimizer_names() {
-  static const std::vector<std::string_view> names = {
-      "sgd", "adagrad", "adadelta", "rmsprop", "adam", "adamw", "adamax", "nadam", "lion"};
+  static const std::vector<std::string_view> names = [] {
+    std::vector<std::string_view> out;
+    for (const auto& entry : kOptimizers<float>)
+      out.push_back(entry.name);
+    return out;
+  }();
   return names;
+}
+
+std::vector<std::string_view> optimizer_hyperparameter_names(std::string_view name) {
+  for (const auto& entry : kOptimizers<float>)
+    if (entry.name == name) return entry.keys();
+  throw unknown_optimizer(name);
 }
 
 template <std::floating_point T>
 std::unique_ptr<BasicOptimizer<T>> make_basic_optimizer(std::string_view name,
                                                         const nlohmann::json& hyperparameters) {
-  Reader reader(name, hyperparameters);
-  return build<T>(name, reader);
+  for (const auto& entry : kOptimizers<T>)
+    if (entry.name == name) return entry.build(entry.name, hyperparameters);
+  throw unknown_optimizer(name);
 }
 
 template std::unique_ptr<BasicOptimizer<float>> make_basic_optimizer(std::string_view,

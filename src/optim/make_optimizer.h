@@ -32,5 +32,8 @@ std::unique_ptr<BasicOptimizer<T>> make_basic_optimizer(std::string_view name,
 
 // The names make_optimizer() accepts, in the order above.
 const std::vector<std::string_view>& optimizer_names();
+// The hyperparameter keys the optimizer `name` takes (its options' declared fields, and
+// "convention"), for help text; throws InvalidArgument for an unknown name.
+std::vector<std::string_view> optimizer_hyperparameter_names(std::string_view name);
 
 }  // namespace descent

@@ -23,14 +23,7 @@ BasicNAdam<T>::BasicNAdam(const NAdamOptions& options)
 
 template <std::floating_point T>
 nlohmann::json BasicNAdam<T>::config() const {
-  nlohmann::json c = {{"lr", this->lr()},
-                      {"betas", options_.betas},
-                      {"eps", options_.eps},
-                      {"weight_decay", options_.weight_decay},
-                      {"momentum_decay", options_.momentum_decay},
-                      {"convention", to_string(options_.convention)}};
-  add_to_config(this->clip_options(), c);
-  return c;
+  return this->config_of(options_);
 }
 
 template <std::floating_point T>

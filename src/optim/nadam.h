@@ -10,6 +10,7 @@
 #pragma once
 
 #include <array>
+#include <tuple>
 #include <vector>
 
 #include "core/variable.h"
@@ -27,6 +28,17 @@ struct NAdamOptions {
   double momentum_decay = 4e-3;                // ψ >= 0
   Convention convention = Convention::pytorch;
   ClipOptions clip = {};
+
+  // The JSON keys of make_optimizer() and config().
+  static constexpr auto fields() {
+    return std::tuple{field("lr", &NAdamOptions::lr),
+                      field("betas", &NAdamOptions::betas),
+                      field("eps", &NAdamOptions::eps),
+                      field("weight_decay", &NAdamOptions::weight_decay),
+                      field("momentum_decay", &NAdamOptions::momentum_decay),
+                      field("convention", &NAdamOptions::convention),
+                      nested_fields(&NAdamOptions::clip)};
+  }
 
   // keras.optimizers.Nadam(): η 1e-3, ε 1e-7, ψ 1.
   static NAdamOptions keras();

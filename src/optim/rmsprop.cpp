@@ -22,15 +22,7 @@ BasicRMSprop<T>::BasicRMSprop(const RMSpropOptions& options)
 
 template <std::floating_point T>
 nlohmann::json BasicRMSprop<T>::config() const {
-  nlohmann::json c = {{"lr", this->lr()},
-                      {"alpha", options_.alpha},
-                      {"eps", options_.eps},
-                      {"weight_decay", options_.weight_decay},
-                      {"momentum", options_.momentum},
-                      {"centered", options_.centered},
-                      {"convention", to_string(options_.convention)}};
-  add_to_config(this->clip_options(), c);
-  return c;
+  return this->config_of(options_);
 }
 
 template <std::floating_point T>

@@ -7,6 +7,7 @@
 // buffer (b = μ·b + η·g / d; w = w − b) and decays weights decoupled (w = w − η·λ·w first).
 #pragma once
 
+#include <tuple>
 #include <vector>
 
 #include "core/variable.h"
@@ -25,6 +26,18 @@ struct RMSpropOptions {
   bool centered = false;
   Convention convention = Convention::pytorch;
   ClipOptions clip = {};
+
+  // The JSON keys of make_optimizer() and config().
+  static constexpr auto fields() {
+    return std::tuple{field("lr", &RMSpropOptions::lr),
+                      field("alpha", &RMSpropOptions::alpha),
+                      field("eps", &RMSpropOptions::eps),
+                      field("weight_decay", &RMSpropOptions::weight_decay),
+                      field("momentum", &RMSpropOptions::momentum),
+                      field("centered", &RMSpropOptions::centered),
+                      field("convention", &RMSpropOptions::convention),
+                      nested_fields(&RMSpropOptions::clip)};
+  }
 
   // keras.optimizers.RMSprop(): η 1e-3, ρ 0.9, ε 1e-7 inside the root.
   static RMSpropOptions keras();

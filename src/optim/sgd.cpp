@@ -36,14 +36,7 @@ BasicSGD<T>::BasicSGD(const SGDOptions& options)
 
 template <std::floating_point T>
 nlohmann::json BasicSGD<T>::config() const {
-  nlohmann::json c = {{"lr", this->lr()},
-                      {"momentum", options_.momentum},
-                      {"dampening", options_.dampening},
-                      {"weight_decay", options_.weight_decay},
-                      {"nesterov", options_.nesterov},
-                      {"convention", to_string(options_.convention)}};
-  add_to_config(this->clip_options(), c);
-  return c;
+  return this->config_of(options_);
 }
 
 template <std::floating_point T>

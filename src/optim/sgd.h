@@ -9,6 +9,7 @@
 // (w = w − η·λ·w before the update). Nesterov: Sutskever et al., ICML 2013.
 #pragma once
 
+#include <tuple>
 #include <vector>
 
 #include "core/variable.h"
@@ -28,6 +29,17 @@ struct SGDOptions {
   bool nesterov = false;      // needs momentum > 0 and dampening 0
   Convention convention = Convention::pytorch;
   ClipOptions clip = {};
+
+  // The JSON keys of make_optimizer() and config().
+  static constexpr auto fields() {
+    return std::tuple{field("lr", &SGDOptions::lr),
+                      field("momentum", &SGDOptions::momentum),
+                      field("dampening", &SGDOptions::dampening),
+                      field("weight_decay", &SGDOptions::weight_decay),
+                      field("nesterov", &SGDOptions::nesterov),
+                      field("convention", &SGDOptions::convention),
+                      nested_fields(&SGDOptions::clip)};
+  }
 
   // Keras's defaults and formulas: keras.optimizers.SGD().
   static SGDOptions keras();

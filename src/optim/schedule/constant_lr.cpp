@@ -18,7 +18,7 @@ double ConstantLR::lr(std::int64_t t) const {
 }
 
 nlohmann::json ConstantLR::config() const {
-  return {{"factor", options_.factor}, {"total_iters", options_.total_iters}};
+  return options_to_json(options_);
 }
 
 }  // namespace descent

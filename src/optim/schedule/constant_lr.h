@@ -4,6 +4,8 @@
 // Closed form of PyTorch's recursive update (same values).
 #pragma once
 
+#include <tuple>
+#include "core/options_reader.h"
 #include "optim/schedule/schedule.h"
 
 namespace descent {
@@ -11,6 +13,12 @@ namespace descent {
 struct ConstantLROptions {
   double factor = 1.0 / 3.0;     // in (0, 1]
   std::int64_t total_iters = 5;  // >= 1
+
+  // The parameters of make_schedule() and config().
+  static constexpr auto fields() {
+    return std::tuple{field("factor", &ConstantLROptions::factor),
+                      field("total_iters", &ConstantLROptions::total_iters)};
+  }
 };
 
 class ConstantLR : public Schedule {

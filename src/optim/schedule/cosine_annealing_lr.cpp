@@ -22,7 +22,7 @@ double CosineAnnealingLR::lr(std::int64_t t) const {
 }
 
 nlohmann::json CosineAnnealingLR::config() const {
-  return {{"T_max", options_.T_max}, {"eta_min", options_.eta_min}};
+  return options_to_json(options_);
 }
 
 }  // namespace descent

@@ -8,6 +8,8 @@
 // For anneal-once-and-stop use CosineDecay (Keras), which clamps t at decay_steps.
 #pragma once
 
+#include <tuple>
+#include "core/options_reader.h"
 #include "optim/schedule/schedule.h"
 
 namespace descent {
@@ -15,6 +17,12 @@ namespace descent {
 struct CosineAnnealingLROptions {
   std::int64_t T_max = 0;  // required, >= 1 (make_schedule defaults it to total_steps)
   double eta_min = 0.0;    // >= 0
+
+  // The parameters of make_schedule() and config().
+  static constexpr auto fields() {
+    return std::tuple{field("T_max", &CosineAnnealingLROptions::T_max, Presence::required),
+                      field("eta_min", &CosineAnnealingLROptions::eta_min)};
+  }
 };
 
 class CosineAnnealingLR : public Schedule {

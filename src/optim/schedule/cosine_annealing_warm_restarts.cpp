@@ -34,7 +34,7 @@ double CosineAnnealingWarmRestarts::lr(std::int64_t t) const {
 }
 
 nlohmann::json CosineAnnealingWarmRestarts::config() const {
-  return {{"T_0", options_.T_0}, {"T_mult", options_.T_mult}, {"eta_min", options_.eta_min}};
+  return options_to_json(options_);
 }
 
 }  // namespace descent

@@ -6,6 +6,8 @@
 // exactly as PyTorch's step() counts them.
 #pragma once
 
+#include <tuple>
+#include "core/options_reader.h"
 #include "optim/schedule/schedule.h"
 
 namespace descent {
@@ -14,6 +16,13 @@ struct CosineAnnealingWarmRestartsOptions {
   std::int64_t T_0 = 0;     // required, >= 1: steps until the first restart
   std::int64_t T_mult = 1;  // >= 1: growth of the period after each restart
   double eta_min = 0.0;     // >= 0
+
+  // The parameters of make_schedule() and config().
+  static constexpr auto fields() {
+    return std::tuple{field("T_0", &CosineAnnealingWarmRestartsOptions::T_0, Presence::required),
+                      field("T_mult", &CosineAnnealingWarmRestartsOptions::T_mult),
+                      field("eta_min", &CosineAnnealingWarmRestartsOptions::eta_min)};
+  }
 };
 
 class CosineAnnealingWarmRestarts : public Schedule {

@@ -37,12 +37,7 @@ double CosineDecay::lr(std::int64_t t) const {
 }
 
 nlohmann::json CosineDecay::config() const {
-  nlohmann::json target = nullptr;
-  if (options_.warmup_target) target = *options_.warmup_target;
-  return {{"decay_steps", options_.decay_steps},
-          {"alpha", options_.alpha},
-          {"warmup_target", target},
-          {"warmup_steps", options_.warmup_steps}};
+  return options_to_json(options_);
 }
 
 }  // namespace descent

@@ -8,7 +8,9 @@
 #pragma once
 
 #include <optional>
+#include <tuple>
 
+#include "core/options_reader.h"
 #include "optim/schedule/schedule.h"
 
 namespace descent {
@@ -18,6 +20,14 @@ struct CosineDecayOptions {
   double alpha = 0.0;                        // in [0, 1]: final η as a fraction of the peak
   std::optional<double> warmup_target = {};  // peak η after warmup, finite > 0; none: no warmup
   std::int64_t warmup_steps = 0;             // >= 0
+
+  // The parameters of make_schedule() and config().
+  static constexpr auto fields() {
+    return std::tuple{field("decay_steps", &CosineDecayOptions::decay_steps, Presence::required),
+                      field("alpha", &CosineDecayOptions::alpha),
+                      field("warmup_target", &CosineDecayOptions::warmup_target),
+                      field("warmup_steps", &CosineDecayOptions::warmup_steps)};
+  }
 };
 
 class CosineDecay : public Schedule {

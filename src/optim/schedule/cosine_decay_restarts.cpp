@@ -46,10 +46,7 @@ double CosineDecayRestarts::lr(std::int64_t t) const {
 }
 
 nlohmann::json CosineDecayRestarts::config() const {
-  return {{"first_decay_steps", options_.first_decay_steps},
-          {"t_mul", options_.t_mul},
-          {"m_mul", options_.m_mul},
-          {"alpha", options_.alpha}};
+  return options_to_json(options_);
 }
 
 }  // namespace descent

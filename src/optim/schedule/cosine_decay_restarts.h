@@ -8,6 +8,8 @@
 // exactly at a restart starts the new period.
 #pragma once
 
+#include <tuple>
+#include "core/options_reader.h"
 #include "optim/schedule/schedule.h"
 
 namespace descent {
@@ -17,6 +19,15 @@ struct CosineDecayRestartsOptions {
   double t_mul = 2.0;                  // >= 1: period growth
   double m_mul = 1.0;                  // > 0: restart height factor
   double alpha = 0.0;                  // in [0, 1]: floor as a fraction of η0
+
+  // The parameters of make_schedule() and config().
+  static constexpr auto fields() {
+    return std::tuple{field("first_decay_steps", &CosineDecayRestartsOptions::first_decay_steps,
+                            Presence::required),
+                      field("t_mul", &CosineDecayRestartsOptions::t_mul),
+                      field("m_mul", &CosineDecayRestartsOptions::m_mul),
+                      field("alpha", &CosineDecayRestartsOptions::alpha)};
+  }
 };
 
 class CosineDecayRestarts : public Schedule {

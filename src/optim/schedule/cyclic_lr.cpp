@@ -54,34 +54,13 @@ std::optional<double> CyclicLR::momentum(std::int64_t t) const {
 }
 
 nlohmann::json CyclicLR::config() const {
-  return {{"max_lr", options_.max_lr},
-          {"step_size_up", options_.step_size_up},
-          {"step_size_down", step_size_down_},
-          {"mode", to_string(options_.mode)},
-          {"gamma", options_.gamma},
-          {"cycle_momentum", options_.cycle_momentum},
-          {"base_momentum", options_.base_momentum},
-          {"max_momentum", options_.max_momentum}};
-}
-
-std::string_view to_string(CyclicLRMode mode) {
-  switch (mode) {
-    case CyclicLRMode::triangular:
-      return "triangular";
-    case CyclicLRMode::triangular2:
-      return "triangular2";
-    case CyclicLRMode::exp_range:
-      return "exp_range";
-  }
-  return "triangular";
+  CyclicLROptions resolved = options_;
+  resolved.step_size_down = step_size_down_;
+  return options_to_json(resolved);
 }
 
 CyclicLRMode parse_cyclic_lr_mode(std::string_view text) {
-  if (text == "triangular") return CyclicLRMode::triangular;
-  if (text == "triangular2") return CyclicLRMode::triangular2;
-  if (text == "exp_range") return CyclicLRMode::exp_range;
-  throw InvalidArgument(
-      fmt::format("CyclicLR: unknown mode '{}' (known: triangular, triangular2, exp_range)", text));
+  return enum_from_name<CyclicLRMode>("CyclicLR", "mode", text);
 }
 
 }  // namespace descent

@@ -10,13 +10,22 @@
 // Same arithmetic as PyTorch's get_lr() (it has no recursive form).
 #pragma once
 
+#include <array>
 #include <optional>
+#include <tuple>
 
+#include "core/options_reader.h"
 #include "optim/schedule/schedule.h"
 
 namespace descent {
 
 enum class CyclicLRMode { triangular, triangular2, exp_range };
+
+constexpr auto enum_names(CyclicLRMode) {
+  return std::array{EnumName<CyclicLRMode>{"triangular", CyclicLRMode::triangular},
+                    EnumName<CyclicLRMode>{"triangular2", CyclicLRMode::triangular2},
+                    EnumName<CyclicLRMode>{"exp_range", CyclicLRMode::exp_range}};
+}
 
 struct CyclicLROptions {
   double max_lr = 0;                                // required, finite, > 0
@@ -27,6 +36,18 @@ struct CyclicLROptions {
   bool cycle_momentum = true;  // whether momentum() cycles
   double base_momentum = 0.8;  // in [0, 1), <= max_momentum
   double max_momentum = 0.9;   // in [0, 1)
+
+  // The parameters of make_schedule() and config().
+  static constexpr auto fields() {
+    return std::tuple{field("max_lr", &CyclicLROptions::max_lr, Presence::required),
+                      field("step_size_up", &CyclicLROptions::step_size_up),
+                      field("step_size_down", &CyclicLROptions::step_size_down),
+                      field("mode", &CyclicLROptions::mode),
+                      field("gamma", &CyclicLROptions::gamma),
+                      field("cycle_momentum", &CyclicLROptions::cycle_momentum),
+                      field("base_momentum", &CyclicLROptions::base_momentum),
+                      field("max_momentum", &CyclicLROptions::max_momentum)};
+  }
 };
 
 class CyclicLR : public Schedule {
@@ -47,8 +68,7 @@ class CyclicLR : public Schedule {
   std::int64_t step_size_down_;
 };
 
-// "triangular" / "triangular2" / "exp_range"; parse throws InvalidArgument for anything else.
-std::string_view to_string(CyclicLRMode mode);
+// The mode spelled as make_schedule() reads it; throws InvalidArgument for any other name.
 CyclicLRMode parse_cyclic_lr_mode(std::string_view text);
 
 }  // namespace descent

@@ -21,9 +21,7 @@ double InverseTimeDecay::lr(std::int64_t t) const {
 }
 
 nlohmann::json InverseTimeDecay::config() const {
-  return {{"decay_steps", options_.decay_steps},
-          {"decay_rate", options_.decay_rate},
-          {"staircase", options_.staircase}};
+  return options_to_json(options_);
 }
 
 }  // namespace descent

@@ -2,6 +2,8 @@
 //   η(t) = η0 / (1 + decay_rate · t / decay_steps),   with ⌊t / decay_steps⌋ if staircase.
 #pragma once
 
+#include <tuple>
+#include "core/options_reader.h"
 #include "optim/schedule/schedule.h"
 
 namespace descent {
@@ -10,6 +12,14 @@ struct InverseTimeDecayOptions {
   std::int64_t decay_steps = 0;  // required, >= 1
   double decay_rate = 0;         // required, >= 0
   bool staircase = false;
+
+  // The parameters of make_schedule() and config().
+  static constexpr auto fields() {
+    return std::tuple{
+        field("decay_steps", &InverseTimeDecayOptions::decay_steps, Presence::required),
+        field("decay_rate", &InverseTimeDecayOptions::decay_rate, Presence::required),
+        field("staircase", &InverseTimeDecayOptions::staircase)};
+  }
 };
 
 class InverseTimeDecay : public Schedule {

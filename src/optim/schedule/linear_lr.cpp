@@ -24,9 +24,7 @@ double LinearLR::lr(std::int64_t t) const {
 }
 
 nlohmann::json LinearLR::config() const {
-  return {{"start_factor", options_.start_factor},
-          {"end_factor", options_.end_factor},
-          {"total_iters", options_.total_iters}};
+  return options_to_json(options_);
 }
 
 }  // namespace descent

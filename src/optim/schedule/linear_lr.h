@@ -5,6 +5,8 @@
 // to this closed form (same values).
 #pragma once
 
+#include <tuple>
+#include "core/options_reader.h"
 #include "optim/schedule/schedule.h"
 
 namespace descent {
@@ -13,6 +15,13 @@ struct LinearLROptions {
   double start_factor = 1.0 / 3.0;  // in (0, 1]
   double end_factor = 1.0;          // in [0, 1]
   std::int64_t total_iters = 5;     // >= 1
+
+  // The parameters of make_schedule() and config().
+  static constexpr auto fields() {
+    return std::tuple{field("start_factor", &LinearLROptions::start_factor),
+                      field("end_factor", &LinearLROptions::end_factor),
+                      field("total_iters", &LinearLROptions::total_iters)};
+  }
 };
 
 class LinearLR : public Schedule {

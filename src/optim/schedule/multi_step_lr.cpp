@@ -22,7 +22,7 @@ double MultiStepLR::lr(std::int64_t t) const {
 }
 
 nlohmann::json MultiStepLR::config() const {
-  return {{"milestones", options_.milestones}, {"gamma", options_.gamma}};
+  return options_to_json(options_);
 }
 
 }  // namespace descent

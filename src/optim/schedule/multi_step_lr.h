@@ -4,8 +4,10 @@
 // which multiply gamma in).
 #pragma once
 
+#include <tuple>
 #include <vector>
 
+#include "core/options_reader.h"
 #include "optim/schedule/schedule.h"
 
 namespace descent {
@@ -13,6 +15,12 @@ namespace descent {
 struct MultiStepLROptions {
   std::vector<std::int64_t> milestones;  // required, strictly increasing, >= 0
   double gamma = 0.1;                    // > 0
+
+  // The parameters of make_schedule() and config().
+  static constexpr auto fields() {
+    return std::tuple{field("milestones", &MultiStepLROptions::milestones, Presence::required),
+                      field("gamma", &MultiStepLROptions::gamma)};
+  }
 };
 
 class MultiStepLR : public Schedule {

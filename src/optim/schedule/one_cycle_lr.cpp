@@ -81,28 +81,13 @@ std::optional<double> OneCycleLR::momentum(std::int64_t t) const {
 }
 
 nlohmann::json OneCycleLR::config() const {
-  const auto& o = options_;
-  return {{"max_lr", max_lr_},
-          {"total_steps", o.total_steps},
-          {"pct_start", o.pct_start},
-          {"anneal_strategy", to_string(o.anneal_strategy)},
-          {"cycle_momentum", o.cycle_momentum},
-          {"base_momentum", o.base_momentum},
-          {"max_momentum", o.max_momentum},
-          {"div_factor", o.div_factor},
-          {"final_div_factor", o.final_div_factor},
-          {"three_phase", o.three_phase}};
-}
-
-std::string_view to_string(OneCycleAnneal anneal) {
-  return anneal == OneCycleAnneal::cos ? "cos" : "linear";
+  OneCycleLROptions resolved = options_;
+  resolved.max_lr = max_lr_;
+  return options_to_json(resolved);
 }
 
 OneCycleAnneal parse_one_cycle_anneal(std::string_view text) {
-  if (text == "cos") return OneCycleAnneal::cos;
-  if (text == "linear") return OneCycleAnneal::linear;
-  throw InvalidArgument(
-      fmt::format("OneCycleLR: unknown anneal_strategy '{}' (known: cos, linear)", text));
+  return enum_from_name<OneCycleAnneal>("OneCycleLR", "anneal_strategy", text);
 }
 
 }  // namespace descent

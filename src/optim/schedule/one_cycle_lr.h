@@ -12,15 +12,23 @@
 // after the last step, extrapolated past the end with linear annealing); lr(t) throws past it.
 #pragma once
 
+#include <array>
 #include <optional>
+#include <tuple>
 #include <utility>
 #include <vector>
 
+#include "core/options_reader.h"
 #include "optim/schedule/schedule.h"
 
 namespace descent {
 
 enum class OneCycleAnneal { cos, linear };
+
+constexpr auto enum_names(OneCycleAnneal) {
+  return std::array{EnumName<OneCycleAnneal>{"cos", OneCycleAnneal::cos},
+                    EnumName<OneCycleAnneal>{"linear", OneCycleAnneal::linear}};
+}
 
 struct OneCycleLROptions {
   std::optional<double> max_lr = {};  // peak η, finite > 0; default the optimizer's initial η
@@ -33,6 +41,20 @@ struct OneCycleLROptions {
   double div_factor = 25.0;       // > 0: start η = max_lr / div_factor
   double final_div_factor = 1e4;  // > 0: final η = start η / final_div_factor
   bool three_phase = false;
+
+  // The parameters of make_schedule() and config().
+  static constexpr auto fields() {
+    return std::tuple{field("max_lr", &OneCycleLROptions::max_lr),
+                      field("total_steps", &OneCycleLROptions::total_steps, Presence::required),
+                      field("pct_start", &OneCycleLROptions::pct_start),
+                      field("anneal_strategy", &OneCycleLROptions::anneal_strategy),
+                      field("cycle_momentum", &OneCycleLROptions::cycle_momentum),
+                      field("base_momentum", &OneCycleLROptions::base_momentum),
+                      field("max_momentum", &OneCycleLROptions::max_momentum),
+                      field("div_factor", &OneCycleLROptions::div_factor),
+                      field("final_div_factor", &OneCycleLROptions::final_div_factor),
+                      field("three_phase", &OneCycleLROptions::three_phase)};
+  }
 };
 
 class OneCycleLR : public Schedule {
@@ -59,8 +81,7 @@ class OneCycleLR : public Schedule {
   std::vector<Phase> phases_;
 };
 
-// "cos" / "linear"; parse throws InvalidArgument for anything else.
-std::string_view to_string(OneCycleAnneal anneal);
+// The strategy spelled as make_schedule() reads it; throws InvalidArgument for any other name.
 OneCycleAnneal parse_one_cycle_anneal(std::string_view text);
 
 }  // namespace descent

@@ -31,7 +31,7 @@ double PiecewiseConstantDecay::lr(std::int64_t t) const {
 }
 
 nlohmann::json PiecewiseConstantDecay::config() const {
-  return {{"boundaries", options_.boundaries}, {"values", options_.values}};
+  return options_to_json(options_);
 }
 
 }  // namespace descent

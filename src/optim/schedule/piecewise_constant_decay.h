@@ -4,8 +4,10 @@
 // initial η plays no part.
 #pragma once
 
+#include <tuple>
 #include <vector>
 
+#include "core/options_reader.h"
 #include "optim/schedule/schedule.h"
 
 namespace descent {
@@ -13,6 +15,13 @@ namespace descent {
 struct PiecewiseConstantDecayOptions {
   std::vector<std::int64_t> boundaries;  // required, strictly increasing, >= 0
   std::vector<double> values;            // required, one more than boundaries, finite > 0
+
+  // The parameters of make_schedule() and config().
+  static constexpr auto fields() {
+    return std::tuple{
+        field("boundaries", &PiecewiseConstantDecayOptions::boundaries, Presence::required),
+        field("values", &PiecewiseConstantDecayOptions::values, Presence::required)};
+  }
 };
 
 class PiecewiseConstantDecay : public Schedule {

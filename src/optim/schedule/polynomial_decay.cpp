@@ -30,10 +30,7 @@ double PolynomialDecay::lr(std::int64_t t) const {
 }
 
 nlohmann::json PolynomialDecay::config() const {
-  return {{"decay_steps", options_.decay_steps},
-          {"end_learning_rate", options_.end_learning_rate},
-          {"power", options_.power},
-          {"cycle", options_.cycle}};
+  return options_to_json(options_);
 }
 
 }  // namespace descent

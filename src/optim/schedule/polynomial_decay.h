@@ -5,6 +5,8 @@
 // lower peak after each period instead of staying at end.
 #pragma once
 
+#include <tuple>
+#include "core/options_reader.h"
 #include "optim/schedule/schedule.h"
 
 namespace descent {
@@ -14,6 +16,15 @@ struct PolynomialDecayOptions {
   double end_learning_rate = 1e-4;  // >= 0
   double power = 1.0;               // > 0
   bool cycle = false;
+
+  // The parameters of make_schedule() and config().
+  static constexpr auto fields() {
+    return std::tuple{
+        field("decay_steps", &PolynomialDecayOptions::decay_steps, Presence::required),
+        field("end_learning_rate", &PolynomialDecayOptions::end_learning_rate),
+        field("power", &PolynomialDecayOptions::power),
+        field("cycle", &PolynomialDecayOptions::cycle)};
+  }
 };
 
 class PolynomialDecay : public Schedule {

@@ -22,7 +22,7 @@ double PolynomialLR::lr(std::int64_t t) const {
 }
 
 nlohmann::json PolynomialLR::config() const {
-  return {{"total_iters", options_.total_iters}, {"power", options_.power}};
+  return options_to_json(options_);
 }
 
 }  // namespace descent

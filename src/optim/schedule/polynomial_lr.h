@@ -4,6 +4,8 @@
 // closed form (same values).
 #pragma once
 
+#include <tuple>
+#include "core/options_reader.h"
 #include "optim/schedule/schedule.h"
 
 namespace descent {
@@ -11,6 +13,12 @@ namespace descent {
 struct PolynomialLROptions {
   std::int64_t total_iters = 5;  // >= 1
   double power = 1.0;            // > 0
+
+  // The parameters of make_schedule() and config().
+  static constexpr auto fields() {
+    return std::tuple{field("total_iters", &PolynomialLROptions::total_iters),
+                      field("power", &PolynomialLROptions::power)};
+  }
 };
 
 class PolynomialLR : public Schedule {

@@ -91,16 +91,9 @@ void ReduceLROnPlateau::observe(std::int64_t t, double metric) {
 }
 
 nlohmann::json ReduceLROnPlateau::config() const {
-  const auto& o = options_;
-  return {{"mode", to_string(o.mode)},
-          {"factor", o.factor},
-          {"patience", o.patience},
-          {"threshold", o.threshold},
-          {"threshold_mode", to_string(o.threshold_mode)},
-          {"cooldown", o.cooldown},
-          {"min_lr", o.min_lr},
-          {"eps", o.eps},
-          {"inner", to_spec(*inner_)}};
+  nlohmann::json config = options_to_json(options_);
+  config["inner"] = to_spec(*inner_);
+  return config;
 }
 
 StateDict ReduceLROnPlateau::state_dict() const {
@@ -149,28 +142,6 @@ void ReduceLROnPlateau::load_state_dict(const StateDict& state) {
   } catch (const nlohmann::json::exception& e) {
     throw InvalidArgument(fmt::format("ReduceLROnPlateau: malformed state_dict: {}", e.what()));
   }
-}
-
-std::string_view to_string(PlateauMode mode) {
-  return mode == PlateauMode::min ? "min" : "max";
-}
-
-std::string_view to_string(ThresholdMode mode) {
-  return mode == ThresholdMode::rel ? "rel" : "abs";
-}
-
-PlateauMode parse_plateau_mode(std::string_view text) {
-  if (text == "min") return PlateauMode::min;
-  if (text == "max") return PlateauMode::max;
-  throw InvalidArgument(
-      fmt::format("ReduceLROnPlateau: unknown mode '{}' (known: min, max)", text));
-}
-
-ThresholdMode parse_threshold_mode(std::string_view text) {
-  if (text == "rel") return ThresholdMode::rel;
-  if (text == "abs") return ThresholdMode::abs;
-  throw InvalidArgument(
-      fmt::format("ReduceLROnPlateau: unknown threshold_mode '{}' (known: rel, abs)", text));
 }
 
 }  // namespace descent

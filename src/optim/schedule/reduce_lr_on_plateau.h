@@ -18,15 +18,27 @@
 // the bad-epoch count resets and `cooldown` observations follow in which bad epochs are ignored.
 #pragma once
 
+#include <array>
 #include <memory>
+#include <tuple>
 #include <vector>
 
+#include "core/options_reader.h"
 #include "optim/schedule/schedule.h"
 
 namespace descent {
 
 enum class PlateauMode { min, max };
 enum class ThresholdMode { rel, abs };
+
+constexpr auto enum_names(PlateauMode) {
+  return std::array{EnumName<PlateauMode>{"min", PlateauMode::min},
+                    EnumName<PlateauMode>{"max", PlateauMode::max}};
+}
+constexpr auto enum_names(ThresholdMode) {
+  return std::array{EnumName<ThresholdMode>{"rel", ThresholdMode::rel},
+                    EnumName<ThresholdMode>{"abs", ThresholdMode::abs}};
+}
 
 struct ReduceLROnPlateauOptions {
   PlateauMode mode = PlateauMode::min;  // min: lower metric is better (loss); max: accuracy
@@ -37,6 +49,18 @@ struct ReduceLROnPlateauOptions {
   std::int64_t cooldown = 0;  // >= 0: observations to wait after a reduction
   double min_lr = 0.0;        // >= 0: floor for reductions
   double eps = 1e-8;          // >= 0: reductions smaller than this are skipped
+
+  // The parameters of make_schedule() and config().
+  static constexpr auto fields() {
+    return std::tuple{field("mode", &ReduceLROnPlateauOptions::mode),
+                      field("factor", &ReduceLROnPlateauOptions::factor),
+                      field("patience", &ReduceLROnPlateauOptions::patience),
+                      field("threshold", &ReduceLROnPlateauOptions::threshold),
+                      field("threshold_mode", &ReduceLROnPlateauOptions::threshold_mode),
+                      field("cooldown", &ReduceLROnPlateauOptions::cooldown),
+                      field("min_lr", &ReduceLROnPlateauOptions::min_lr),
+                      field("eps", &ReduceLROnPlateauOptions::eps)};
+  }
 };
 
 class ReduceLROnPlateau : public Schedule {
@@ -79,11 +103,5 @@ class ReduceLROnPlateau : public Schedule {
   std::int64_t last_t_ = 0;
   std::vector<Reduction> reductions_;
 };
-
-std::string_view to_string(PlateauMode mode);
-std::string_view to_string(ThresholdMode mode);
-// "min"/"max" and "rel"/"abs"; throw InvalidArgument for anything else.
-PlateauMode parse_plateau_mode(std::string_view text);
-ThresholdMode parse_threshold_mode(std::string_view text);
 
 }  // namespace descent

@@ -19,7 +19,7 @@ double StepLR::lr(std::int64_t t) const {
 }
 
 nlohmann::json StepLR::config() const {
-  return {{"step_size", options_.step_size}, {"gamma", options_.gamma}};
+  return options_to_json(options_);
 }
 
 }  // namespace descent

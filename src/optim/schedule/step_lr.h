@@ -4,6 +4,8 @@
 // gives the same values (checked against stepped PyTorch in tests/fixtures/schedules.json).
 #pragma once
 
+#include <tuple>
+#include "core/options_reader.h"
 #include "optim/schedule/schedule.h"
 
 namespace descent {
@@ -11,6 +13,12 @@ namespace descent {
 struct StepLROptions {
   std::int64_t step_size = 0;  // required, >= 1
   double gamma = 0.1;          // > 0
+
+  // The parameters of make_schedule() and config().
+  static constexpr auto fields() {
+    return std::tuple{field("step_size", &StepLROptions::step_size, Presence::required),
+                      field("gamma", &StepLROptions::gamma)};
+  }
 };
 
 class StepLR : public Schedule {
