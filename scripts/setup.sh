@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs every Debian package descent needs to build, test and train on its default data, and the
-# fuzzing and sanitizer toolchain (clang, libFuzzer, LLVM's OpenMP). With --bench, also PyTorch
-# (CPU) and NumPy for the side-by-side benchmark (bench/compare.py, docs/benchmark.md).
+# fuzzing and sanitizer toolchain (clang, libFuzzer, LLVM's OpenMP), Python for the command-line
+# fuzzer and rsync for the mutation tests. With --bench, also PyTorch (CPU) and NumPy for the
+# side-by-side benchmark (bench/compare.py, docs/benchmark.md).
 # Idempotent: apt-get skips what is already installed.
 set -euo pipefail
 packages=(
@@ -12,6 +13,7 @@ packages=(
   dataset-fashion-mnist
   chromium
   clang libclang-rt-14-dev libomp-dev
+  python3 rsync
 )
 if [ "${1:-}" = "--bench" ]; then
   packages+=(python3-torch python3-numpy)
