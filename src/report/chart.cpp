@@ -860,7 +860,11 @@ std::vector<double> nice_ticks(double lo, double hi, Scale scale, int target) {
     throw InvalidArgument(fmt::format("tick range [{}, {}] must be finite with lo < hi{}", lo, hi,
                                       scale == Scale::log ? " and lo > 0 (log axis)" : ""));
   target = std::max(target, 2);
-  return scale == Scale::log ? log_ticks(lo, hi, target) : linear_ticks(lo, hi, target);
+  std::vector<double> ticks =
+      scale == Scale::log ? log_ticks(lo, hi, target) : linear_ticks(lo, hi, target);
+  // Near the largest doubles a tick's arithmetic can overflow: such a tick has no place to go.
+  std::erase_if(ticks, [](double t) { return !std::isfinite(t); });
+  return ticks;
 }
 
 std::vector<double> minor_ticks(double lo, double hi, Scale scale,
@@ -921,6 +925,7 @@ std::string tick_label(double value, const std::vector<double>& ticks, Scale sca
   for (double t : ticks)
     biggest = std::max(biggest, std::abs(t));
   biggest = std::max(biggest, std::abs(value));
+  if (!std::isfinite(value)) return fmt::format("{}", value);
   if (biggest >= 1e6 || step < 1e-4) {
     const double e = std::floor(std::log10(std::abs(value)) + 1e-12);
     const double mantissa = value / pow10(e);
