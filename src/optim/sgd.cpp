@@ -9,8 +9,10 @@
 namespace descent {
 namespace {
 
+// PyTorch refuses Nesterov without momentum; Keras accepts it and runs plain SGD (its golden test
+// does exactly that), which is what the momentum-0 update here does.
 void check_nesterov(const SGDOptions& o) {
-  if (o.nesterov && !(o.momentum > 0 && o.dampening == 0))
+  if (o.nesterov && o.convention != Convention::keras && !(o.momentum > 0 && o.dampening == 0))
     throw InvalidArgument(fmt::format(
         "sgd: nesterov needs momentum > 0 and dampening 0, got momentum {} and dampening {}",
         o.momentum, o.dampening));

@@ -44,10 +44,8 @@ json descent_hyperparameters(const std::string& optimizer, const json& keras) {
     else if (key != "beta_2")
       h[key] = value;
   }
-  // Keras's golden SGD is SGD(nesterov=True) with its default momentum 0, which Keras runs as
-  // plain SGD; descent (as PyTorch) rejects Nesterov without momentum, so it runs as plain SGD.
-  if (optimizer == "sgd" && h.value("nesterov", false) && h.value("momentum", 0.0) == 0.0)
-    h.erase("nesterov");
+  // Keras's golden SGD is SGD(nesterov=True) with its default momentum 0: accepted under the
+  // Keras convention, as Keras accepts it.
   return h;
 }
 
