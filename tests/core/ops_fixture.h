@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <functional>
 #include <map>
 #include <string>
@@ -17,6 +16,7 @@
 #include "core/ops/reduce.h"
 #include "core/random.h"
 #include "core/variable.h"
+#include "fixture_file.h"
 
 namespace descent::testing {
 
@@ -41,11 +41,7 @@ inline Variable weighted_sum(const Variable& y, const Tensor& weight) {
 }
 
 inline const nlohmann::json& ops_fixture() {
-  static const nlohmann::json cases = [] {
-    std::ifstream in(DESCENT_FIXTURES_DIR "/ops.json");
-    if (!in) throw std::runtime_error("cannot open " DESCENT_FIXTURES_DIR "/ops.json");
-    return nlohmann::json::parse(in).at("cases");
-  }();
+  static const nlohmann::json cases = test_fixtures::read("ops.json").at("cases");
   return cases;
 }
 

@@ -3,22 +3,18 @@
 #pragma once
 
 #include <cmath>
-#include <fstream>
 #include <string>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "core/tensor.h"
+#include "fixture_file.h"
 
 namespace descent::testing {
 
 inline const nlohmann::json& loss_fixture() {
-  static const nlohmann::json cases = [] {
-    std::ifstream in(std::string(DESCENT_FIXTURES_DIR) + "/losses.json");
-    EXPECT_TRUE(in) << "missing fixture losses.json";
-    return nlohmann::json::parse(in)["cases"];
-  }();
+  static const nlohmann::json cases = test_fixtures::read("losses.json").at("cases");
   return cases;
 }
 

@@ -6,13 +6,13 @@
 // rounding of Keras's 4 printed decimals (tighter: it tells ε inside the root from ε outside for
 // RMSprop). The optimizers run in float32, as Keras's variables do.
 #include <cmath>
-#include <fstream>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "fixture_file.h"
 #include "optim/make_optimizer.h"
 
 namespace descent {
@@ -21,11 +21,7 @@ namespace {
 using nlohmann::json;
 
 const json& keras_optimizer_cases() {
-  static const json cases = [] {
-    std::ifstream in(DESCENT_FIXTURES_DIR "/keras_golden.json");
-    if (!in) throw std::runtime_error("cannot open " DESCENT_FIXTURES_DIR "/keras_golden.json");
-    return json::parse(in).at("optimizers");
-  }();
+  static const json cases = test_fixtures::read("keras_golden.json").at("optimizers");
   return cases;
 }
 

@@ -2,7 +2,6 @@
 // (tools/fixtures/gen_optimizers.py) on a one-layer tanh network, float through Optimizer on
 // Variables and double through the same rules on plain spans.
 #include <cmath>
-#include <fstream>
 #include <span>
 #include <string>
 #include <vector>
@@ -11,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/variable.h"
+#include "fixture_file.h"
 #include "optim/make_optimizer.h"
 
 namespace descent {
@@ -19,10 +19,7 @@ namespace {
 using nlohmann::json;
 
 const json& trajectories() {
-  static const json data = [] {
-    std::ifstream in(std::string(DESCENT_FIXTURES_DIR) + "/optimizers.json");
-    return json::parse(in);
-  }();
+  static const json data = test_fixtures::read("optimizers.json");
   return data;
 }
 

@@ -4,13 +4,13 @@
 // tests/fixtures/keras_golden.json): Dense(2) with kernel and bias all ones, mse,
 // x = y = arange(32).reshape(16, 2), 3 epochs of 4 unshuffled batches.
 #include <cmath>
-#include <fstream>
 #include <memory>
 #include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "fixture_file.h"
 #include "nn/dense.h"
 #include "optim/adam.h"
 #include "optim/schedule/exponential_decay.h"
@@ -22,9 +22,7 @@ namespace {
 using nlohmann::json;
 
 TEST(KerasGoldenFit, AdamWithExponentialDecayGivesKerasEpochLosses) {
-  std::ifstream in(DESCENT_FIXTURES_DIR "/keras_golden.json");
-  ASSERT_TRUE(in) << "cannot open keras_golden.json";
-  const json doc = json::parse(in);
+  const json doc = test_fixtures::read("keras_golden.json");
   const json& c = doc.at("fit");
   const std::int64_t samples = c.at("samples"), units = c.at("units");
   Tensor x({samples, units});

@@ -4,7 +4,6 @@
 // into the optimizer, so these runs fail if it stops doing so.
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <memory>
 #include <span>
 #include <string>
@@ -14,6 +13,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "fixture_file.h"
 #include "nn/dense.h"
 #include "optim/adam.h"
 #include "optim/schedule/cyclic_lr.h"
@@ -30,11 +30,7 @@ using nlohmann::json;
 constexpr double kTolerance = 1e-5;
 
 const json& training_fixture() {
-  static const json doc = [] {
-    std::ifstream in(DESCENT_FIXTURES_DIR "/training.json");
-    if (!in) throw std::runtime_error("cannot open " DESCENT_FIXTURES_DIR "/training.json");
-    return json::parse(in);
-  }();
+  static const json doc = test_fixtures::read("training.json");
   return doc;
 }
 

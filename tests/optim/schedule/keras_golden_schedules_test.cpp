@@ -4,12 +4,12 @@
 // make_schedule() from Keras's argument names, at the same steps, within Keras's atol 1e-6 and
 // rtol 1e-6. Keras's tests state these values as expressions, not numbers Keras printed.
 #include <cmath>
-#include <fstream>
 #include <string>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "fixture_file.h"
 #include "optim/schedule/make_schedule.h"
 
 namespace descent {
@@ -18,9 +18,7 @@ namespace {
 using nlohmann::json;
 
 TEST(KerasGoldenSchedules, EveryScheduleReturnsWhatKerasTestsAssert) {
-  std::ifstream in(DESCENT_FIXTURES_DIR "/keras_golden.json");
-  ASSERT_TRUE(in) << "cannot open keras_golden.json";
-  const json doc = json::parse(in);
+  const json doc = test_fixtures::read("keras_golden.json");
   ASSERT_FALSE(doc.at("schedules").empty());
   for (const json& c : doc.at("schedules")) {
     SCOPED_TRACE(c.at("test").get<std::string>());

@@ -2,11 +2,12 @@
 #pragma once
 
 #include <cmath>
-#include <fstream>
 #include <string>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+
+#include "fixture_file.h"
 
 namespace descent::schedule_test {
 
@@ -19,10 +20,7 @@ inline ::testing::AssertionResult close(double actual, double expected) {
 }
 
 inline const nlohmann::json& fixture() {
-  static const nlohmann::json doc = [] {
-    std::ifstream in(std::string(DESCENT_FIXTURES_DIR) + "/schedules.json");
-    return nlohmann::json::parse(in);
-  }();
+  static const nlohmann::json doc = test_fixtures::read("schedules.json");
   return doc;
 }
 
