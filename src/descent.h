@@ -1,6 +1,7 @@
 // descent in one include: every public header of the library, for programs that use it.
 #pragma once
 
+#include "core/autograd.h"
 #include "core/buffer_pool.h"
 #include "core/error.h"
 #include "core/ops.h"

@@ -10,11 +10,10 @@ namespace descent {
 namespace {
 
 constexpr std::size_t kAlignment = 64;
-constexpr std::size_t kGranule = kAlignment / sizeof(float);
 
 struct Pool {
   std::mutex mutex;
-  std::map<std::size_t, std::vector<float*>> free_by_capacity;
+  std::map<std::size_t, std::vector<void*>> free_by_capacity;
   std::uint64_t fresh = 0;
 };
 
@@ -25,26 +24,26 @@ Pool& pool() {
 
 }  // namespace
 
-float* BufferPool::acquire(std::size_t count, std::size_t& capacity) {
-  capacity = (count + kGranule - 1) / kGranule * kGranule;
-  if (capacity == 0) capacity = kGranule;
+void* BufferPool::acquire(std::size_t bytes, std::size_t& capacity) {
+  capacity = (bytes + kAlignment - 1) / kAlignment * kAlignment;
+  if (capacity == 0) capacity = kAlignment;
   Pool& p = pool();
   {
     std::lock_guard lock(p.mutex);
     auto it = p.free_by_capacity.find(capacity);
     if (it != p.free_by_capacity.end() && !it->second.empty()) {
-      float* data = it->second.back();
+      void* data = it->second.back();
       it->second.pop_back();
       return data;
     }
     ++p.fresh;
   }
-  void* data = std::aligned_alloc(kAlignment, capacity * sizeof(float));
+  void* data = std::aligned_alloc(kAlignment, capacity);
   if (data == nullptr) throw std::bad_alloc();
-  return static_cast<float*>(data);
+  return data;
 }
 
-void BufferPool::release(float* data, std::size_t capacity) noexcept {
+void BufferPool::release(void* data, std::size_t capacity) noexcept {
   if (data == nullptr) return;
   Pool& p = pool();
   std::lock_guard lock(p.mutex);
@@ -65,7 +64,7 @@ void BufferPool::trim() {
   Pool& p = pool();
   std::lock_guard lock(p.mutex);
   for (auto& [capacity, buffers] : p.free_by_capacity)
-    for (float* data : buffers)
+    for (void* data : buffers)
       std::free(data);
   p.free_by_capacity.clear();
 }

@@ -1,4 +1,4 @@
-// A process-wide pool of float buffers, so a steady-state training step allocates no new memory:
+// A process-wide pool of memory buffers, so a steady-state training step allocates no new memory:
 // buffers released by one step (graph freed after backward) are handed out again by the next.
 #pragma once
 
@@ -9,10 +9,10 @@ namespace descent {
 
 class BufferPool {
  public:
-  // Returns a 64-byte aligned buffer of at least `count` floats (contents unspecified).
-  // `capacity` receives the real size, which is what must be passed back to release().
-  static float* acquire(std::size_t count, std::size_t& capacity);
-  static void release(float* data, std::size_t capacity) noexcept;
+  // Returns a 64-byte aligned buffer of at least `bytes` bytes (contents unspecified).
+  // `capacity` receives the real size in bytes, which is what must be passed back to release().
+  static void* acquire(std::size_t bytes, std::size_t& capacity);
+  static void release(void* data, std::size_t capacity) noexcept;
 
   // Number of fresh allocations from the system since start; tests use it to prove reuse.
   static std::uint64_t fresh_allocations();

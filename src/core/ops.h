@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/ops/activation.h"
+#include "core/ops/broadcast.h"
 #include "core/ops/conv2d.h"
 #include "core/ops/cross_entropy.h"
 #include "core/ops/dropout.h"

@@ -1,6 +1,7 @@
 #include "core/tensor.h"
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
 
 #include <fmt/format.h>
@@ -34,7 +35,12 @@ std::string shape_string(const Shape& shape) {
 
 Tensor::Tensor(Shape shape, float fill) : shape_(std::move(shape)) {
   allocate(shape_size(shape_));
-  std::fill_n(data_, size_, fill);
+  std::fill_n(data(), size_, fill);
+}
+
+Tensor::Tensor(Shape shape, DType dtype, double fill) : shape_(std::move(shape)), dtype_(dtype) {
+  allocate(shape_size(shape_));
+  this->fill(fill);
 }
 
 Tensor::Tensor(Shape shape, std::initializer_list<float> values)
@@ -45,22 +51,33 @@ Tensor::Tensor(Shape shape, std::span<const float> values) : shape_(std::move(sh
   if (static_cast<std::int64_t>(values.size()) != size_)
     throw InvalidArgument(
         fmt::format("{} values given for shape {}", values.size(), shape_string(shape_)));
-  std::copy(values.begin(), values.end(), data_);
+  std::copy(values.begin(), values.end(), data());
+}
+
+Tensor::Tensor(Shape shape, std::span<const double> values)
+    : shape_(std::move(shape)), dtype_(DType::f64) {
+  allocate(shape_size(shape_));
+  if (static_cast<std::int64_t>(values.size()) != size_)
+    throw InvalidArgument(
+        fmt::format("{} values given for shape {}", values.size(), shape_string(shape_)));
+  std::copy(values.begin(), values.end(), data<double>());
 }
 
 Tensor::~Tensor() {
   release();
 }
 
-Tensor::Tensor(const Tensor& other) : shape_(other.shape_) {
+Tensor::Tensor(const Tensor& other) : shape_(other.shape_), dtype_(other.dtype_) {
   allocate(other.size_);
-  std::copy_n(other.data_, size_, data_);
+  if (size_ > 0)
+    std::memcpy(data_, other.data_, static_cast<std::size_t>(size_) * dtype_size(dtype_));
 }
 
 Tensor& Tensor::operator=(const Tensor& other) {
   if (this != &other) {
-    resize(other.shape_);
-    std::copy_n(other.data_, size_, data_);
+    resize(other.shape_, other.dtype_);
+    if (size_ > 0)
+      std::memcpy(data_, other.data_, static_cast<std::size_t>(size_) * dtype_size(dtype_));
   }
   return *this;
 }
@@ -68,6 +85,7 @@ Tensor& Tensor::operator=(const Tensor& other) {
 Tensor::Tensor(Tensor&& other) noexcept
     : shape_(std::move(other.shape_)),
       size_(other.size_),
+      dtype_(other.dtype_),
       data_(other.data_),
       capacity_(other.capacity_) {
   other.shape_.clear();
@@ -81,6 +99,7 @@ Tensor& Tensor::operator=(Tensor&& other) noexcept {
     release();
     shape_ = std::move(other.shape_);
     size_ = other.size_;
+    dtype_ = other.dtype_;
     data_ = other.data_;
     capacity_ = other.capacity_;
     other.shape_.clear();
@@ -98,18 +117,47 @@ std::int64_t Tensor::dim(int i) const {
   return shape_[i];
 }
 
-float Tensor::item() const {
+void Tensor::check_single() const {
   if (size_ != 1)
     throw InvalidArgument(fmt::format("item() of a tensor of shape {}", shape_string(shape_)));
-  return data_[0];
+}
+
+void Tensor::check_dtype(DType wanted) const {
+  if (dtype_ != wanted)
+    throw InvalidArgument(fmt::format("a {} tensor read as {}", dtype_name(dtype_),
+                                      dtype_name(wanted)));
+}
+
+double Tensor::at(std::int64_t i) const {
+  return dtype_ == DType::f32 ? static_cast<const float*>(data_)[i]
+                              : static_cast<const double*>(data_)[i];
+}
+
+Tensor Tensor::to(DType dtype) const {
+  if (dtype == dtype_) return *this;
+  Tensor out(shape_, dtype);
+  visit_dtype(dtype_, [&](auto from) {
+    visit_dtype(dtype, [&](auto into) {
+      using From = decltype(from);
+      using Into = decltype(into);
+      std::copy_n(data<From>(), size_, out.data<Into>());
+    });
+  });
+  return out;
 }
 
 void Tensor::resize(const Shape& shape) {
+  resize(shape, dtype_);
+}
+
+void Tensor::resize(const Shape& shape, DType dtype) {
   const std::int64_t size = shape_size(shape);
-  if (static_cast<std::size_t>(size) > capacity_) {
+  if (static_cast<std::size_t>(size) * dtype_size(dtype) > capacity_) {
     release();
+    dtype_ = dtype;
     allocate(size);
   }
+  dtype_ = dtype;
   shape_ = shape;
   size_ = size;
 }
@@ -121,13 +169,16 @@ void Tensor::reshape(const Shape& shape) {
   shape_ = shape;
 }
 
-void Tensor::fill(float value) {
-  std::fill_n(data_, size_, value);
+void Tensor::fill(double value) {
+  visit_dtype(dtype_, [&](auto zero) {
+    using T = decltype(zero);
+    std::fill_n(data<T>(), size_, static_cast<T>(value));
+  });
 }
 
 void Tensor::allocate(std::int64_t size) {
   size_ = size;
-  data_ = BufferPool::acquire(static_cast<std::size_t>(size), capacity_);
+  data_ = BufferPool::acquire(static_cast<std::size_t>(size) * dtype_size(dtype_), capacity_);
 }
 
 void Tensor::release() noexcept {

@@ -1,5 +1,6 @@
-// Tensor: a dense, row-major float32 array with a shape and owning storage.
-// Copies are deep; moves are cheap. Storage comes from BufferPool and is reused after release.
+// Tensor: a dense, row-major array of float32 (the default) or float64 values with a shape and
+// owning storage. Copies are deep; moves are cheap. Storage comes from BufferPool and is reused
+// after release.
 #pragma once
 
 #include <cstdint>
@@ -7,6 +8,8 @@
 #include <span>
 #include <string>
 #include <vector>
+
+#include "core/dtype.h"
 
 namespace descent {
 
@@ -23,6 +26,10 @@ class Tensor {
   explicit Tensor(Shape shape, float fill = 0.0f);
   Tensor(Shape shape, std::initializer_list<float> values);
   Tensor(Shape shape, std::span<const float> values);
+  // float64 values (a std::vector<double> converts to this).
+  Tensor(Shape shape, std::span<const double> values);
+  // A tensor of the given dtype, every value `fill`.
+  Tensor(Shape shape, DType dtype, double fill = 0.0);
   ~Tensor();
 
   Tensor(const Tensor& other);
@@ -30,6 +37,7 @@ class Tensor {
   Tensor(Tensor&& other) noexcept;
   Tensor& operator=(Tensor&& other) noexcept;
 
+  DType dtype() const { return dtype_; }
   const Shape& shape() const { return shape_; }
   int rank() const { return static_cast<int>(shape_.size()); }
   // Dimension i; negative i counts from the end.
@@ -37,29 +45,56 @@ class Tensor {
   std::int64_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
 
-  float* data() { return data_; }
-  const float* data() const { return data_; }
-  std::span<float> values() { return {data_, static_cast<std::size_t>(size_)}; }
-  std::span<const float> values() const { return {data_, static_cast<std::size_t>(size_)}; }
-  float& operator[](std::int64_t i) { return data_[i]; }
-  float operator[](std::int64_t i) const { return data_[i]; }
-  // The single value of a one-element tensor.
-  float item() const;
+  // The values as float32; InvalidArgument on a float64 tensor (see data<T>()).
+  float* data() { return data<float>(); }
+  const float* data() const { return data<float>(); }
+  // The values as T, which must be the tensor's dtype (else InvalidArgument): kernels templated
+  // on the element type read through this.
+  template <class T>
+  T* data() {
+    check_dtype(dtype_of<T>());
+    return static_cast<T*>(data_);
+  }
+  template <class T>
+  const T* data() const {
+    check_dtype(dtype_of<T>());
+    return static_cast<const T*>(data_);
+  }
+  std::span<float> values() { return {data(), static_cast<std::size_t>(size_)}; }
+  std::span<const float> values() const { return {data(), static_cast<std::size_t>(size_)}; }
+  float& operator[](std::int64_t i) { return data()[i]; }
+  float operator[](std::int64_t i) const { return data()[i]; }
+  // The single value of a one-element tensor, converted to T.
+  template <class T = float>
+  T item() const {
+    check_single();
+    return dtype_ == DType::f32 ? static_cast<T>(*static_cast<const float*>(data_))
+                                : static_cast<T>(*static_cast<const double*>(data_));
+  }
+  // Value i converted to double, whatever the dtype (for code that serves both).
+  double at(std::int64_t i) const;
+  // A copy converted to `dtype` (a plain copy when it already is).
+  Tensor to(DType dtype) const;
 
   // Changes the shape; keeps the storage when it is large enough (contents then unspecified).
   void resize(const Shape& shape);
+  // The same with a dtype, which may change.
+  void resize(const Shape& shape, DType dtype);
   // Same values, new shape of equal size.
   void reshape(const Shape& shape);
-  void fill(float value);
+  void fill(double value);
 
  private:
   void allocate(std::int64_t size);
   void release() noexcept;
+  void check_dtype(DType wanted) const;
+  void check_single() const;
 
   Shape shape_;
   std::int64_t size_ = 0;
-  float* data_ = nullptr;
-  std::size_t capacity_ = 0;
+  DType dtype_ = DType::f32;
+  void* data_ = nullptr;
+  std::size_t capacity_ = 0;  // bytes
 };
 
 }  // namespace descent

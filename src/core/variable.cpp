@@ -24,10 +24,41 @@ NoGradGuard::~NoGradGuard() {
   grad_mode = previous_;
 }
 
+void add_into_grad(Node& node, const Tensor& contribution) {
+  bool accumulate = false;
+  Tensor& g = node.grad_for_write(accumulate);
+  if (!accumulate) {
+    g = contribution;
+    return;
+  }
+  visit_dtype(g.dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    T* out = g.data<T>();
+    const T* in = contribution.data<T>();
+    for (std::int64_t i = 0; i < g.size(); ++i)
+      out[i] += in[i];
+  });
+}
+
+namespace {
+
+// A node without a raw backward (a float64 operation): its GradRule, evaluated without recording.
+void run_grad_rule(Node& node) {
+  NoGradGuard no_grad;
+  std::shared_ptr<Node> self(std::shared_ptr<Node>{}, &node);  // a non-owning handle
+  const std::vector<Variable> grads =
+      node.grad_rule(Variable(self), Variable(Tensor(node.grad)));
+  for (std::size_t i = 0; i < grads.size() && i < node.inputs.size(); ++i)
+    if (grads[i].defined() && node.inputs[i]->requires_grad)
+      add_into_grad(*node.inputs[i], grads[i].value());
+}
+
+}  // namespace
+
 Tensor& Node::grad_for_write(bool& accumulate) {
   accumulate = grad_written;
   if (!grad_written) {
-    grad.resize(value.shape());
+    grad.resize(value.shape(), value.dtype());
     grad_written = true;
   }
   return grad;
@@ -40,9 +71,21 @@ Variable::Variable(Tensor value, bool requires_grad) : node_(std::make_shared<No
 
 Variable Variable::result(const Shape& shape, std::initializer_list<Variable> inputs,
                           const char* op) {
+  DType dtype = DType::f32;
+  const Variable* first = nullptr;
+  for (const Variable& input : inputs) {
+    if (!input.defined()) continue;
+    if (first == nullptr) {
+      first = &input;
+      dtype = input.dtype();
+    } else if (input.dtype() != dtype) {
+      throw InvalidArgument(fmt::format("{}: inputs of dtypes {} and {}", op, dtype_name(dtype),
+                                        dtype_name(input.dtype())));
+    }
+  }
   Variable out;
   out.node_ = std::make_shared<Node>();
-  out.node_->value.resize(shape);
+  out.node_->value.resize(shape, dtype);
   out.node_->op = op;
   if (!grad_mode) return out;
   for (const Variable& input : inputs) {
@@ -61,8 +104,8 @@ Variable Variable::result(const Shape& shape, std::initializer_list<Variable> in
 
 Tensor& Variable::grad() {
   if (!node_->grad_written) {
-    node_->grad.resize(node_->value.shape());
-    node_->grad.fill(0.0f);
+    node_->grad.resize(node_->value.shape(), node_->value.dtype());
+    node_->grad.fill(0.0);
     node_->grad_written = true;
   }
   return node_->grad;
@@ -76,19 +119,24 @@ void Variable::set_backward(std::function<void(Node& self)> backward) {
   node_->backward = std::move(backward);
 }
 
+void Variable::set_grad_rule(GradRule rule) {
+  node_->grad_rule = std::move(rule);
+}
+
 void Variable::backward() {
   if (value().size() != 1)
     throw InvalidArgument(fmt::format("backward() without a seed needs one value, got shape {}",
                                       shape_string(shape())));
-  backward(Tensor(shape(), 1.0f));
+  backward(Tensor(shape(), dtype(), 1.0));
 }
 
 void Variable::backward(const Tensor& seed) {
   if (!requires_grad())
     throw InvalidArgument("backward() on a value that does not require gradients");
-  if (seed.shape() != shape())
-    throw InvalidArgument(fmt::format("backward seed of shape {} for a value of shape {}",
-                                      shape_string(seed.shape()), shape_string(shape())));
+  if (seed.shape() != shape() || seed.dtype() != dtype())
+    throw InvalidArgument(fmt::format("backward seed of shape {} ({}) for a value of shape {} ({})",
+                                      shape_string(seed.shape()), dtype_name(seed.dtype()),
+                                      shape_string(shape()), dtype_name(dtype())));
 
   // Post-order depth-first walk with an explicit stack gives a topological order.
   const std::uint64_t pass = ++backward_passes;
@@ -109,14 +157,15 @@ void Variable::backward(const Tensor& seed) {
     }
   }
 
-  bool accumulate = false;
-  Tensor& g = node_->grad_for_write(accumulate);
-  for (std::int64_t i = 0; i < g.size(); ++i)
-    g[i] = accumulate ? g[i] + seed[i] : seed[i];
-
+  add_into_grad(*node_, seed);
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
     Node* node = *it;
-    if (node->backward && node->grad_written) node->backward(*node);
+    if (!node->grad_written) continue;
+    if (node->backward) {
+      node->backward(*node);
+    } else if (node->grad_rule) {
+      run_grad_rule(*node);
+    }
   }
 
   // Free the graph: interior nodes drop their inputs, rules and gradients; leaves keep theirs.
@@ -124,6 +173,7 @@ void Variable::backward(const Tensor& seed) {
     if (node->is_leaf()) continue;
     node->inputs.clear();
     node->backward = nullptr;
+    node->grad_rule = nullptr;
     node->grad = Tensor();
     node->grad_written = false;
   }

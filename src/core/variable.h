@@ -1,9 +1,14 @@
 // Reverse-mode automatic differentiation on a dynamic graph.
 //
 // A Variable is a handle to a Node: a value, its gradient, the inputs it was computed from and the
-// backward rule that the operation wrote beside its forward. backward() walks the graph in reverse
+// backward rules that the operation wrote beside its forward. backward() walks the graph in reverse
 // topological order with an explicit stack (no recursion) and then frees it, so intermediate
 // buffers go back to the pool for the next step.
+//
+// Each operation gives its gradient twice. `backward` is the fast rule on raw float32 buffers that
+// training uses. `grad_rule` is the same derivative written with operations on Variables, so that
+// the gradient is itself a graph that can be differentiated again (core/autograd.h: grad with
+// create_graph, Hessian-vector products); float64 nodes have only this one.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +19,13 @@
 #include "core/tensor.h"
 
 namespace descent {
+
+class Variable;
+struct Node;
+
+// The gradients of an operation's inputs (in the order of Node::inputs; an undefined Variable for
+// an input that gets none) given its output `self` and the gradient `grad` of its output.
+using GradRule = std::function<std::vector<Variable>(const Variable& self, const Variable& grad)>;
 
 struct Node {
   Tensor value;
@@ -28,19 +40,28 @@ struct Node {
   std::vector<std::shared_ptr<Node>> inputs;
   // Reads this node's grad and adds its contribution to the inputs' grads.
   std::function<void(Node& self)> backward;
+  // The same derivative with differentiable operations (see above).
+  GradRule grad_rule;
 
   bool is_leaf() const { return inputs.empty(); }
   // Gradient buffer to write into; `accumulate` tells whether to add (true) or assign (false).
   Tensor& grad_for_write(bool& accumulate);
 };
 
+// Adds `contribution` (the node's shape and dtype) into its gradient, or assigns it on the first
+// write of a pass.
+void add_into_grad(Node& node, const Tensor& contribution);
+
 class Variable {
  public:
   Variable() = default;
   explicit Variable(Tensor value, bool requires_grad = false);
+  // A handle to an existing node (an operation's input, in a GradRule).
+  explicit Variable(std::shared_ptr<Node> node) : node_(std::move(node)) {}
 
   // A fresh result node of an operation: records `inputs` and `op` when gradients are needed.
-  // The operation then fills value() and, if needs_grad(), sets the backward rule.
+  // Its value has the inputs' dtype (all defined inputs must share one, else InvalidArgument).
+  // The operation then fills value() and, if needs_grad(), sets the backward rules.
   static Variable result(const Shape& shape, std::initializer_list<Variable> inputs,
                          const char* op);
 
@@ -48,6 +69,7 @@ class Variable {
   Tensor& value() { return node_->value; }
   const Tensor& value() const { return node_->value; }
   const Shape& shape() const { return node_->value.shape(); }
+  DType dtype() const { return node_->value.dtype(); }
   float item() const { return node_->value.item(); }
   bool requires_grad() const { return node_ && node_->requires_grad; }
   // True when this result takes part in a backward pass (set by result()).
@@ -58,6 +80,9 @@ class Variable {
   Tensor& grad();
   void zero_grad();
   void set_backward(std::function<void(Node& self)> backward);
+  void set_grad_rule(GradRule rule);
+  // Input i of the operation that made this value (see Node::inputs).
+  Variable input(std::size_t i) const { return Variable(node_->inputs.at(i)); }
 
   // Seeds d(this)/d(this) = 1 (this must hold one value), runs backward and frees the graph.
   void backward();

@@ -13,5 +13,7 @@ Variable leaky_relu(const Variable& x, float slope = 0.01f);
 Variable sigmoid(const Variable& x);
 // tanh x; tanh' = 1 - tanh².
 Variable tanh(const Variable& x);
+// log(1 + eˣ) (PyTorch's softplus with β = 1, without its switch to x above 20); softplus' = σ.
+Variable softplus(const Variable& x);
 
 }  // namespace descent

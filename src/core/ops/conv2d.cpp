@@ -5,7 +5,9 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "core/ops/broadcast.h"
 #include "core/ops/gemm.h"
+#include "core/ops/shape.h"
 #include "core/parallel.h"
 
 namespace descent {
@@ -28,10 +30,8 @@ struct Geometry {
   }
 };
 
-Geometry check_geometry(const Variable& x, const Variable& w, const Variable& b,
+Geometry check_geometry(const Shape& xs, const Shape& ws, const Variable& b,
                         Conv2dGeometry geometry) {
-  const Shape& xs = x.shape();
-  const Shape& ws = w.shape();
   if (xs.size() != 4)
     throw InvalidArgument(fmt::format(
         "conv2d: input must be (batch, channels, height, width), got shape {}", shape_string(xs)));
@@ -73,32 +73,33 @@ void inside_columns(const Geometry& g, std::int64_t kj, std::int64_t& lo, std::i
 
 // Columns of images [first, first + count) into col (K, count·P): column n·P + p holds the
 // receptive field of output pixel p of image n, zeros where it overhangs the padding.
-void im2col(const Geometry& g, const float* x, std::int64_t first, std::int64_t count, float* col) {
+template <class T>
+void im2col(const Geometry& g, const T* x, std::int64_t first, std::int64_t count, T* col) {
   const std::int64_t P = g.pixels(), ld = count * P;
   parallel_for(count, count * g.rows() * P, [&](std::int64_t n) {
-    const float* image = x + (first + n) * g.in_c * g.in_h * g.in_w;
+    const T* image = x + (first + n) * g.in_c * g.in_h * g.in_w;
     for (std::int64_t c = 0; c < g.in_c; ++c)
       for (std::int64_t ki = 0; ki < g.kh; ++ki)
         for (std::int64_t kj = 0; kj < g.kw; ++kj) {
-          float* out = col + ((c * g.kh + ki) * g.kw + kj) * ld + n * P;
-          const float* plane = image + c * g.in_h * g.in_w;
+          T* out = col + ((c * g.kh + ki) * g.kw + kj) * ld + n * P;
+          const T* plane = image + c * g.in_h * g.in_w;
           std::int64_t lo = 0, hi = 0;
           inside_columns(g, kj, lo, hi);
           for (std::int64_t oy = 0; oy < g.out_h; ++oy) {
             const std::int64_t iy = oy * g.stride - g.padding + ki;
-            float* row = out + oy * g.out_w;
+            T* row = out + oy * g.out_w;
             if (iy < 0 || iy >= g.in_h) {
-              std::fill_n(row, g.out_w, 0.0f);
+              std::fill_n(row, g.out_w, T{0});
               continue;
             }
-            const float* in = plane + iy * g.in_w;
-            std::fill_n(row, lo, 0.0f);
+            const T* in = plane + iy * g.in_w;
+            std::fill_n(row, lo, T{0});
             if (g.stride == 1)  // contiguous: a plain copy the compiler vectorizes
               std::copy(in + lo + kj - g.padding, in + hi + kj - g.padding, row + lo);
             else
               for (std::int64_t ox = lo; ox < hi; ++ox)
                 row[ox] = in[ox * g.stride + kj - g.padding];
-            std::fill_n(row + hi, g.out_w - hi, 0.0f);
+            std::fill_n(row + hi, g.out_w - hi, T{0});
           }
         }
   });
@@ -106,25 +107,25 @@ void im2col(const Geometry& g, const float* x, std::int64_t first, std::int64_t 
 
 // The adjoint of im2col: adds each column entry back onto the input pixel it was read from.
 // One thread per image, so the sums run in a fixed order.
-void col2im(const Geometry& g, const float* col, std::int64_t first, std::int64_t count,
-            float* dx) {
+template <class T>
+void col2im(const Geometry& g, const T* col, std::int64_t first, std::int64_t count, T* dx) {
   const std::int64_t P = g.pixels(), ld = count * P;
   parallel_for(count, count * g.rows() * P, [&](std::int64_t n) {
-    float* image = dx + (first + n) * g.in_c * g.in_h * g.in_w;
+    T* image = dx + (first + n) * g.in_c * g.in_h * g.in_w;
     for (std::int64_t c = 0; c < g.in_c; ++c)
       for (std::int64_t ki = 0; ki < g.kh; ++ki)
         for (std::int64_t kj = 0; kj < g.kw; ++kj) {
-          const float* in = col + ((c * g.kh + ki) * g.kw + kj) * ld + n * P;
-          float* plane = image + c * g.in_h * g.in_w;
+          const T* in = col + ((c * g.kh + ki) * g.kw + kj) * ld + n * P;
+          T* plane = image + c * g.in_h * g.in_w;
           std::int64_t lo = 0, hi = 0;
           inside_columns(g, kj, lo, hi);
           for (std::int64_t oy = 0; oy < g.out_h; ++oy) {
             const std::int64_t iy = oy * g.stride - g.padding + ki;
             if (iy < 0 || iy >= g.in_h) continue;
-            float* out = plane + iy * g.in_w;
-            const float* row = in + oy * g.out_w;
+            T* out = plane + iy * g.in_w;
+            const T* row = in + oy * g.out_w;
             if (g.stride == 1) {
-              float* shifted = out + kj - g.padding;
+              T* shifted = out + kj - g.padding;
               for (std::int64_t ox = lo; ox < hi; ++ox)
                 shifted[ox] += row[ox];
             } else {
@@ -184,36 +185,127 @@ void conv2d_backward(Node& self, const Geometry& g) {
   }
 }
 
+// The batch in im2col chunks: f(first, count, width) for images [first, first + count).
+template <class F>
+void for_each_chunk(const Geometry& g, F f) {
+  const std::int64_t chunk = g.chunk();
+  for (std::int64_t first = 0; first < g.batch; first += chunk) {
+    const std::int64_t count = std::min(chunk, g.batch - first);
+    f(first, count, count * g.pixels());
+  }
+}
+
+// dy's images [first, first + count) as one (C, count·P) matrix, the layout the GEMMs need.
+template <class T>
+void gather_wide(const Geometry& g, const T* dy, std::int64_t first, std::int64_t count,
+                 T* wide) {
+  const std::int64_t C = g.out_c, P = g.pixels(), width = count * P;
+  parallel_for(count, C * width, [&](std::int64_t n) {
+    for (std::int64_t o = 0; o < C; ++o)
+      std::copy_n(dy + ((first + n) * C + o) * P, P, wide + o * width + n * P);
+  });
+}
+
+Variable conv2d_input_grad(const Variable& dy, const Variable& w, const Geometry& g);
+Variable conv2d_weight_grad(const Variable& x, const Variable& dy, const Geometry& g);
+
+// y = conv(x, w): bilinear, so each of the three operations' gradients is another of them.
+Variable convolve(const Variable& x, const Variable& w, const Variable& b, const Geometry& g) {
+  Variable y = Variable::result({g.batch, g.out_c, g.out_h, g.out_w}, {x, w, b}, "conv2d");
+  visit_dtype(y.dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    const std::int64_t K = g.rows(), P = g.pixels(), C = g.out_c;
+    const T* bias = b.defined() ? b.value().data<T>() : nullptr;
+    T* yv = y.value().data<T>();
+    Tensor col, y_wide;  // pooled scratch: (K, count·P), (C, count·P)
+    for_each_chunk(g, [&](std::int64_t first, std::int64_t count, std::int64_t width) {
+      col.resize({K, width}, y.dtype());
+      y_wide.resize({C, width}, y.dtype());
+      im2col(g, x.value().data<T>(), first, count, col.data<T>());
+      // Y (C, count·P) = W (C, K) · col (K, count·P): one GEMM for the whole chunk.
+      gemm(false, false, C, width, K, w.value().data<T>(), col.data<T>(), T{0},
+           y_wide.data<T>());
+      const T* yw = y_wide.data<T>();
+      parallel_for(count, C * width, [&](std::int64_t n) {
+        for (std::int64_t o = 0; o < C; ++o) {
+          const T* in = yw + o * width + n * P;
+          T* out = yv + ((first + n) * C + o) * P;
+          const T shift = bias ? bias[o] : T{0};
+          for (std::int64_t p = 0; p < P; ++p)
+            out[p] = in[p] + shift;
+        }
+      });
+    });
+  });
+  if (!y.needs_grad()) return y;
+  y.set_grad_rule([g](const Variable& self, const Variable& grad) {
+    const Variable x = self.input(0), w = self.input(1);
+    std::vector<Variable> grads{
+        x.requires_grad() ? conv2d_input_grad(grad, w, g) : Variable(),
+        w.requires_grad() ? conv2d_weight_grad(x, grad, g) : Variable()};
+    if (self.node()->inputs.size() > 2 && self.input(2).requires_grad())
+      grads.push_back(reshape(sum_to(grad, {g.out_c, 1, 1}), {g.out_c}));
+    return grads;
+  });
+  if (y.dtype() == DType::f32) y.set_backward([g](Node& self) { conv2d_backward(self, g); });
+  return y;
+}
+
+// d⟨dy, conv(x, w)⟩/dx: Wᵀ · dY folded back onto the input by col2im.
+Variable conv2d_input_grad(const Variable& dy, const Variable& w, const Geometry& g) {
+  Variable dx = Variable::result({g.batch, g.in_c, g.in_h, g.in_w}, {dy, w}, "conv2d_input_grad");
+  visit_dtype(dx.dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    T* out = dx.value().data<T>();
+    std::fill_n(out, dx.value().size(), T{0});
+    Tensor wide, dcol;
+    for_each_chunk(g, [&](std::int64_t first, std::int64_t count, std::int64_t width) {
+      wide.resize({g.out_c, width}, dx.dtype());
+      dcol.resize({g.rows(), width}, dx.dtype());
+      gather_wide(g, dy.value().data<T>(), first, count, wide.data<T>());
+      gemm(true, false, g.rows(), width, g.out_c, w.value().data<T>(), wide.data<T>(), T{0},
+           dcol.data<T>());
+      col2im(g, dcol.data<T>(), first, count, out);
+    });
+  });
+  if (dx.needs_grad())
+    dx.set_grad_rule([g](const Variable& self, const Variable& grad) -> std::vector<Variable> {
+      const Variable dy = self.input(0), w = self.input(1);
+      return {dy.requires_grad() ? convolve(grad, w, Variable(), g) : Variable(),
+              w.requires_grad() ? conv2d_weight_grad(grad, dy, g) : Variable()};
+    });
+  return dx;
+}
+
+// d⟨dy, conv(x, w)⟩/dw: dY · colᵀ summed over the chunks.
+Variable conv2d_weight_grad(const Variable& x, const Variable& dy, const Geometry& g) {
+  Variable dw = Variable::result({g.out_c, g.in_c, g.kh, g.kw}, {x, dy}, "conv2d_weight_grad");
+  visit_dtype(dw.dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    T* out = dw.value().data<T>();
+    std::fill_n(out, dw.value().size(), T{0});
+    Tensor wide, col;
+    for_each_chunk(g, [&](std::int64_t first, std::int64_t count, std::int64_t width) {
+      wide.resize({g.out_c, width}, dw.dtype());
+      col.resize({g.rows(), width}, dw.dtype());
+      gather_wide(g, dy.value().data<T>(), first, count, wide.data<T>());
+      im2col(g, x.value().data<T>(), first, count, col.data<T>());
+      gemm(false, true, g.out_c, g.rows(), width, wide.data<T>(), col.data<T>(), T{1}, out);
+    });
+  });
+  if (dw.needs_grad())
+    dw.set_grad_rule([g](const Variable& self, const Variable& grad) -> std::vector<Variable> {
+      const Variable x = self.input(0), dy = self.input(1);
+      return {x.requires_grad() ? conv2d_input_grad(dy, grad, g) : Variable(),
+              dy.requires_grad() ? convolve(x, grad, Variable(), g) : Variable()};
+    });
+  return dw;
+}
+
 }  // namespace
 
 Variable conv2d(const Variable& x, const Variable& w, const Variable& b, Conv2dGeometry geometry) {
-  const Geometry g = check_geometry(x, w, b, geometry);
-  Variable y = Variable::result({g.batch, g.out_c, g.out_h, g.out_w}, {x, w, b}, "conv2d");
-  const std::int64_t K = g.rows(), P = g.pixels(), C = g.out_c, chunk = g.chunk();
-  const float* bias = b.defined() ? b.value().data() : nullptr;
-  float* yv = y.value().data();
-
-  Tensor col, y_wide;  // pooled scratch: (K, count·P), (C, count·P)
-  for (std::int64_t first = 0; first < g.batch; first += chunk) {
-    const std::int64_t count = std::min(chunk, g.batch - first), width = count * P;
-    col.resize({K, width});
-    y_wide.resize({C, width});
-    im2col(g, x.value().data(), first, count, col.data());
-    // Y (C, count·P) = W (C, K) · col (K, count·P): one GEMM for the whole chunk.
-    gemm(false, false, C, width, K, w.value().data(), col.data(), 0.0f, y_wide.data());
-    const float* yw = y_wide.data();
-    parallel_for(count, C * width, [&](std::int64_t n) {
-      for (std::int64_t o = 0; o < C; ++o) {
-        const float* in = yw + o * width + n * P;
-        float* out = yv + ((first + n) * C + o) * P;
-        const float shift = bias ? bias[o] : 0.0f;
-        for (std::int64_t p = 0; p < P; ++p)
-          out[p] = in[p] + shift;
-      }
-    });
-  }
-  if (y.needs_grad()) y.set_backward([g](Node& self) { conv2d_backward(self, g); });
-  return y;
+  return convolve(x, w, b, check_geometry(x.shape(), w.shape(), b, geometry));
 }
 
 }  // namespace descent

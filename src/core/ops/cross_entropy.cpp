@@ -8,7 +8,9 @@
 
 #include "core/deterministic_sum.h"
 #include "core/error.h"
+#include "core/ops/elementwise.h"
 #include "core/ops/loss_node.h"
+#include "core/ops/softmax.h"
 #include "core/parallel.h"
 
 namespace descent {
@@ -115,6 +117,62 @@ void check_smoothing(float label_smoothing, const char* op) {
         fmt::format("{}: label_smoothing must be in [0, 1], got {}", op, label_smoothing));
 }
 
+// Row r of the smoothed target weights t' = (1 - s)·t + s / C, from a label or a target row.
+struct SmoothedTargets {
+  const Tensor* labels;   // (batch,) class indices, or null
+  const Tensor* targets;  // (batch, classes) weights, or null
+  double smoothing;
+  double weight(std::int64_t r, std::int64_t j, std::int64_t classes) const {
+    const double t = labels ? (static_cast<std::int64_t>(labels->at(r)) == j ? 1.0 : 0.0)
+                            : targets->at(r * classes + j);
+    return (1.0 - smoothing) * t + smoothing / static_cast<double>(classes);
+  }
+};
+
+// The mean over rows of Σ_j t'_j (lse(x) - x_j) in float64 (the float32 path is fused above).
+double cross_entropy_f64(const Tensor& logits, const SmoothedTargets& t) {
+  const std::int64_t batch = logits.dim(0), classes = logits.dim(1);
+  const double* x = logits.data<double>();
+  double total = 0.0;
+  for (std::int64_t r = 0; r < batch; ++r) {
+    const double* xr = x + r * classes;
+    const double top = *std::max_element(xr, xr + classes);
+    double sum = 0.0;
+    for (std::int64_t j = 0; j < classes; ++j)
+      sum += std::exp(xr[j] - top);
+    const double log_sum = std::log(sum);
+    for (std::int64_t j = 0; j < classes; ++j)
+      total += t.weight(r, j, classes) * ((top - xr[j]) + log_sum);
+  }
+  return total / static_cast<double>(batch);
+}
+
+// d loss / d logits = (softmax(x) · Σ_j t'_j - t') / batch, with softmax a graph operation so the
+// gradient can be differentiated again (its Hessian is softmax's Jacobian).
+LossGradient cross_entropy_gradient(SmoothedTargets t, Tensor labels, Tensor targets) {
+  return [t, labels = std::move(labels), targets = std::move(targets)](const Variable& x) {
+    SmoothedTargets rows = t;
+    rows.labels = labels.size() > 0 ? &labels : nullptr;
+    rows.targets = targets.size() > 0 ? &targets : nullptr;
+    const std::int64_t batch = x.shape()[0], classes = x.shape()[1];
+    Tensor weights(x.shape(), x.dtype()), row_total(x.shape(), x.dtype());
+    for (std::int64_t r = 0; r < batch; ++r) {
+      double total = 0.0;
+      for (std::int64_t j = 0; j < classes; ++j)
+        total += rows.weight(r, j, classes);
+      visit_dtype(x.dtype(), [&](auto zero) {
+        using T = decltype(zero);
+        for (std::int64_t j = 0; j < classes; ++j) {
+          weights.data<T>()[r * classes + j] = static_cast<T>(rows.weight(r, j, classes));
+          row_total.data<T>()[r * classes + j] = static_cast<T>(total);
+        }
+      });
+    }
+    return mul(sub(mul(softmax(x), Variable(std::move(row_total))), Variable(std::move(weights))),
+               1.0 / static_cast<double>(batch));
+  };
+}
+
 }  // namespace
 
 void check_class_labels(const Tensor& labels, std::int64_t batch, std::int64_t classes) {
@@ -124,7 +182,7 @@ void check_class_labels(const Tensor& labels, std::int64_t batch, std::int64_t c
     throw InvalidArgument(fmt::format("labels of shape {} for a batch of {} rows (expected ({},))",
                                       shape_string(labels.shape()), batch, batch));
   for (std::int64_t i = 0; i < batch; ++i) {
-    const float v = labels[i];
+    const auto v = static_cast<float>(labels.at(i));
     if (!(v >= 0.0f && v < static_cast<float>(classes) && v == std::floor(v)))
       throw DataError(
           fmt::format("label {} at index {} is not an integer class in [0, {})", v, i, classes));
@@ -138,6 +196,14 @@ Variable sparse_softmax_cross_entropy(const Variable& logits, const Tensor& labe
   check_smoothing(label_smoothing, kOp);
   const std::int64_t batch = logits.shape()[0], classes = logits.shape()[1];
   check_class_labels(labels, batch, classes);
+  LossGradient gradient = cross_entropy_gradient({nullptr, nullptr, label_smoothing},
+                                                 labels.to(DType::f32), Tensor());
+  if (logits.dtype() == DType::f64) {
+    const Tensor f32_labels = labels.to(DType::f32);
+    return loss_node(logits,
+                     cross_entropy_f64(logits.value(), {&f32_labels, nullptr, label_smoothing}),
+                     Tensor(), kOp, std::move(gradient));
+  }
 
   Tensor dlogits;
   if (loss_needs_grad(logits)) dlogits.resize(logits.shape());
@@ -175,7 +241,8 @@ Variable sparse_softmax_cross_entropy(const Variable& logits, const Tensor& labe
     }
     return loss;
   });
-  return loss_node(logits, total / static_cast<double>(batch), std::move(dlogits), kOp);
+  return loss_node(logits, total / static_cast<double>(batch), std::move(dlogits), kOp,
+                   std::move(gradient));
 }
 
 Variable softmax_cross_entropy(const Variable& logits, const Tensor& targets,
@@ -187,6 +254,12 @@ Variable softmax_cross_entropy(const Variable& logits, const Tensor& targets,
     throw InvalidArgument(fmt::format("{}: targets of shape {} for logits of shape {}", kOp,
                                       shape_string(targets.shape()), shape_string(logits.shape())));
   const std::int64_t batch = logits.shape()[0], classes = logits.shape()[1];
+  LossGradient gradient = cross_entropy_gradient({nullptr, nullptr, label_smoothing}, Tensor(),
+                                                 targets.to(DType::f64));
+  if (logits.dtype() == DType::f64)
+    return loss_node(logits,
+                     cross_entropy_f64(logits.value(), {nullptr, &targets, label_smoothing}),
+                     Tensor(), kOp, std::move(gradient));
 
   Tensor dlogits;
   if (loss_needs_grad(logits)) dlogits.resize(logits.shape());
@@ -217,7 +290,8 @@ Variable softmax_cross_entropy(const Variable& logits, const Tensor& targets,
     }
     return loss;
   });
-  return loss_node(logits, total / static_cast<double>(batch), std::move(dlogits), kOp);
+  return loss_node(logits, total / static_cast<double>(batch), std::move(dlogits), kOp,
+                   std::move(gradient));
 }
 
 }  // namespace descent

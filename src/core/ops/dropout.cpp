@@ -1,10 +1,12 @@
 #include "core/ops/dropout.h"
 
+#include <memory>
 #include <utility>
 
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "core/ops/elementwise.h"
 #include "core/parallel.h"
 
 namespace descent {
@@ -20,6 +22,8 @@ Variable dropout(const Variable& x, float rate, bool training, Rng& rng) {
   Tensor mask(x.shape());
   for (std::int64_t i = 0; i < n; ++i)
     mask[i] = rng.uniform() < rate ? 0.0f : scale;
+  if (x.dtype() != DType::f32)  // the same mask, applied as a product of the graph
+    return mul(x, Variable(mask.to(x.dtype())));
 
   Variable y = Variable::result(x.shape(), {x}, "dropout");
   const float* xv = x.value().data();
@@ -27,7 +31,12 @@ Variable dropout(const Variable& x, float rate, bool training, Rng& rng) {
   float* yv = y.value().data();
   parallel_for(n, n, [=](std::int64_t i) { yv[i] = xv[i] * m[i]; });
   if (y.needs_grad()) {
-    y.set_backward([mask = std::move(mask)](Node& self) {
+    auto shared = std::make_shared<const Tensor>(std::move(mask));
+    y.set_grad_rule([shared](const Variable&, const Variable& grad) -> std::vector<Variable> {
+      return {mul(grad, Variable(*shared))};
+    });
+    y.set_backward([shared](Node& self) {
+      const Tensor& mask = *shared;
       Node& in = *self.inputs[0];
       if (!in.requires_grad) return;
       bool accumulate = false;

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "core/ops/broadcast.h"
 #include "core/ops/unary.h"
 #include "core/parallel.h"
 
@@ -150,25 +151,57 @@ void binary_backward(Node& self) {
   }
 }
 
+// The gradients with differentiable operations; b's are summed over the rows it was repeated to.
+template <Arith kOp>
+std::vector<Variable> binary_rule(const Variable& self, const Variable& grad) {
+  const Variable a = self.input(0), b = self.input(1);
+  Variable da, db;
+  if (a.requires_grad()) {
+    if constexpr (kOp == Arith::kAdd || kOp == Arith::kSub)
+      da = grad;
+    else if constexpr (kOp == Arith::kMul)
+      da = mul(grad, b);
+    else
+      da = div(grad, b);
+  }
+  if (b.requires_grad()) {
+    if constexpr (kOp == Arith::kAdd)
+      db = sum_to(grad, b.shape());
+    else if constexpr (kOp == Arith::kSub)
+      db = mul(sum_to(grad, b.shape()), -1.0f);
+    else if constexpr (kOp == Arith::kMul)
+      db = sum_to(mul(grad, a), b.shape());
+    else  // d(a / b)/db = −a / b²
+      db = mul(sum_to(div(div(mul(grad, a), b), b), b.shape()), -1.0f);
+  }
+  return {da, db};
+}
+
 template <Arith kOp>
 Variable binary(const Variable& a, const Variable& b, const char* op) {
   check_broadcast(a.shape(), b.shape(), op);
   Variable y = Variable::result(a.shape(), {a, b}, op);
   const std::int64_t size = a.value().size(), n = b.value().size();
-  const float* av = a.value().data();
-  const float* bv = b.value().data();
-  float* yv = y.value().data();
-  for_each_broadcast(size, n, [=](std::int64_t i, std::int64_t j) {
-    if constexpr (kOp == Arith::kAdd)
-      yv[i] = av[i] + bv[j];
-    else if constexpr (kOp == Arith::kSub)
-      yv[i] = av[i] - bv[j];
-    else if constexpr (kOp == Arith::kMul)
-      yv[i] = av[i] * bv[j];
-    else
-      yv[i] = av[i] / bv[j];
+  visit_dtype(y.dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    const T* av = a.value().data<T>();
+    const T* bv = b.value().data<T>();
+    T* yv = y.value().data<T>();
+    for_each_broadcast(size, n, [=](std::int64_t i, std::int64_t j) {
+      if constexpr (kOp == Arith::kAdd)
+        yv[i] = av[i] + bv[j];
+      else if constexpr (kOp == Arith::kSub)
+        yv[i] = av[i] - bv[j];
+      else if constexpr (kOp == Arith::kMul)
+        yv[i] = av[i] * bv[j];
+      else
+        yv[i] = av[i] / bv[j];
+    });
   });
-  if (y.needs_grad()) y.set_backward(binary_backward<kOp>);
+  if (y.needs_grad()) {
+    y.set_grad_rule(binary_rule<kOp>);
+    if (y.dtype() == DType::f32) y.set_backward(binary_backward<kOp>);
+  }
   return y;
 }
 
@@ -190,45 +223,62 @@ Variable div(const Variable& a, const Variable& b) {
   return binary<Arith::kDiv>(a, b, "div");
 }
 
-Variable add(const Variable& a, float b) {
+Variable add(const Variable& a, double b) {
   return detail::unary(
-      a, "add_scalar", [b](float x) { return x + b; }, [](float, float) { return 1.0f; });
+      a, "add_scalar", [b](auto x) { return x + static_cast<decltype(x)>(b); },
+      [](auto, auto) { return 1.0f; },
+      [](const Variable&, const Variable&, const Variable& grad) { return grad; });
 }
 
-Variable mul(const Variable& a, float b) {
+Variable mul(const Variable& a, double b) {
   return detail::unary(
-      a, "mul_scalar", [b](float x) { return x * b; }, [b](float, float) { return b; });
+      a, "mul_scalar", [b](auto x) { return x * static_cast<decltype(x)>(b); },
+      [b](auto x, auto) { return static_cast<decltype(x)>(b); },
+      [b](const Variable&, const Variable&, const Variable& grad) { return mul(grad, b); });
 }
 
 Variable exp(const Variable& x) {
   return detail::unary(
-      x, "exp", [](float v) { return std::exp(v); }, [](float, float y) { return y; });
+      x, "exp", [](auto v) { return std::exp(v); }, [](auto, auto y) { return y; },
+      [](const Variable&, const Variable& y, const Variable& grad) { return mul(grad, y); });
 }
 
 Variable log(const Variable& x) {
   return detail::unary(
-      x, "log", [](float v) { return std::log(v); }, [](float v, float) { return 1.0f / v; });
+      x, "log", [](auto v) { return std::log(v); }, [](auto v, auto) { return 1.0f / v; },
+      [](const Variable& x, const Variable&, const Variable& grad) { return div(grad, x); });
 }
 
 Variable square(const Variable& x) {
   return detail::unary(
-      x, "square", [](float v) { return v * v; }, [](float v, float) { return 2.0f * v; });
+      x, "square", [](auto v) { return v * v; }, [](auto v, auto) { return 2.0f * v; },
+      [](const Variable& x, const Variable&, const Variable& grad) {
+        return mul(grad, mul(x, 2.0f));
+      });
 }
 
 Variable abs(const Variable& x) {
+  const auto derivative = [](auto v, auto) {
+    return detail::select(v > 0.0f, 1.0f, detail::select(v < 0.0f, -1.0f, 0.0f));
+  };
   return detail::unary(
-      x, "abs", [](float v) { return std::abs(v); },
-      [](float v, float) {
-        return detail::select(v > 0.0f, 1.0f, detail::select(v < 0.0f, -1.0f, 0.0f));
-      });
+      x, "abs", [](auto v) { return std::abs(v); }, derivative,
+      detail::piecewise_rule(derivative));
 }
 
 Variable clip(const Variable& x, float low, float high) {
   if (!(low <= high))
     throw InvalidArgument(fmt::format("clip: low {} is above high {}", low, high));
+  const auto derivative = [low, high](auto v, auto) {
+    return detail::select((v >= low) & (v <= high), 1.0f, 0.0f);
+  };
   return detail::unary(
-      x, "clip", [low, high](float v) { return std::clamp(v, low, high); },
-      [low, high](float v, float) { return detail::select((v >= low) & (v <= high), 1.0f, 0.0f); });
+      x, "clip",
+      [low, high](auto v) {
+        using T = decltype(v);
+        return std::clamp(v, static_cast<T>(low), static_cast<T>(high));
+      },
+      derivative, detail::piecewise_rule(derivative));
 }
 
 }  // namespace descent

@@ -13,9 +13,9 @@ Variable add(const Variable& a, const Variable& b);
 Variable sub(const Variable& a, const Variable& b);
 Variable mul(const Variable& a, const Variable& b);
 Variable div(const Variable& a, const Variable& b);
-// a + b and a · b with a constant b.
-Variable add(const Variable& a, float b);
-Variable mul(const Variable& a, float b);
+// a + b and a · b with a constant b, rounded to a's dtype.
+Variable add(const Variable& a, double b);
+Variable mul(const Variable& a, double b);
 
 Variable exp(const Variable& x);
 // Natural logarithm; inputs must be positive (losses clip before calling it).

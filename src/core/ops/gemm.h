@@ -11,5 +11,8 @@ namespace descent {
 // C (m, n) = op(A) · op(B) + beta · C, row-major, all operands contiguous.
 void gemm(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int64_t k,
           const float* a, const float* b, float beta, float* c);
+// The same in float64, by OpenBLAS's dgemm (oneDNN has no float64 product); one call, no split.
+void gemm(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int64_t k,
+          const double* a, const double* b, double beta, double* c);
 
 }  // namespace descent

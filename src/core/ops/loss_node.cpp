@@ -1,17 +1,32 @@
 #include "core/ops/loss_node.h"
 
+#include <fmt/format.h>
+
+#include "core/error.h"
+#include "core/ops/elementwise.h"
 #include "core/parallel.h"
 
 namespace descent {
 
 bool loss_needs_grad(const Variable& y_pred) {
-  return grad_enabled() && y_pred.requires_grad();
+  return grad_enabled() && y_pred.requires_grad() && y_pred.dtype() == DType::f32;
 }
 
-Variable loss_node(const Variable& y_pred, double mean, Tensor dpred, const char* op) {
+Variable loss_node(const Variable& y_pred, double mean, Tensor dpred, const char* op,
+                   LossGradient dpred_graph) {
   Variable y = Variable::result({1}, {y_pred}, op);
-  y.value()[0] = static_cast<float>(mean);
+  if (y.dtype() == DType::f32)
+    y.value()[0] = static_cast<float>(mean);
+  else
+    y.value().data<double>()[0] = mean;
   if (!y.needs_grad()) return y;
+  y.set_grad_rule([op, dpred_graph = std::move(dpred_graph)](
+                      const Variable& self, const Variable& grad) -> std::vector<Variable> {
+    if (!dpred_graph)
+      throw InvalidArgument(fmt::format("{} has no second derivative written out", op));
+    return {mul(dpred_graph(self.input(0)), grad)};
+  });
+  if (dpred.size() == 0) return y;
   y.set_backward([d = std::move(dpred)](Node& self) {
     Node& in = *self.inputs[0];
     const float g = self.grad[0];

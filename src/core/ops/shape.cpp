@@ -12,8 +12,15 @@ namespace {
 // A copy of x's values under a new shape; the gradient is copied back under x's shape.
 Variable with_shape(const Variable& x, const Shape& shape, const char* op) {
   Variable y = Variable::result(shape, {x}, op);
-  std::copy_n(x.value().data(), x.value().size(), y.value().data());
-  if (y.needs_grad()) {
+  visit_dtype(x.dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    std::copy_n(x.value().data<T>(), x.value().size(), y.value().data<T>());
+  });
+  if (!y.needs_grad()) return y;
+  y.set_grad_rule([](const Variable& self, const Variable& grad) -> std::vector<Variable> {
+    return {reshape(grad, self.input(0).shape())};
+  });
+  if (x.dtype() == DType::f32) {
     y.set_backward([](Node& self) {
       Node& in = *self.inputs[0];
       if (!in.requires_grad) return;

@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "core/ops/broadcast.h"
+#include "core/ops/elementwise.h"
 #include "core/parallel.h"
 
 namespace descent {
@@ -25,29 +27,44 @@ Variable softmax_over_rows(const Variable& x, const char* op) {
   std::int64_t rows = 0, cols = 0;
   rows_of(x, op, rows, cols);
   Variable y = Variable::result(x.shape(), {x}, op);
-  const float* xv = x.value().data();
-  float* yv = y.value().data();
-  parallel_for(rows, rows * cols, [=](std::int64_t r) {
-    const float* in = xv + r * cols;
-    float* out = yv + r * cols;
-    const float top = *std::max_element(in, in + cols);
-    float total = 0.0f;
-    for (std::int64_t j = 0; j < cols; ++j) {
-      out[j] = std::exp(in[j] - top);
-      total += out[j];
-    }
-    if constexpr (kLog) {
-      // (x - m) is exact near m; adding m back to log Σ first would round at m's magnitude.
-      const float log_total = std::log(total);
-      for (std::int64_t j = 0; j < cols; ++j)
-        out[j] = (in[j] - top) - log_total;
-    } else {
-      const float inv = 1.0f / total;
-      for (std::int64_t j = 0; j < cols; ++j)
-        out[j] *= inv;
-    }
+  visit_dtype(x.dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    const T* xv = x.value().data<T>();
+    T* yv = y.value().data<T>();
+    parallel_for(rows, rows * cols, [=](std::int64_t r) {
+      const T* in = xv + r * cols;
+      T* out = yv + r * cols;
+      const T top = *std::max_element(in, in + cols);
+      T total = 0;
+      for (std::int64_t j = 0; j < cols; ++j) {
+        out[j] = std::exp(in[j] - top);
+        total += out[j];
+      }
+      if constexpr (kLog) {
+        // (x - m) is exact near m; adding m back to log Σ first would round at m's magnitude.
+        const T log_total = std::log(total);
+        for (std::int64_t j = 0; j < cols; ++j)
+          out[j] = (in[j] - top) - log_total;
+      } else {
+        const T inv = T{1} / total;
+        for (std::int64_t j = 0; j < cols; ++j)
+          out[j] *= inv;
+      }
+    });
   });
-  if (y.needs_grad()) {
+  if (!y.needs_grad()) return y;
+  y.set_grad_rule([](const Variable& self, const Variable& grad) -> std::vector<Variable> {
+    Shape row_sums = self.shape();
+    row_sums.back() = 1;
+    const auto over_rows = [&](const Variable& v) {
+      return broadcast_to(sum_to(v, row_sums), self.shape());
+    };
+    if constexpr (kLog)  // dx = dy − softmax · Σ dy
+      return {sub(grad, mul(exp(self), over_rows(grad)))};
+    else  // dx = y · (dy − Σ dy · y)
+      return {mul(self, sub(grad, over_rows(mul(grad, self))))};
+  });
+  if (y.dtype() == DType::f32) {
     y.set_backward([](Node& self) {
       Node& in = *self.inputs[0];
       if (!in.requires_grad) return;
