@@ -1,0 +1,187 @@
+// Every operation's first and second derivatives in float64 (autograd_checks.h), and its two
+// derivative forms agreeing in float32.
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "autograd_checks.h"
+#include "core/autograd.h"
+#include "core/error.h"
+#include "core/ops.h"
+#include "core/ops/loss_node.h"
+
+namespace descent {
+namespace {
+
+using autograd_checks::Function;
+using autograd_checks::random_tensor;
+
+struct OpCase {
+  std::string name;
+  Function f;
+  std::vector<Tensor> inputs;  // float64 values
+  bool second_order = true;    // on the Hessian-vector path
+};
+
+Tensor uniform(const Shape& shape, std::uint64_t seed, double low = -1, double high = 1) {
+  return random_tensor(shape, DType::f64, seed, low, high);
+}
+
+// Values in [-1, 1] at least 0.1 from 0, so finite differences do not straddle a kink at 0.
+Tensor away_from_zero(const Shape& shape, std::uint64_t seed) {
+  Tensor t = uniform(shape, seed, 0.1, 1.0);
+  double* v = t.data<double>();
+  for (std::int64_t i = 0; i < t.size(); ++i)
+    if (i % 2) v[i] = -v[i];
+  return t;
+}
+
+Tensor labels(std::vector<double> values) {
+  const auto n = static_cast<std::int64_t>(values.size());
+  return Tensor({n}, values).to(DType::f32);
+}
+
+std::vector<OpCase> cases() {
+  const Shape m{3, 4};
+  std::vector<OpCase> c;
+  auto unary = [&](std::string name, Variable (*op)(const Variable&), Tensor in, bool second) {
+    c.push_back({std::move(name), [op](const auto& x) { return op(x[0]); }, {std::move(in)},
+                 second});
+  };
+  c.push_back({"add", [](const auto& x) { return add(x[0], x[1]); }, {uniform(m, 1), uniform(m, 2)}});
+  c.push_back({"add_row", [](const auto& x) { return add(x[0], x[1]); },
+               {uniform(m, 1), uniform({4}, 2)}});
+  c.push_back({"sub_single", [](const auto& x) { return sub(x[0], x[1]); },
+               {uniform(m, 1), uniform({1}, 2)}});
+  c.push_back({"mul_row", [](const auto& x) { return mul(x[0], x[1]); },
+               {uniform(m, 1), uniform({4}, 2)}});
+  c.push_back({"div_row", [](const auto& x) { return div(x[0], x[1]); },
+               {uniform(m, 1), uniform({4}, 2, 0.5, 2.0)}});
+  c.push_back({"add_scalar", [](const auto& x) { return add(x[0], 0.3); }, {uniform(m, 3)}});
+  c.push_back({"mul_scalar", [](const auto& x) { return mul(x[0], -1.7); }, {uniform(m, 3)}});
+  unary("exp", exp, uniform(m, 4), true);
+  unary("log", log, uniform(m, 4, 0.5, 2.0), true);
+  unary("square", square, uniform(m, 5), true);
+  unary("abs", abs, away_from_zero(m, 6), true);
+  unary("relu", relu, away_from_zero(m, 7), true);
+  unary("sigmoid", sigmoid, uniform(m, 8, -3, 3), true);
+  unary("tanh", tanh, uniform(m, 9, -2, 2), true);
+  unary("softplus", softplus, uniform(m, 10, -3, 3), true);
+  c.push_back({"leaky_relu", [](const auto& x) { return leaky_relu(x[0], 0.2f); },
+               {away_from_zero(m, 11)}});
+  c.push_back({"clip", [](const auto& x) { return clip(x[0], -0.5f, 0.5f); },
+               {uniform(m, 12, -0.45, 0.45)}});
+  for (int ta = 0; ta < 2; ++ta)
+    for (int tb = 0; tb < 2; ++tb)
+      c.push_back({"matmul_" + std::to_string(ta) + std::to_string(tb),
+                   [ta, tb](const auto& x) { return matmul(x[0], x[1], ta, tb); },
+                   {uniform(ta ? Shape{4, 3} : Shape{3, 4}, 13),
+                    uniform(tb ? Shape{2, 4} : Shape{4, 2}, 14)}});
+  c.push_back({"dense", [](const auto& x) { return dense(x[0], x[1], x[2]); },
+               {uniform({3, 4}, 15), uniform({4, 2}, 16), uniform({2}, 17)}});
+  c.push_back({"sum", [](const auto& x) { return sum(x[0]); }, {uniform(m, 18)}});
+  c.push_back({"mean", [](const auto& x) { return mean(x[0]); }, {uniform(m, 19)}});
+  c.push_back({"reshape", [](const auto& x) { return reshape(x[0], {2, 6}); }, {uniform(m, 20)}});
+  c.push_back({"flatten", [](const auto& x) { return flatten(x[0]); }, {uniform({2, 2, 3}, 21)}});
+  c.push_back({"softmax", [](const auto& x) { return softmax(x[0]); }, {uniform(m, 22, -2, 2)}});
+  c.push_back(
+      {"log_softmax", [](const auto& x) { return log_softmax(x[0]); }, {uniform(m, 23, -2, 2)}});
+  c.push_back({"sparse_softmax_cross_entropy",
+               [](const auto& x) {
+                 return sparse_softmax_cross_entropy(x[0], labels({1, 0, 3}), 0.1f);
+               },
+               {uniform(m, 24, -2, 2)}});
+  c.push_back({"softmax_cross_entropy",
+               [](const auto& x) {
+                 return softmax_cross_entropy(x[0], random_tensor({3, 4}, DType::f32, 25, 0, 1));
+               },
+               {uniform(m, 26, -2, 2)}});
+  c.push_back({"broadcast_to", [](const auto& x) { return broadcast_to(x[0], {2, 3, 4}); },
+               {uniform({3, 1}, 27)}});
+  c.push_back({"sum_to", [](const auto& x) { return sum_to(x[0], {3, 1}); },
+               {uniform({2, 3, 4}, 28)}});
+  for (int stride = 1; stride <= 2; ++stride)
+    c.push_back({"conv2d_stride" + std::to_string(stride),
+                 [stride](const auto& x) { return conv2d(x[0], x[1], x[2], {stride, 1}); },
+                 {uniform({2, 2, 5, 5}, 29), uniform({3, 2, 3, 3}, 30), uniform({3}, 31)}});
+  // Distinct values, so no two in a window tie within the finite difference.
+  Tensor pooled = uniform({2, 1, 4, 4}, 32);
+  for (std::int64_t i = 0; i < pooled.size(); ++i)
+    pooled.data<double>()[i] = 0.1 * static_cast<double>((i * 7) % 32) - 1.5;
+  c.push_back({"max_pool2d", [](const auto& x) { return max_pool2d(x[0], 2); }, {pooled}});
+  c.push_back({"dropout",
+               [](const auto& x) {
+                 Rng rng(5);
+                 return dropout(x[0], 0.4f, true, rng);
+               },
+               {uniform(m, 33)}});
+  return c;
+}
+
+TEST(Autograd, EveryOpPassesAFloat64GradientCheck) {
+  for (const OpCase& c : cases())
+    autograd_checks::gradcheck(c.name, c.f, c.inputs);
+}
+
+TEST(Autograd, EveryOpPassesAFloat64SecondOrderCheck) {
+  for (const OpCase& c : cases())
+    if (c.second_order) autograd_checks::gradgradcheck(c.name, c.f, c.inputs);
+}
+
+TEST(Autograd, DifferentiableRulesAgreeWithTheFastFloat32Backward) {
+  for (const OpCase& c : cases())
+    autograd_checks::rules_match_backward(c.name, c.f, c.inputs);
+}
+
+TEST(Autograd, GradLeavesTheLeafGradientsAlone) {
+  Variable w(Tensor({2}, std::vector<double>{1.0, 2.0}), true);
+  const std::vector<Variable> g = grad(sum(square(w)), {w});
+  EXPECT_EQ(g[0].value().at(1), 4.0);
+  EXPECT_FALSE(w.node()->grad_written);
+}
+
+TEST(Autograd, AnInputTheOutputDoesNotUseHasNoGradient) {
+  Variable a(Tensor({2}, DType::f64, 1.0), true), unused(Tensor({2}, DType::f64, 1.0), true);
+  const std::vector<Variable> g = grad(sum(a), {a, unused});
+  EXPECT_TRUE(g[0].defined());
+  EXPECT_FALSE(g[1].defined());
+}
+
+TEST(Autograd, AValueUsedTwiceGetsTheSumOfItsGradients) {
+  Variable x(Tensor({1}, std::vector<double>{3.0}), true);
+  // x·x + x: 2x + 1 = 7, and d²/dx² = 2.
+  const Variable y = add(mul(x, x), x);
+  const std::vector<Variable> g = grad(sum(y), {x}, true);
+  EXPECT_EQ(g[0].value().at(0), 7.0);
+  EXPECT_EQ(grad(sum(g[0]), {x})[0].value().at(0), 2.0);
+}
+
+TEST(Autograd, MixedDtypesAreRefusedByName) {
+  const Variable a(Tensor({2}, DType::f32, 1.0)), b(Tensor({2}, DType::f64, 1.0));
+  try {
+    add(a, b);
+    FAIL() << "no error";
+  } catch (const InvalidArgument& e) {
+    EXPECT_STREQ(e.what(), "add: inputs of dtypes float32 and float64");
+  }
+}
+
+TEST(Autograd, ALossWithoutASecondDerivativeSaysSo) {
+  Variable p(Tensor({2}, DType::f32, 0.5), true);
+  const Variable loss = loss_node(p, 1.0, Tensor({2}, 1.0f), "made_up_loss");
+  EXPECT_EQ(grad(loss, {p})[0].value().at(0), 1.0);  // a first derivative needs no rule
+  EXPECT_THROW(
+      {
+        try {
+          grad(loss, {p}, true);
+        } catch (const InvalidArgument& e) {
+          EXPECT_STREQ(e.what(), "made_up_loss has no second derivative written out");
+          throw;
+        }
+      },
+      InvalidArgument);
+}
+
+}  // namespace
+}  // namespace descent
