@@ -24,7 +24,7 @@ namespace {
 struct SharpnessCommand {
   TrainingFlags training;
   std::string run_dir;  // empty: the model the training flags describe, at its initial weights
-  std::string curvature = "auto";
+  std::string method = "exact";
   std::int64_t samples = 0;
   int iters = 100;
   double tol = 1e-4;
@@ -71,13 +71,6 @@ Subject from_run(const std::string& run_dir, int threads) {
           std::move(run.config), run.data.seed};
 }
 
-// --curvature: auto picks the Gauss-Newton matrix for models whose gradient jumps (ReLU, max
-// pooling), where differences of gradients are noisy, and the Hessian otherwise.
-SharpnessCurvature curvature_for(const std::string& flag, const Sequential& model) {
-  if (flag == "auto") return default_curvature(model);
-  return flag == "hessian" ? SharpnessCurvature::hessian : SharpnessCurvature::gauss_newton;
-}
-
 void check_flags(const SharpnessCommand& c) {
   if (!c.run_dir.empty())
     for (const CLI::Option* flag : c.experiment_flags)
@@ -86,9 +79,9 @@ void check_flags(const SharpnessCommand& c) {
             fmt::format("{} cannot be given with --run, which takes the model, data and optimizer "
                         "from the run",
                         flag->get_name()));
-  if (c.curvature != "auto" && c.curvature != "hessian" && c.curvature != "gauss-newton")
-    throw InvalidArgument(
-        fmt::format("--curvature must be auto, hessian or gauss-newton, got '{}'", c.curvature));
+  if (!parse_sharpness_method(c.method))
+    throw InvalidArgument(fmt::format(
+        "--method must be exact, finite-difference or gauss-newton, got '{}'", c.method));
   if (c.samples < 0)
     throw InvalidArgument(
         fmt::format("--samples must be >= 0 (0: all training samples), got {}", c.samples));
@@ -111,7 +104,8 @@ double bound_momentum(const SharpnessCommand& c, Optimizer& optimizer) {
 std::string report(const SharpnessResult& r, double mu, Optimizer& optimizer) {
   std::string text = fmt::format(
       "λmax = {:.6g} (top eigenvalue of the {} of the training loss over {} samples; {})\n",
-      r.lambda_max, r.curvature == SharpnessCurvature::hessian ? "Hessian" : "Gauss-Newton matrix",
+      r.lambda_max,
+      r.curvature == SharpnessCurvature::gauss_newton ? "Gauss-Newton matrix" : "Hessian",
       r.samples,
       r.converged
           ? fmt::format("converged after {} iterations", r.estimates.size())
@@ -155,11 +149,11 @@ int run_sharpness(const SharpnessCommand& c) {
   Optimizer& optimizer = s.model->optimizer();
   const double mu = bound_momentum(c, optimizer);
   const std::int64_t samples = c.samples == 0 ? s.train.size() : c.samples;
-  const SharpnessCurvature curvature = curvature_for(c.curvature, *s.model);
+  const SharpnessCurvature curvature = *parse_sharpness_method(c.method);
   if (!c.output.quiet)
-    fmt::print(stderr, "Estimating λmax of the training loss's {} on {} samples of {}\n",
-               curvature == SharpnessCurvature::hessian ? "Hessian" : "Gauss-Newton matrix",
-               samples, s.description);
+    fmt::print(stderr, "Estimating λmax of the training loss's {} ({}) on {} samples of {}\n",
+               curvature == SharpnessCurvature::gauss_newton ? "Gauss-Newton matrix" : "Hessian",
+               c.method, samples, s.description);
 
   const auto start = std::chrono::steady_clock::now();
   const SharpnessResult result = estimate_sharpness(*s.model, s.train,
@@ -180,7 +174,7 @@ int run_sharpness(const SharpnessCommand& c) {
                          {"iters", c.iters},
                          {"tol", c.tol},
                          {"seed", s.seed},
-                         {"curvature", to_string(curvature)},
+                         {"method", to_string(curvature)},
                          {"momentum", mu}};
   nlohmann::json results = result.to_json(mu);
   results["iterations"] = result.estimates.size();
@@ -228,9 +222,10 @@ void add_sharpness_command(CLI::App& app, int& exit_code) {
   sub->add_option(
       "--run", command->run_dir,
       "a finished `descent train` run directory: probe its trained weights on its training data");
-  sub->add_option("--curvature", command->curvature,
-                  "hessian, gauss-newton (its Jᵀ H_loss J part), or auto: gauss-newton for models "
-                  "with ReLU or max pooling, whose gradients jump (docs/sharpness.md)")
+  sub->add_option("--method", command->method,
+                  "exact (Hessian-vector products by automatic differentiation), "
+                  "finite-difference (central differences of gradients) or gauss-newton (the "
+                  "Jᵀ H_loss J part of the Hessian, by differences of outputs; docs/sharpness.md)")
       ->capture_default_str();
   sub->add_option("--samples", command->samples,
                   "the first N training samples (a fixed large batch); 0: all")

@@ -1,6 +1,7 @@
 #include "loss/mean_squared_error.h"
 
 #include "core/deterministic_sum.h"
+#include "core/ops/elementwise.h"
 #include "loss/fused_loss.h"
 #include "loss/target_checks.h"
 
@@ -24,7 +25,14 @@ Variable MeanSquaredError::operator()(const Variable& y_pred, const Tensor& y_tr
     if (d) d[i] = static_cast<float>(scale * diff);
     return diff * diff;
   });
-  return loss_node(y_pred, total / static_cast<double>(n), std::move(dpred), "mean_squared_error");
+  // 2 (p − t) / n as a graph, for second derivatives.
+  LossGradient gradient = [target = y_true, scale](const Variable& p) {
+    Tensor t = target.to(p.dtype());
+    t.reshape(p.shape());
+    return mul(sub(p, Variable(std::move(t))), scale);
+  };
+  return loss_node(y_pred, total / static_cast<double>(n), std::move(dpred), "mean_squared_error",
+                   std::move(gradient));
 }
 
 }  // namespace descent

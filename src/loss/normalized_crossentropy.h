@@ -11,6 +11,8 @@
 #include <cmath>
 #include <cstdint>
 
+#include "core/ops/broadcast.h"
+#include "core/ops/elementwise.h"
 #include "loss/fused_loss.h"
 
 namespace descent {
@@ -41,6 +43,33 @@ double normalized_crossentropy_row(const float* y, std::int64_t classes, const T
     }
   }
   return loss;
+}
+
+// The gradient above as a graph of y (for second derivatives): with S = Σy per row, p = y / S and
+// a = -t / p · scale where p was not clipped (the mask and t are constants of the graph),
+//   d loss / d y = (a - Σ_j a_j p_j) / S.
+// `target(r, j)` gives row r's weight of class j.
+template <class Target>
+LossGradient normalized_crossentropy_gradient(Target target, double scale) {
+  return [target, scale](const Variable& y) {
+    const Shape& shape = y.shape();
+    const std::int64_t rows = shape[0], classes = shape[1];
+    const Shape row_sums{rows, 1};
+    const Variable sums = broadcast_to(sum_to(y, row_sums), shape);
+    const Variable p = div(y, sums);
+    Tensor weights(shape, y.dtype());  // -t · scale where p is not clipped, else 0
+    for (std::int64_t r = 0; r < rows; ++r)
+      for (std::int64_t j = 0; j < classes; ++j) {
+        const double pj = p.value().at(r * classes + j), t = target(r, j);
+        const bool inside = pj >= kProbabilityEpsilon && pj <= kProbabilityMax;
+        visit_dtype(y.dtype(), [&](auto zero) {
+          using T = decltype(zero);
+          weights.data<T>()[r * classes + j] = static_cast<T>(inside ? -t * scale : 0.0);
+        });
+      }
+    const Variable a = div(Variable(std::move(weights)), p);
+    return div(sub(a, broadcast_to(sum_to(mul(a, p), row_sums), shape)), sums);
+  };
 }
 
 }  // namespace descent

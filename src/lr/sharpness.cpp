@@ -9,7 +9,9 @@
 
 #include <fmt/format.h>
 
+#include "core/autograd.h"
 #include "core/error.h"
+#include "core/ops/elementwise.h"
 #include "core/random.h"
 
 namespace descent {
@@ -37,6 +39,29 @@ class FlatWeights {
   }
 
   std::int64_t size() const { return size_; }
+  const std::vector<Variable>& params() const { return params_; }
+
+  // A flat vector cut into float32 tensors of the parameters' shapes.
+  std::vector<Tensor> split(std::span<const double> v) const {
+    std::vector<Tensor> parts;
+    std::size_t at = 0;
+    for (const Variable& p : params_) {
+      Tensor part(p.shape());
+      for (std::int64_t i = 0; i < part.size(); ++i)
+        part[i] = static_cast<float>(v[at + static_cast<std::size_t>(i)]);
+      at += static_cast<std::size_t>(part.size());
+      parts.push_back(std::move(part));
+    }
+    return parts;
+  }
+
+  // out += scale · parts, parts in parameter order.
+  static void add_scaled(const std::vector<Tensor>& parts, double scale, std::vector<double>& out) {
+    std::size_t at = 0;
+    for (const Tensor& part : parts)
+      for (std::int64_t i = 0; i < part.size(); ++i)
+        out[at++] += scale * part.at(i);
+  }
 
   std::vector<float> read() const {
     std::vector<float> w;
@@ -94,38 +119,18 @@ class WeightRestorer {
   std::vector<float> saved_;
 };
 
-// The weight penalties' Hessian, which is diagonal: 2·l2 on each penalised weight, 0 elsewhere
-// (L1 has no curvature wherever it is differentiable; differencing its sign(w) gradient across
-// w = 0 would give a spurious spike of l1/ε). The layers expose their penalties only through
-// the gradient l1·sign(w) + 2·l2·w, so read the curvature as the difference of that gradient at
-// all-twos and all-ones weights: every sign is +1 at both, L1's part cancels and L2's leaves 2·l2.
-std::vector<double> penalty_curvature(Model& model, FlatWeights& weights) {
-  const auto penalty_gradient_at = [&](float value) {
-    weights.write(std::vector<float>(static_cast<std::size_t>(weights.size()), value));
-    weights.clear_gradients();
-    model.regularize(true);
-    std::vector<double> g(static_cast<std::size_t>(weights.size()), 0.0);
-    weights.take_gradients(1.0, g);
-    return g;
-  };
-  std::vector<double> curvature = penalty_gradient_at(2.0f);
-  const std::vector<double> at_one = penalty_gradient_at(1.0f);
-  for (std::size_t i = 0; i < curvature.size(); ++i)
-    curvature[i] -= at_one[i];
-  return curvature;
-}
-
 // Products C·u of the curvature C (the Hessian of the mean loss over the first n samples, or its
-// Gauss-Newton part) with a direction u, by central differences around the weights w. The
-// direction is the one float32 can realise near the requested unit vector v:
+// Gauss-Newton part) with a direction u. `exact`: u = v, and each batch's H·v by automatic
+// differentiation (core/autograd.h: the gradient of ∇L · v). The others by central differences
+// around the weights w, with the direction float32 can realise near the requested unit vector v:
 // u = (fl(w + εv) − fl(w − εv)) / 2ε, exact in double, so that rounding the perturbed weights
 // changes the direction slightly instead of corrupting the product. Sums over batches are taken
-// in double, each batch's mean weighted by its share of the n samples; dropout is off.
+// in double, each batch's mean weighted by its share of the n samples; dropout is off. The weight
+// penalties' curvature is added exactly in every method, from their terms of the graph.
 class CurvatureProduct {
  public:
   CurvatureProduct(Model& model, FlatWeights& weights, const Dataset& data, std::int64_t n,
-                   std::int64_t batch_size, SharpnessCurvature kind, std::vector<float> w,
-                   std::vector<double> penalty_curvature)
+                   std::int64_t batch_size, SharpnessCurvature kind, std::vector<float> w)
       : model_(model),
         weights_(weights),
         data_(data),
@@ -133,14 +138,13 @@ class CurvatureProduct {
         batch_size_(batch_size),
         kind_(kind),
         w_(std::move(w)),
-        penalty_(std::move(penalty_curvature)),
         plus_(w_.size()),
         minus_(w_.size()) {
     std::iota(indices_.begin(), indices_.end(), std::int64_t{0});
     double norm2 = 0.0;
     for (float x : w_)
       norm2 += double(x) * x;
-    epsilon_ = (kind == SharpnessCurvature::hessian ? kHessianStep : kGaussNewtonStep) *
+    epsilon_ = (kind == SharpnessCurvature::finite_difference ? kHessianStep : kGaussNewtonStep) *
                std::max(std::sqrt(norm2), 1.0);
   }
 
@@ -149,13 +153,19 @@ class CurvatureProduct {
   // Writes the realised direction u (close to the unit vector v) and C·u; leaves the model at w.
   void operator()(std::span<const double> v, std::vector<double>& u, std::vector<double>& cu) {
     const std::size_t p = w_.size();
+    if (kind_ == SharpnessCurvature::exact) {
+      u.assign(v.begin(), v.end());
+      exact_product(u, cu);
+      add_penalty_product(u, cu);
+      return;
+    }
     u.resize(p);
     for (std::size_t i = 0; i < p; ++i) {
       plus_[i] = static_cast<float>(w_[i] + epsilon_ * v[i]);
       minus_[i] = static_cast<float>(w_[i] - epsilon_ * v[i]);
       u[i] = (double(plus_[i]) - double(minus_[i])) / (2.0 * epsilon_);
     }
-    if (kind_ == SharpnessCurvature::hessian) {
+    if (kind_ == SharpnessCurvature::finite_difference) {
       gradient(plus_, g_plus_);
       gradient(minus_, g_minus_);
       cu.resize(p);
@@ -165,8 +175,7 @@ class CurvatureProduct {
       gauss_newton_product(cu);
     }
     weights_.write(w_);
-    for (std::size_t i = 0; i < p; ++i)
-      cu[i] += penalty_[i] * u[i];
+    add_penalty_product(u, cu);
   }
 
  private:
@@ -189,6 +198,26 @@ class CurvatureProduct {
       throw Diverged(
           fmt::format("sharpness: the training loss is {} next to these weights", value));
     return loss;
+  }
+
+  // H·v over the batches: per batch, the gradient with create_graph, then its product with v.
+  void exact_product(std::span<const double> v, std::vector<double>& hv) {
+    const std::vector<Tensor> parts = weights_.split(v);
+    hv.assign(w_.size(), 0.0);
+    for_each_batch([&](double share) {
+      const Variable loss = loss_of(model_.forward(x_, false));
+      FlatWeights::add_scaled(hvp(loss, weights_.params(), parts), share, hv);
+    });
+  }
+
+  // cu += (the penalties' Hessian)·u, exactly: 2·l2 on L2-penalised weights, 0 for L1 (also at a
+  // weight of exactly 0, where a difference of its gradient sign(w) would spike by l1/ε).
+  void add_penalty_product(std::span<const double> u, std::vector<double>& cu) {
+    Variable total;
+    for (const Variable& term : model_.penalties())
+      total = total.defined() ? add(total, term) : term;
+    if (!total.defined()) return;
+    FlatWeights::add_scaled(hvp(total, weights_.params(), weights_.split(u)), 1.0, cu);
   }
 
   // g = ∇L(w), the gradient of the mean loss.
@@ -259,7 +288,6 @@ class CurvatureProduct {
   std::int64_t batch_size_;
   SharpnessCurvature kind_;
   std::vector<float> w_;
-  std::vector<double> penalty_;
   double epsilon_ = 0.0;
   std::vector<float> plus_, minus_;
   std::vector<double> g_plus_, g_minus_;
@@ -331,25 +359,21 @@ void check_options(const SharpnessOptions& o, const Dataset& data) {
 
 std::string to_string(SharpnessCurvature curvature) {
   switch (curvature) {
-    case SharpnessCurvature::automatic:
-      return "auto";
-    case SharpnessCurvature::hessian:
-      return "hessian";
+    case SharpnessCurvature::exact:
+      return "exact";
+    case SharpnessCurvature::finite_difference:
+      return "finite-difference";
     case SharpnessCurvature::gauss_newton:
       return "gauss-newton";
   }
   return {};
 }
 
-SharpnessCurvature default_curvature(const Sequential& model) {
-  for (const auto& layer : model.layers()) {
-    const nlohmann::json config = layer->config();
-    const std::string activation = config.value("activation", "");
-    if (config.value("type", "") == "MaxPool2D" || activation == "relu" ||
-        activation == "leaky_relu")
-      return SharpnessCurvature::gauss_newton;
-  }
-  return SharpnessCurvature::hessian;
+std::optional<SharpnessCurvature> parse_sharpness_method(std::string_view name) {
+  for (SharpnessCurvature c : {SharpnessCurvature::exact, SharpnessCurvature::finite_difference,
+                               SharpnessCurvature::gauss_newton})
+    if (to_string(c) == name) return c;
+  return std::nullopt;
 }
 
 double heavy_ball_momentum(const Optimizer& optimizer) {
@@ -393,20 +417,24 @@ SharpnessResult estimate_sharpness(Model& model, const Dataset& data,
 
   SharpnessResult result;
   result.samples = options.samples == 0 ? data.size() : options.samples;
-  result.curvature = options.curvature == SharpnessCurvature::automatic ? default_curvature(model)
-                                                                        : options.curvature;
-  std::vector<double> penalty = penalty_curvature(model, weights);
+  result.curvature = options.curvature;
   CurvatureProduct product(model, weights, data, result.samples, options.batch_size,
-                           result.curvature, w, std::move(penalty));
+                           result.curvature, w);
   Rng rng(options.seed);
 
   PhaseResult phase = power_iteration(product, weights.size(), 0.0, rng, options, result.estimates);
-  result.method = fmt::format(
-      "power iteration on {} from central differences (ε = {:.3g}), {} samples, dropout off",
-      result.curvature == SharpnessCurvature::hessian
-          ? "Hessian-vector products of full-set gradients"
-          : "Gauss-Newton-vector products (outputs' Jacobian, loss Hessian)",
-      product.epsilon(), result.samples);
+  result.method =
+      result.curvature == SharpnessCurvature::exact
+          ? fmt::format("power iteration on exact Hessian-vector products (automatic "
+                        "differentiation of the gradient), {} samples, dropout off",
+                        result.samples)
+          : fmt::format(
+                "power iteration on {} from central differences (ε = {:.3g}), {} samples, "
+                "dropout off",
+                result.curvature == SharpnessCurvature::finite_difference
+                    ? "Hessian-vector products of full-set gradients"
+                    : "Gauss-Newton-vector products (outputs' Jacobian, loss Hessian)",
+                product.epsilon(), result.samples);
   if (phase.estimate < 0.0) {
     const double shift = -phase.estimate;
     result.method += fmt::format(

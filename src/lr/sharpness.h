@@ -8,12 +8,13 @@
 // L1 has none wherever it is differentiable). Dropout is off (inference-mode forward), so the
 // Hessian is that of a deterministic function of the weights.
 //
-// Method: power iteration on curvature-vector products. descent's autograd has no double-backward,
-// so the products come from central differences: of full-set gradients for the Hessian,
+// Method: power iteration on curvature-vector products. By default they are exact Hessian-vector
+// products from automatic differentiation (the gradient of ∇L · v, core/autograd.h). The older
+// estimates stay as options: central differences of full-set gradients,
 //   Hv ≈ (g(w + εv) − g(w − εv)) / 2ε,  ‖v‖ = 1,  ε = 1e-3 · max(‖w‖, 1),
-// or of the outputs for its Gauss-Newton part (SharpnessCurvature below). v is replaced by the
-// direction actually realised in float32 ((fl(w + εv) − fl(w − εv))/2ε, computed exactly in
-// double), so rounding the perturbed weights does not bias the Rayleigh quotient; sums over
+// or of the outputs for the Gauss-Newton part (SharpnessCurvature below); there v is replaced by
+// the direction actually realised in float32 ((fl(w + εv) − fl(w − εv))/2ε, computed exactly in
+// double), so rounding the perturbed weights does not bias the Rayleigh quotient. Sums over
 // batches are taken in double. The estimate after each step is the Rayleigh quotient vᵀHv / vᵀv.
 // Power iteration finds the eigenvalue of largest magnitude: when it is negative (a saddle or a
 // concave region), the iteration is run again on H + σI with σ = −(that eigenvalue), whose
@@ -23,7 +24,9 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -33,7 +36,9 @@
 
 namespace descent {
 
-// What the power iteration multiplies by. `hessian`: the full Hessian, Hv from central
+// What the power iteration multiplies by. `exact`: the full Hessian, Hv by automatic
+// differentiation (exact up to float32 rounding, also where ReLU or max-pooling switch: their
+// second derivative is 0 there). `finite_difference`: the full Hessian, Hv from central
 // differences of gradients. `gauss_newton`: its Gauss-Newton part G = Jᵀ H_ℓ J (J the outputs'
 // Jacobian in the weights, H_ℓ the loss's Hessian in the outputs), Gv from central differences of
 // the outputs and of the loss gradient in the outputs. Where ReLU or max-pooling switch, the
@@ -42,9 +47,10 @@ namespace descent {
 // weights (linear and softmax regression); for a network it leaves out the network's own curvature
 // weighted by the loss gradient, which is largest at initialisation (docs/sharpness.md measures
 // both: G's λmax 42% below H's at a ReLU MLP's initialisation, 1.6% below after 18 steps).
-// `automatic`: default_curvature(model).
-enum class SharpnessCurvature { automatic, hessian, gauss_newton };
-std::string to_string(SharpnessCurvature curvature);  // "auto", "hessian", "gauss-newton"
+enum class SharpnessCurvature { exact, finite_difference, gauss_newton };
+// "exact", "finite-difference", "gauss-newton" (the names of `descent sharpness --method`).
+std::string to_string(SharpnessCurvature curvature);
+std::optional<SharpnessCurvature> parse_sharpness_method(std::string_view name);
 
 struct SharpnessOptions {
   std::int64_t samples = 0;        // 0: all samples; else the first `samples` (a fixed large batch)
@@ -53,7 +59,7 @@ struct SharpnessOptions {
   double tol = 1e-4;               // stop when the estimate changes by less than tol, relatively
   std::uint64_t seed = 0;          // start vector
   int verbose = 1;                 // 0 silent, 1 one line per iteration on stderr
-  SharpnessCurvature curvature = SharpnessCurvature::automatic;
+  SharpnessCurvature curvature = SharpnessCurvature::exact;
 };
 
 struct SharpnessResult {
@@ -62,8 +68,8 @@ struct SharpnessResult {
   bool converged = false;         // the last phase met tol before max_iters
   std::int64_t samples = 0;       // samples the loss was averaged over
   std::string method;             // how it was computed, for a person
-  // What λmax is the eigenvalue of: hessian or gauss_newton (automatic resolved).
-  SharpnessCurvature curvature = SharpnessCurvature::hessian;
+  // How λmax was computed (and so whether it is the Hessian's or the Gauss-Newton matrix's).
+  SharpnessCurvature curvature = SharpnessCurvature::exact;
 
   // 2(1 + μ)/λmax, the largest stable η of heavy-ball gradient descent on the local quadratic
   // model (μ = 0: plain gradient descent); +∞ when λmax ≤ 0 (no curvature limits η there).
@@ -78,10 +84,6 @@ struct SharpnessResult {
 // μ of the heavy-ball bound 2(1 + μ)/λmax for `optimizer`: SGD's momentum; 0 for the others,
 // whose "momentum" (Adam's β1, ...) is not the heavy-ball coefficient of the bound.
 double heavy_ball_momentum(const Optimizer& optimizer);
-
-// The curvature to use for `model`: gauss_newton when its gradient jumps (a ReLU or leaky-ReLU
-// activation, max pooling), else hessian.
-SharpnessCurvature default_curvature(const Sequential& model);
 
 // Estimates λmax of `model`'s training loss on `data`. The model must be compiled (for its loss).
 // Throws InvalidArgument on bad options (samples < 0 or more than data holds, batch_size < 1,

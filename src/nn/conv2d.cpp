@@ -67,6 +67,11 @@ std::vector<Parameter> Conv2D::parameters() {
   return out;
 }
 
+std::vector<Variable> Conv2D::penalties() const {
+  if (!options_.kernel_regularizer.active()) return {};
+  return {options_.kernel_regularizer.penalty(kernel_)};
+}
+
 double Conv2D::regularize(bool add_gradients) {
   if (!options_.kernel_regularizer.active()) return 0.0;
   return options_.kernel_regularizer.apply(kernel_.value(),

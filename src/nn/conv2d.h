@@ -32,6 +32,7 @@ class Conv2D : public Layer {
   Variable forward(const Variable& x, bool training) override;
   std::vector<Parameter> parameters() override;
   double regularize(bool add_gradients) override;
+  std::vector<Variable> penalties() const override;
   nlohmann::json config() const override;
 
  private:

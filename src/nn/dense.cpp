@@ -50,6 +50,15 @@ std::vector<Parameter> Dense::parameters() {
   return out;
 }
 
+std::vector<Variable> Dense::penalties() const {
+  std::vector<Variable> terms;
+  if (options_.kernel_regularizer.active())
+    terms.push_back(options_.kernel_regularizer.penalty(kernel_));
+  if (bias_.defined() && options_.bias_regularizer.active())
+    terms.push_back(options_.bias_regularizer.penalty(bias_));
+  return terms;
+}
+
 double Dense::regularize(bool add_gradients) {
   double penalty = 0.0;
   if (options_.kernel_regularizer.active())

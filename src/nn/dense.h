@@ -29,6 +29,7 @@ class Dense : public Layer {
   Variable forward(const Variable& x, bool training) override;
   std::vector<Parameter> parameters() override;
   double regularize(bool add_gradients) override;
+  std::vector<Variable> penalties() const override;
   nlohmann::json config() const override;
 
   Variable& kernel() { return kernel_; }

@@ -1,5 +1,8 @@
 #include "nn/regularizer.h"
 
+#include "core/ops/elementwise.h"
+#include "core/ops/reduce.h"
+
 #include <cmath>
 #include <cstdlib>
 
@@ -60,6 +63,16 @@ std::string Regularizer::name() const {
   if (l1 != 0) return fmt::format("l1:{}", l1);
   if (l2 != 0) return fmt::format("l2:{}", l2);
   return "none";
+}
+
+Variable Regularizer::penalty(const Variable& weights) const {
+  Variable total;
+  if (l1 != 0.0) total = mul(sum(abs(weights)), l1);
+  if (l2 != 0.0) {
+    const Variable term = mul(sum(square(weights)), l2);
+    total = total.defined() ? add(total, term) : term;
+  }
+  return total;
 }
 
 }  // namespace descent

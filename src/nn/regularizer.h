@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "core/tensor.h"
+#include "core/variable.h"
 
 namespace descent {
 
@@ -16,6 +17,9 @@ struct Regularizer {
   bool active() const { return l1 != 0.0 || l2 != 0.0; }
   // The penalty for `weights`; when `gradient` is non-null, also adds the penalty's gradient to it.
   double apply(const Tensor& weights, Tensor* gradient) const;
+  // The penalty as a term of the graph (Keras's layer.losses), so that autograd gives its gradient
+  // and its curvature (2·l2 per weight; L1's is 0 wherever it is differentiable).
+  Variable penalty(const Variable& weights) const;
   // "l2:0.01", "l1:1e-3", "l1l2:0.01,0.01" (validated: finite, >= 0).
   static Regularizer parse(std::string_view text);
   std::string name() const;

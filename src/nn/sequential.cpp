@@ -111,6 +111,14 @@ std::int64_t Sequential::count_params() const {
   return total;
 }
 
+std::vector<Variable> Sequential::penalties() const {
+  std::vector<Variable> terms;
+  for (const auto& layer : layers_)
+    for (Variable& term : layer->penalties())
+      terms.push_back(std::move(term));
+  return terms;
+}
+
 double Sequential::regularize(bool add_gradients) {
   double penalty = 0.0;
   for (auto& layer : layers_)

@@ -39,6 +39,8 @@ class Sequential {
   std::int64_t count_params() const;
   // Sum of the layers' weight penalties; with `add_gradients`, their gradients are added too.
   double regularize(bool add_gradients);
+  // Every layer's weight penalties as terms of the graph (Layer::penalties).
+  std::vector<Variable> penalties() const;
 
   // A Keras-like table: layer (type), output shape, parameter count, and the totals.
   std::string summary() const;

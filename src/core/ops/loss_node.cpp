@@ -1,5 +1,7 @@
 #include "core/ops/loss_node.h"
 
+#include <memory>
+
 #include <fmt/format.h>
 
 #include "core/error.h"
@@ -20,14 +22,18 @@ Variable loss_node(const Variable& y_pred, double mean, Tensor dpred, const char
   else
     y.value().data<double>()[0] = mean;
   if (!y.needs_grad()) return y;
-  y.set_grad_rule([op, dpred_graph = std::move(dpred_graph)](
+  auto constant = std::make_shared<const Tensor>(std::move(dpred));
+  y.set_grad_rule([op, constant, dpred_graph = std::move(dpred_graph)](
                       const Variable& self, const Variable& grad) -> std::vector<Variable> {
-    if (!dpred_graph)
+    if (dpred_graph) return {mul(dpred_graph(self.input(0)), grad)};
+    // A first derivative can use the values; a recorded one would be wrong to differentiate.
+    if (grad_enabled() || constant->size() == 0)
       throw InvalidArgument(fmt::format("{} has no second derivative written out", op));
-    return {mul(dpred_graph(self.input(0)), grad)};
+    return {mul(Variable(*constant), grad)};
   });
-  if (dpred.size() == 0) return y;
-  y.set_backward([d = std::move(dpred)](Node& self) {
+  if (constant->size() == 0) return y;
+  y.set_backward([constant](Node& self) {
+    const Tensor& d = *constant;
     Node& in = *self.inputs[0];
     const float g = self.grad[0];
     bool accumulate = false;
