@@ -27,6 +27,7 @@ struct SharpnessCommand {
   std::string method = "exact";
   std::int64_t samples = 0;
   int iters = 100;
+  int top = 1;
   double tol = 1e-4;
   std::string out;
   bool overwrite = false;
@@ -87,6 +88,9 @@ void check_flags(const SharpnessCommand& c) {
         fmt::format("--samples must be >= 0 (0: all training samples), got {}", c.samples));
   if (c.iters < 1) throw InvalidArgument(fmt::format("--iters must be >= 1, got {}", c.iters));
   check_at_most("--iters", c.iters, kMaxIters);
+  if (c.top < 1 || c.top > c.iters)
+    throw InvalidArgument(
+        fmt::format("--top must be in [1, --iters {}], got {}", c.iters, c.top));
   if (!(std::isfinite(c.tol) && c.tol >= 0.0))
     throw InvalidArgument(fmt::format("--tol must be finite and >= 0, got {}", c.tol));
   if (c.training.batch_size < 1)
@@ -110,6 +114,12 @@ std::string report(const SharpnessResult& r, double mu, Optimizer& optimizer) {
       r.converged
           ? fmt::format("converged after {} iterations", r.estimates.size())
           : fmt::format("NOT converged after {} iterations: raise --iters", r.estimates.size()));
+  if (r.top.size() > 1) {
+    text += fmt::format("The {} largest eigenvalues:", r.top.size());
+    for (double e : r.top)
+      text += fmt::format(" {:.6g}", e);
+    text += "\n";
+  }
   const double bound = r.lr_bound();
   if (!std::isfinite(bound)) {
     text +=
@@ -160,6 +170,7 @@ int run_sharpness(const SharpnessCommand& c) {
                                                     {.samples = c.samples,
                                                      .batch_size = c.training.batch_size,
                                                      .max_iters = c.iters,
+                                                     .top = c.top,
                                                      .tol = c.tol,
                                                      .seed = s.seed,
                                                      .verbose = c.output.quiet ? 0 : 1,
@@ -172,6 +183,7 @@ int run_sharpness(const SharpnessCommand& c) {
                          {"samples", samples},
                          {"batch_size", c.training.batch_size},
                          {"iters", c.iters},
+                         {"top", c.top},
                          {"tol", c.tol},
                          {"seed", s.seed},
                          {"method", to_string(curvature)},
@@ -230,7 +242,12 @@ void add_sharpness_command(CLI::App& app, int& exit_code) {
   sub->add_option("--samples", command->samples,
                   "the first N training samples (a fixed large batch); 0: all")
       ->capture_default_str();
-  sub->add_option("--iters", command->iters, "power iterations at most")->capture_default_str();
+  sub->add_option("--iters", command->iters,
+                  "power iterations (or, with --top above 1, Lanczos products) at most")
+      ->capture_default_str();
+  sub->add_option("--top", command->top,
+                  "the K largest eigenvalues, by Lanczos when K > 1 (1: λmax by power iteration)")
+      ->capture_default_str();
   sub->add_option("--tol", command->tol,
                   "stop when the estimate changes by less than this, relatively")
       ->capture_default_str();

@@ -13,6 +13,7 @@
 #include "core/error.h"
 #include "core/ops/elementwise.h"
 #include "core/random.h"
+#include "lr/lanczos.h"
 
 namespace descent {
 namespace {
@@ -353,6 +354,34 @@ void check_options(const SharpnessOptions& o, const Dataset& data) {
     throw InvalidArgument(fmt::format("sharpness: iterations must be >= 1, got {}", o.max_iters));
   if (!(std::isfinite(o.tol) && o.tol >= 0.0))
     throw InvalidArgument(fmt::format("sharpness: tol must be finite and >= 0, got {}", o.tol));
+  if (o.top < 1 || o.top > o.max_iters)
+    throw InvalidArgument(fmt::format(
+        "sharpness: top must be in [1, iterations {}], got {}", o.max_iters, o.top));
+}
+
+// The top eigenvalues by Lanczos on the curvature products (their realised direction u is v up to
+// float32 rounding of the perturbed weights, which Lanczos tolerates like any small error).
+void lanczos_phase(CurvatureProduct& product, std::int64_t size, Rng& rng,
+                   const SharpnessOptions& options, SharpnessResult& result) {
+  std::vector<double> start(static_cast<std::size_t>(size)), u;
+  for (double& x : start)
+    x = rng.normal();
+  const auto begin = std::chrono::steady_clock::now();
+  int products = 0;
+  const LanczosResult lanczos = lanczos_top_eigenvalues(
+      [&](std::span<const double> v, std::vector<double>& hv) {
+        product(v, u, hv);
+        if (options.verbose > 0)
+          fmt::print(stderr, "sharpness: Lanczos product {:>3}/{}, {:.1f} s\n", ++products,
+                     options.max_iters,
+                     std::chrono::duration<double>(std::chrono::steady_clock::now() - begin)
+                         .count());
+      },
+      size, options.top, options.max_iters, options.tol, std::move(start));
+  result.top = lanczos.eigenvalues;
+  result.estimates = lanczos.largest;
+  result.lambda_max = lanczos.eigenvalues.front();
+  result.converged = lanczos.converged;
 }
 
 }  // namespace
@@ -394,7 +423,11 @@ nlohmann::json SharpnessResult::to_json(double momentum) const {
   nlohmann::json curve = nlohmann::json::array();
   for (double e : estimates)
     curve.push_back(number(e));
+  nlohmann::json top_values = nlohmann::json::array();
+  for (double e : top)
+    top_values.push_back(number(e));
   return {{"lambda_max", number(lambda_max)},
+          {"top_eigenvalues", top_values},
           {"lr_bound", number(lr_bound())},
           {"momentum", momentum},
           {"lr_bound_momentum", number(lr_bound(momentum))},
@@ -412,6 +445,9 @@ SharpnessResult estimate_sharpness(Model& model, const Dataset& data,
   model.build(data.sample_shape);
   FlatWeights weights(model.trainable_variables());
   if (weights.size() == 0) throw InvalidArgument("sharpness: the model has no trainable weights");
+  if (options.top > weights.size())
+    throw InvalidArgument(fmt::format("sharpness: top {} is more than the {} weights",
+                                      options.top, weights.size()));
   const std::vector<float> w = weights.read();
   const WeightRestorer restorer(weights, w);
 
@@ -421,6 +457,15 @@ SharpnessResult estimate_sharpness(Model& model, const Dataset& data,
   CurvatureProduct product(model, weights, data, result.samples, options.batch_size,
                            result.curvature, w);
   Rng rng(options.seed);
+  if (options.top > 1) {
+    lanczos_phase(product, weights.size(), rng, options, result);
+    result.method = fmt::format("the {} largest eigenvalues by Lanczos (full reorthogonalisation) on {}",
+                                options.top, to_string(result.curvature) == "exact"
+                                                 ? "exact Hessian-vector products"
+                                                 : to_string(result.curvature) + " products");
+    result.method += fmt::format(", {} samples, dropout off", result.samples);
+    return result;
+  }
 
   PhaseResult phase = power_iteration(product, weights.size(), 0.0, rng, options, result.estimates);
   result.method =
@@ -445,6 +490,7 @@ SharpnessResult estimate_sharpness(Model& model, const Dataset& data,
     phase.estimate -= shift;
   }
   result.lambda_max = phase.estimate;
+  result.top = {phase.estimate};
   result.converged = phase.converged;
   return result;
 }

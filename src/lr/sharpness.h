@@ -55,7 +55,9 @@ std::optional<SharpnessCurvature> parse_sharpness_method(std::string_view name);
 struct SharpnessOptions {
   std::int64_t samples = 0;        // 0: all samples; else the first `samples` (a fixed large batch)
   std::int64_t batch_size = 1024;  // gradients are accumulated over batches of this size
-  int max_iters = 100;             // power iterations (in each phase when a shift is needed)
+  int max_iters = 100;             // power iterations (in each phase when a shift is needed), or
+                                   // Lanczos products when top > 1
+  int top = 1;                     // eigenvalues wanted: 1 by power iteration, more by Lanczos
   double tol = 1e-4;               // stop when the estimate changes by less than tol, relatively
   std::uint64_t seed = 0;          // start vector
   int verbose = 1;                 // 0 silent, 1 one line per iteration on stderr
@@ -64,7 +66,9 @@ struct SharpnessOptions {
 
 struct SharpnessResult {
   double lambda_max = 0.0;        // top Hessian eigenvalue of the training loss at these weights
-  std::vector<double> estimates;  // λmax estimate after each power iteration (both phases)
+  std::vector<double> top;        // the `top` largest eigenvalues, largest first (λmax first)
+  std::vector<double> estimates;  // λmax estimate after each power iteration (both phases) or
+                                  // Lanczos product
   bool converged = false;         // the last phase met tol before max_iters
   std::int64_t samples = 0;       // samples the loss was averaged over
   std::string method;             // how it was computed, for a person
@@ -75,8 +79,8 @@ struct SharpnessResult {
   // model (μ = 0: plain gradient descent); +∞ when λmax ≤ 0 (no curvature limits η there).
   // Throws InvalidArgument unless 0 ≤ μ < 1.
   double lr_bound(double momentum = 0) const;
-  // {"lambda_max", "lr_bound", "momentum", "lr_bound_momentum", "estimates", "converged",
-  //  "samples", "method", "curvature"}, with `momentum` the μ of lr_bound_momentum; non-finite
+  // {"lambda_max", "top_eigenvalues", "lr_bound", "momentum", "lr_bound_momentum", "estimates",
+  //  "converged", "samples", "method", "curvature"}, with `momentum` the μ of lr_bound_momentum; non-finite
   //  numbers as null.
   nlohmann::json to_json(double momentum = 0) const;
 };
@@ -87,7 +91,7 @@ double heavy_ball_momentum(const Optimizer& optimizer);
 
 // Estimates λmax of `model`'s training loss on `data`. The model must be compiled (for its loss).
 // Throws InvalidArgument on bad options (samples < 0 or more than data holds, batch_size < 1,
-// max_iters < 1, tol < 0 or not finite) or empty data, and Diverged when the loss is not finite
+// max_iters < 1, tol < 0 or not finite, top < 1 or more than max_iters or the weights) or empty data, and Diverged when the loss is not finite
 // at (or next to) these weights. The weights are unchanged on return (bitwise, also when it
 // throws); gradients are left cleared (zero_grad), as after a training step.
 SharpnessResult estimate_sharpness(Model& model, const Dataset& data,

@@ -1,0 +1,126 @@
+// descent's exact λmax (and the top eigenvalues by Lanczos) against PyTorch's full float64 Hessian
+// of the same small tanh and ReLU networks, weights and data (tests/fixtures/sharpness.json from
+// tools/fixtures/gen_sharpness.py): within 1e-5 relative, which finite differences of float32
+// gradients do not reach.
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "../support/fixture_file.h"
+#include "loss/losses.h"
+#include "lr/lanczos.h"
+#include "lr/sharpness.h"
+#include "nn/dense.h"
+#include "optim/sgd.h"
+
+namespace descent {
+namespace {
+
+struct Subject {
+  Model model{1};
+  Dataset data;
+};
+
+void load(const nlohmann::json& c, Subject& s) {
+  const auto x_shape = c["x"]["shape"].get<Shape>();
+  s.data.sample_shape = {x_shape[1]};
+  s.data.values = c["x"]["data"].get<std::vector<float>>();
+  s.data.labels = c["labels"].get<std::vector<std::int32_t>>();
+  s.data.num_classes = c["units"][1].get<std::int32_t>();
+  s.model.add(Dense(c["units"][0].get<std::int64_t>(),
+                    {.activation = c["activation"].get<std::string>(), .input_shape = {x_shape[1]}}));
+  s.model.add(Dense(c["units"][1].get<std::int64_t>()));
+  s.model.compile(std::make_unique<SGD>(s.model.trainable_variables(), SGDOptions{.lr = 0.1}),
+                  make_loss("sparse_categorical_crossentropy", true));
+  s.model.build(s.data.sample_shape);
+  std::vector<Variable> params = s.model.trainable_variables();
+  ASSERT_EQ(params.size(), c["weights"].size());
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    const auto values = c["weights"][i]["data"].get<std::vector<float>>();
+    ASSERT_EQ(params[i].shape(), c["weights"][i]["shape"].get<Shape>());
+    std::copy(values.begin(), values.end(), params[i].value().data());
+  }
+}
+
+double relative(double a, double b) {
+  return std::abs(a - b) / std::abs(b);
+}
+
+TEST(SharpnessAgainstPyTorch, ExactLambdaMaxOfTanhAndReluNetworks) {
+  const nlohmann::json fixture = test_fixtures::read("sharpness.json");
+  ASSERT_EQ(fixture["cases"].size(), 2u);
+  for (const nlohmann::json& c : fixture["cases"]) {
+    SCOPED_TRACE(c["activation"].get<std::string>());
+    Subject s;
+    load(c, s);
+    const double expected = c["top_eigenvalues"][0].get<double>();
+    const SharpnessResult r =
+        estimate_sharpness(s.model, s.data, {.max_iters = 500, .tol = 1e-10, .verbose = 0});
+    EXPECT_LT(relative(r.lambda_max, expected), 1e-5) << r.lambda_max << " vs " << expected;
+  }
+}
+
+TEST(SharpnessAgainstPyTorch, TopEigenvaluesByLanczos) {
+  const nlohmann::json fixture = test_fixtures::read("sharpness.json");
+  ASSERT_EQ(fixture["cases"].size(), 2u);
+  for (const nlohmann::json& c : fixture["cases"]) {
+    SCOPED_TRACE(c["activation"].get<std::string>());
+    Subject s;
+    load(c, s);
+    const SharpnessResult r = estimate_sharpness(
+        s.model, s.data, {.max_iters = 200, .top = 3, .tol = 1e-8, .verbose = 0});
+    EXPECT_TRUE(r.converged);
+    ASSERT_EQ(r.top.size(), 3u);
+    for (std::size_t i = 0; i < 3; ++i)
+      EXPECT_LT(relative(r.top[i], c["top_eigenvalues"][i].get<double>()), 1e-5)
+          << i << ": " << r.top[i] << " vs " << c["top_eigenvalues"][i].get<double>();
+    EXPECT_EQ(r.lambda_max, r.top[0]);
+    EXPECT_EQ(r.to_json()["top_eigenvalues"].size(), 3u);
+  }
+}
+
+// A finite-difference estimate of the same λmax is further off than the exact one (4e-6 against
+// 3e-8 on this 300-sample set; the gap grows with the set, docs/sharpness.md), yet within its
+// documented accuracy.
+TEST(SharpnessAgainstPyTorch, FiniteDifferencesAreLessAccurate) {
+  const nlohmann::json c = test_fixtures::read("sharpness.json")["cases"][0];
+  Subject s;
+  load(c, s);
+  const double expected = c["top_eigenvalues"][0].get<double>();
+  const SharpnessResult fd = estimate_sharpness(
+      s.model, s.data,
+      {.max_iters = 500, .tol = 1e-10, .verbose = 0,
+       .curvature = SharpnessCurvature::finite_difference});
+  const SharpnessResult exact =
+      estimate_sharpness(s.model, s.data, {.max_iters = 500, .tol = 1e-10, .verbose = 0});
+  EXPECT_LT(relative(fd.lambda_max, expected), 1e-3);
+  EXPECT_GT(relative(fd.lambda_max, expected), 10 * relative(exact.lambda_max, expected));
+}
+
+TEST(Lanczos, FindsTheLargestEigenvaluesOfADiagonalOperator) {
+  const std::vector<double> diagonal{5, -7, 3, 1, 4.5, 0, 2};
+  const LanczosResult r = lanczos_top_eigenvalues(
+      [&](std::span<const double> v, std::vector<double>& out) {
+        out.resize(v.size());
+        for (std::size_t i = 0; i < v.size(); ++i)
+          out[i] = diagonal[i] * v[i];
+      },
+      7, 3, 7, 1e-10, {1, 1, 1, 1, 1, 1, 1});
+  ASSERT_EQ(r.eigenvalues.size(), 3u);
+  EXPECT_NEAR(r.eigenvalues[0], 5, 1e-9);  // the largest, not the largest in magnitude (−7)
+  EXPECT_NEAR(r.eigenvalues[1], 4.5, 1e-9);
+  EXPECT_NEAR(r.eigenvalues[2], 3, 1e-9);
+  EXPECT_TRUE(r.converged);
+}
+
+TEST(Lanczos, RejectsMoreEigenvaluesThanProducts) {
+  EXPECT_THROW(lanczos_top_eigenvalues([](std::span<const double>, std::vector<double>&) {}, 5,
+                                       4, 3, 1e-6, {1, 1, 1, 1, 1}),
+               InvalidArgument);
+}
+
+}  // namespace
+}  // namespace descent
