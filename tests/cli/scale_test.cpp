@@ -172,6 +172,32 @@ TEST(Scale, EveryTrainingCommandFitsOnItsTrainingSplit) {
   EXPECT_EQ(evaluated.exit_code, 0) << evaluated.output;
 }
 
+// sharpness --run probes the run's weights on its training data as the run saw it: through the
+// saved scaler. With the scaler replaced by the identity, the same weights see `large` in the
+// thousands (saturated outputs) and λmax comes out far from the scaled one.
+TEST(Scale, SharpnessOfARunUsesItsScaler) {
+  const fs::path dir = fresh_dir("scale_sharpness");
+  const TabularFiles files = write_tabular(dir);
+  const fs::path run = dir / "run";
+  ASSERT_EQ(run_descent("train --quiet --scale standard " + tabular_flags(files) + " --out " +
+                        run.string())
+                .exit_code,
+            0);
+  const auto lambda_max = [&](const std::string& name) {
+    const CommandResult r = run_descent("sharpness --json --quiet --iters 30 --run " +
+                                        run.string() + " --out " + (dir / name).string());
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    return last_json_line(r.output)["lambda_max"].get<double>();
+  };
+  const double scaled = lambda_max("scaled");
+  json config = config_of(run);
+  config["data"]["scaler"]["mean"] = {0.0, 0.0, 0.0};
+  config["data"]["scaler"]["std"] = {1.0, 1.0, 1.0};
+  std::ofstream(run / "config.json") << config.dump();
+  const double unscaled = lambda_max("unscaled");
+  EXPECT_GT(std::abs(unscaled - scaled), 0.5 * scaled) << scaled << " " << unscaled;
+}
+
 TEST(Scale, DefaultIsNone) {
   const fs::path dir = fresh_dir("scale_default");
   const TabularFiles files = write_tabular(dir);
