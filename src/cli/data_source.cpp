@@ -29,10 +29,42 @@ std::optional<Dataset> synthetic(const std::string& name, std::int64_t n, std::u
   return std::nullopt;
 }
 
-std::string describe(const std::string& name, const Dataset& train,
-                     const std::optional<Dataset>& test) {
-  return test ? fmt::format("{} ({} train, {} test)", name, train.size(), test->size())
-              : fmt::format("{} ({} samples)", name, train.size());
+std::string describe(const std::string& name, const LoadedData& data) {
+  const std::string scaled =
+      data.scaler ? fmt::format(", {} scaling", to_string(data.scaler->method())) : "";
+  return data.test ? fmt::format("{} ({} train, {} test{})", name, data.train.size(),
+                                 data.test->size(), scaled)
+                   : fmt::format("{} ({} samples{})", name, data.train.size(), scaled);
+}
+
+ScaleMethod scale_method(const DataSpec& spec) {
+  const auto method = scale_method_from_name(spec.scale);
+  if (!method)
+    throw InvalidArgument(
+        fmt::format("--scale must be standard, minmax or none, got '{}'", spec.scale));
+  return *method;
+}
+
+// Pixels are already in [0, 1]; a per-pixel scaler would only blow up the always-black borders.
+void refuse_scaling_images(const DataSpec& spec) {
+  if (scale_method(spec) != ScaleMethod::none)
+    throw InvalidArgument(fmt::format(
+        "--scale {} applies to CSV, .npy and synthetic data; the images of {} keep their scaling "
+        "to [0, 1]",
+        spec.scale, spec.source));
+}
+
+// The fitted scaler applied to every set: spec's own, else one fitted on the training split.
+void scale(LoadedData& data, const DataSpec& spec, double validation_split) {
+  const ScaleMethod method = scale_method(spec);
+  if (spec.scaler)
+    data.scaler = spec.scaler;
+  else if (method != ScaleMethod::none)
+    data.scaler = Scaler::fit(method, data.train, split_point(data.train.size(), validation_split));
+  if (!data.scaler) return;
+  data.scaler->transform(data.train, spec.source);
+  if (data.test)
+    data.scaler->transform(*data.test, spec.test_path.empty() ? spec.source : spec.test_path);
 }
 
 // A set with its own test set takes no --test: ignoring one silently would evaluate on data the
@@ -45,13 +77,15 @@ void refuse_test_file(const DataSpec& spec) {
 
 }  // namespace
 
-LoadedData load_data(const DataSpec& spec) {
+LoadedData load_data(const DataSpec& spec, double validation_split) {
+  scale_method(spec);  // an unknown --scale, before any file is read
   refuse_special_file(spec.source, "--data");
   refuse_special_file(spec.test_path, "--test");
   if (fs::path(spec.source).extension() == ".npy") refuse_special_file(spec.label, "--label");
   LoadedData out;
   if (spec.source == "fashion-mnist" || (fs::is_directory(spec.source))) {
     refuse_test_file(spec);
+    refuse_scaling_images(spec);
     TrainTestSplit split =
         spec.source == "fashion-mnist" ? load_fashion_mnist() : load_fashion_mnist(spec.source);
     out.train = std::move(split.train);
@@ -86,15 +120,19 @@ LoadedData load_data(const DataSpec& spec) {
   }
   out.train.validate(spec.source);
   if (out.test) out.test->validate(spec.test_path.empty() ? spec.source : spec.test_path);
-  out.description = describe(spec.source, out.train, out.test);
+  scale(out, spec, validation_split);
+  out.description = describe(spec.source, out);
   return out;
 }
 
 nlohmann::json to_json(const DataSpec& spec) {
-  return {{"source", spec.source},
-          {"label", spec.label},
-          {"test", spec.test_path},
-          {"seed", spec.seed}};
+  nlohmann::json out = {{"source", spec.source},
+                        {"label", spec.label},
+                        {"test", spec.test_path},
+                        {"seed", spec.seed},
+                        {"scale", spec.scale}};
+  if (spec.scaler) out["scaler"] = spec.scaler->to_json();
+  return out;
 }
 
 DataSpec data_spec_from_json(const nlohmann::json& json) {
@@ -103,6 +141,10 @@ DataSpec data_spec_from_json(const nlohmann::json& json) {
   spec.label = json.value("label", "");
   spec.test_path = json.value("test", "");
   spec.seed = json.value("seed", spec.seed);
+  spec.scale = json.value("scale", spec.scale);  // runs from before --scale: none
+  if (!scale_method_from_name(spec.scale))
+    throw DataError(fmt::format("data.scale '{}' is not standard, minmax or none", spec.scale));
+  if (json.contains("scaler")) spec.scaler = Scaler::from_json(json["scaler"]);
   return spec;
 }
 

@@ -5,6 +5,9 @@
 //   FILE.npy             a NumPy features file (--label LABELS.npy its labels file)
 //   moons | spirals | xor | tutorial | linear
 //                        synthetic sets (train and test drawn with different seeds)
+// and how its features are scaled (--scale): fitted on the training split as the data is loaded
+// for training, or a run's fitted scaler applied as it is loaded again (evaluate, predict, every
+// command that reads a run). Images keep their own scaling to [0, 1].
 #pragma once
 
 #include <optional>
@@ -13,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "data/dataset.h"
+#include "data/scaler.h"
 
 namespace descent::cli {
 
@@ -21,16 +25,25 @@ struct DataSpec {
   std::string label;      // CSV target column (name or index), or the labels .npy file
   std::string test_path;  // CSV test file
   std::uint64_t seed = 42;
+  std::string scale = "none";    // --scale: standard, minmax or none
+  std::optional<Scaler> scaler;  // a run's fitted scaler: applied, never fitted again
 };
 
 struct LoadedData {
   Dataset train;
   std::optional<Dataset> test;
-  std::string description;  // for a person: "fashion-mnist (60000 train, 10000 test)"
+  std::string description;       // for a person: "fashion-mnist (60000 train, 10000 test)"
+  std::optional<Scaler> scaler;  // the scaler applied to train and test
 };
 
-LoadedData load_data(const DataSpec& spec);
+// Loads the data and scales it: with spec.scaler, by that scaler; else with spec.scale other than
+// none, by a scaler fitted on the training split, the samples that remain once the last
+// `validation_split` of them is held out. InvalidArgument for an unknown --scale, or scaling
+// asked of image data.
+LoadedData load_data(const DataSpec& spec, double validation_split = 0.0);
+// {"source", "label", "test", "seed", "scale"}, and "scaler" (its fitted state) when it has one.
 nlohmann::json to_json(const DataSpec& spec);
+// DataError when "scale" or "scaler" is not one descent writes.
 DataSpec data_spec_from_json(const nlohmann::json& json);
 
 }  // namespace descent::cli

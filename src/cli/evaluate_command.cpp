@@ -22,7 +22,7 @@ struct EvaluateCommand {
 int run_evaluate(EvaluateCommand& c) {
   apply_thread_flag(c.threads);
   SavedRun run = load_run(c.run_dir);
-  const DataSpec spec = c.data_given ? c.data : run.data;
+  const DataSpec spec = c.data_given ? run.scaled_like_run(c.data) : run.data;
   LoadedData data = load_data(spec);
   const bool on_test = data.test.has_value();
   Dataset& set = on_test ? *data.test : data.train;
@@ -51,7 +51,7 @@ void add_evaluate_command(CLI::App& app, int& exit_code) {
       app.add_subcommand("evaluate", "Evaluate a trained run (its loss and metrics) on test data");
   sub->add_option("run_dir", c->run_dir, "run directory written by descent train")->required();
   sub->add_option("--data", c->data.source,
-                  "data to evaluate on (default: the run's own test data)")
+                  "data to evaluate on, scaled as the run's (default: the run's own test data)")
       ->each([c](const std::string&) { c->data_given = true; });
   sub->add_option("--label", c->data.label, "CSV target column, or the labels .npy file");
   sub->add_option("--test", c->data.test_path, "CSV test set");

@@ -35,7 +35,7 @@ int run_predict(PredictCommand& c) {
         fmt::format("{} already exists (use --overwrite to replace it)", c.output));
   apply_thread_flag(c.threads);
   SavedRun run = load_run(c.run_dir);
-  const DataSpec spec = c.data_given ? c.data : run.data;
+  const DataSpec spec = c.data_given ? run.scaled_like_run(c.data) : run.data;
   LoadedData data = load_data(spec);
   Dataset& set = data.test ? *data.test : data.train;
   conform_to_input(set, run.model->input_shape(), spec.source);
@@ -86,7 +86,8 @@ void add_predict_command(CLI::App& app, int& exit_code) {
   sub->add_option("run_dir", c->run_dir, "run directory written by descent train")->required();
   sub->add_option("--output,-o", c->output, "CSV file to write")->required();
   sub->add_flag("--overwrite", c->overwrite, "replace an existing output file");
-  sub->add_option("--data", c->data.source, "data to predict (default: the run's own test data)")
+  sub->add_option("--data", c->data.source,
+                  "data to predict, scaled as the run's (default: the run's own test data)")
       ->each([c](const std::string&) { c->data_given = true; });
   sub->add_option("--label", c->data.label, "CSV target column, or the labels .npy file");
   sub->add_option("--batch-size", c->batch_size, "batch size")->capture_default_str();

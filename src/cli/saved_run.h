@@ -1,4 +1,5 @@
-// A finished run read back from its directory: the configuration, the model rebuilt from
+// A finished run read back from its directory: the configuration, its data with the fitted scaler
+// (so that load_data scales any data as the run's training data was), the model rebuilt from
 // model.json with the weights of weights.bin, compiled with the run's loss and metrics.
 #pragma once
 
@@ -16,6 +17,9 @@ struct SavedRun {
   nlohmann::json config;
   DataSpec data;
   std::unique_ptr<Model> model;
+
+  // `given` (data named on the command line) scaled as this run's data: with its fitted scaler.
+  DataSpec scaled_like_run(DataSpec given) const;
 };
 
 SavedRun load_run(const std::filesystem::path& run_dir);

@@ -88,6 +88,10 @@ void add_training_flags(CLI::App& c, TrainingFlags& f) {
                "CSV target column, by name or 0-based index (default: the last); for .npy "
                "data, the labels .npy file");
   c.add_option("--test", f.data.test_path, "CSV test set (same columns as --data)");
+  c.add_option("--scale", f.data.scale,
+               "feature scaling of CSV, .npy and synthetic data, fitted on the training split: "
+               "standard (mean 0, std 1), minmax ([0, 1]) or none")
+      ->capture_default_str();
   c.add_option("--model", f.model,
                "linear, mlp:W1,W2,..., cnn, or a model JSON file (docs/model-format.md)")
       ->capture_default_str();
@@ -225,7 +229,9 @@ Experiment make_experiment(const TrainingFlags& f, std::optional<double> lr) {
   apply_thread_flag(f.threads);
 
   Experiment e;
-  e.data = load_data(f.data);
+  e.data = load_data(f.data, f.validation_split);
+  DataSpec fitted = f.data;  // config.json's data: the fitted scaler too, for every later reader
+  fitted.scaler = e.data.scaler;
   Shape sample_shape = e.data.train.sample_shape;
   if (f.model == "cnn" && sample_shape.size() == 1) {
     const auto side = static_cast<std::int64_t>(std::lround(std::sqrt(double(sample_shape[0]))));
@@ -269,7 +275,7 @@ Experiment make_experiment(const TrainingFlags& f, std::optional<double> lr) {
   json flags = to_json(f);
   flags["threads"] = num_threads();  // a resumed run must use as many threads to match bitwise
   e.config = {{"flags", flags},
-              {"data", to_json(f.data)},
+              {"data", to_json(fitted)},
               {"model", e.model_config},
               {"loss", e.model->loss().name()},
               {"from_logits", e.model->loss().from_logits()},

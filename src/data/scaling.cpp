@@ -17,11 +17,15 @@ namespace {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-// Calls fn(const float* row) for every sample, converting byte storage one row at a time.
+// Calls fn(const float* row) for each of the first n samples, converting byte storage one row at
+// a time.
 template <typename Fn>
-void for_each_row(const Dataset& data, Fn fn) {
-  const std::int64_t n = data.size(), s = data.sample_size();
-  if (n == 0) throw InvalidArgument("cannot fit a scaler on an empty data set");
+void for_each_row(const Dataset& data, std::int64_t n, Fn fn) {
+  const std::int64_t s = data.sample_size();
+  if (data.size() == 0) throw InvalidArgument("cannot fit a scaler on an empty data set");
+  if (n < 1 || n > data.size())
+    throw InvalidArgument(
+        fmt::format("cannot fit a scaler on {} of the {} samples", n, data.size()));
   std::vector<float> row(s);
   for (std::int64_t i = 0; i < n; ++i) {
     if (data.stored_as_bytes()) {
@@ -128,16 +132,20 @@ void FeatureScaler::transform(Tensor& x) const {
 }
 
 void Standardizer::fit(const Dataset& data) {
+  fit(data, data.size());
+}
+
+void Standardizer::fit(const Dataset& data, std::int64_t samples) {
   const std::int64_t s = data.sample_size();
   std::vector<double> mean(s, 0.0), var(s, 0.0);
-  for_each_row(data, [&](const float* row) {
+  for_each_row(data, samples, [&](const float* row) {
     for (std::int64_t j = 0; j < s; ++j)
       mean[j] += row[j];
   });
-  const auto n = static_cast<double>(data.size());
+  const auto n = static_cast<double>(samples);
   for (double& m : mean)
     m /= n;
-  for_each_row(data, [&](const float* row) {
+  for_each_row(data, samples, [&](const float* row) {
     for (std::int64_t j = 0; j < s; ++j)
       var[j] += (row[j] - mean[j]) * (row[j] - mean[j]);
   });
@@ -192,10 +200,14 @@ MinMaxScaler::MinMaxScaler(double low, double high) : low_(low), high_(high) {
 }
 
 void MinMaxScaler::fit(const Dataset& data) {
+  fit(data, data.size());
+}
+
+void MinMaxScaler::fit(const Dataset& data, std::int64_t samples) {
   const std::int64_t s = data.sample_size();
   std::vector<double> min(s, std::numeric_limits<double>::infinity());
   std::vector<double> max(s, -std::numeric_limits<double>::infinity());
-  for_each_row(data, [&](const float* row) {
+  for_each_row(data, samples, [&](const float* row) {
     for (std::int64_t j = 0; j < s; ++j) {
       min[j] = std::min<double>(min[j], row[j]);
       max[j] = std::max<double>(max[j], row[j]);

@@ -38,8 +38,10 @@ class FeatureScaler {
 // (ddof 0); a constant feature gets std 1, as in scikit-learn.
 class Standardizer : public FeatureScaler {
  public:
-  // Fits on every sample of `data`; throws InvalidArgument on an empty set.
+  // Fits on every sample of `data`, or on its first `samples` (the training split ahead of a
+  // validation tail); throws InvalidArgument on an empty set or a count outside [1, size()].
   void fit(const Dataset& data);
+  void fit(const Dataset& data, std::int64_t samples);
   const std::vector<double>& mean() const { return mean_; }
   const std::vector<double>& stddev() const { return std_; }
 
@@ -62,7 +64,9 @@ class MinMaxScaler : public FeatureScaler {
  public:
   // Throws InvalidArgument unless low < high (both finite).
   explicit MinMaxScaler(double low = 0.0, double high = 1.0);
+  // As Standardizer::fit.
   void fit(const Dataset& data);
+  void fit(const Dataset& data, std::int64_t samples);
   const std::vector<double>& data_min() const { return min_; }
   const std::vector<double>& data_max() const { return max_; }
 

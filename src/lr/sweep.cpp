@@ -185,12 +185,14 @@ SweepResult run_sweep(const std::function<std::unique_ptr<Model>(double lr)>& ma
   if (failure) std::rethrow_exception(failure);
 
   std::vector<std::vector<double>> losses;
+  std::vector<double> val_losses;
   for (const SweepRun& run : result.runs) {
     losses.emplace_back();
     for (const StepRecord& s : run.history.steps)
       losses.back().push_back(s.loss);
+    if (options.validation) val_losses.push_back(run.final_val_loss());
   }
-  const auto judgements = judge_runs(lrs, losses, options.rules);
+  const auto judgements = judge_runs(lrs, losses, options.rules, val_losses);
   double best_loss = INFINITY;
   for (std::size_t i = 0; i < lrs.size(); ++i) {
     SweepRun& run = result.runs[i];

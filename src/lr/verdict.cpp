@@ -64,6 +64,37 @@ std::optional<std::string> instability(const Course& c) {
   return std::nullopt;
 }
 
+// A run that the training loss calls good, but whose validation loss is more than
+// val_loss_factor times the sweep's best, is not: judged against the η of that best run.
+void judge_validation(const std::vector<double>& lrs, const std::vector<double>& val_losses,
+                      const VerdictRules& rules, std::vector<RunJudgement>& out) {
+  std::optional<std::size_t> best;
+  for (std::size_t i = 0; i < lrs.size(); ++i)
+    if (out[i].verdict != Verdict::diverged && std::isfinite(val_losses[i]) &&
+        (!best || val_losses[i] < val_losses[*best]))
+      best = i;
+  if (!best) return;
+  const double lowest = val_losses[*best];
+  for (std::size_t i = 0; i < lrs.size(); ++i) {
+    const double v = val_losses[i];
+    if (out[i].verdict != Verdict::good || v <= rules.val_loss_factor * lowest) continue;
+    const std::string compared =
+        std::isfinite(v) ? fmt::format(
+                               "its validation loss {:.3g} is {:.1f}× the sweep's best, "
+                               "{:.3g} at η = {:g} (limit {:g}×)",
+                               v, v / lowest, lowest, lrs[*best], rules.val_loss_factor)
+                         : fmt::format(
+                               "its validation loss is {}; the sweep's best is {:.3g} at "
+                               "η = {:g}",
+                               v, lowest, lrs[*best]);
+    out[i] = lrs[i] < lrs[*best]
+                 ? RunJudgement{Verdict::too_low,
+                                fmt::format("{}; but {}, a larger η", out[i].reason, compared)}
+                 : RunJudgement{Verdict::too_high,
+                                fmt::format("{}; but {}, a smaller η", out[i].reason, compared)};
+  }
+}
+
 // `rules`, once checked (before any member is built from them).
 const VerdictRules& validated(const VerdictRules& rules) {
   rules.validate();
@@ -100,6 +131,8 @@ void VerdictRules::validate() const {
         rise_of_best);
   check(too_low_fraction >= 0 && too_low_fraction <= 1, "too_low_fraction must be in [0, 1]",
         too_low_fraction);
+  check(val_loss_factor > 1 && std::isfinite(val_loss_factor), "val_loss_factor must be > 1",
+        val_loss_factor);
 }
 
 DivergenceCheck::DivergenceCheck(const VerdictRules& rules)
@@ -126,11 +159,15 @@ std::optional<std::string> DivergenceCheck::add(double loss) {
 
 std::vector<RunJudgement> judge_runs(const std::vector<double>& lrs,
                                      const std::vector<std::vector<double>>& step_losses,
-                                     const VerdictRules& rules) {
+                                     const VerdictRules& rules,
+                                     const std::vector<double>& final_val_losses) {
   rules.validate();
   if (lrs.size() != step_losses.size())
     throw InvalidArgument(
         fmt::format("judge_runs: {} learning rates but {} runs", lrs.size(), step_losses.size()));
+  if (!final_val_losses.empty() && final_val_losses.size() != lrs.size())
+    throw InvalidArgument(fmt::format("judge_runs: {} learning rates but {} validation losses",
+                                      lrs.size(), final_val_losses.size()));
   const std::size_t runs = lrs.size();
   std::vector<RunJudgement> out(runs);
   std::vector<std::optional<Course>> courses(runs);  // the runs that did not diverge
@@ -158,7 +195,7 @@ std::vector<RunJudgement> judge_runs(const std::vector<double>& lrs,
   std::optional<std::size_t> best;
   for (std::size_t i = 0; i < runs; ++i)
     if (courses[i] && (!best || courses[i]->progress > courses[*best]->progress)) best = i;
-  if (!best) return out;
+  if (!best) return out;  // every run diverged
   const Course& b = *courses[*best];
   for (std::size_t i = 0; i < runs; ++i) {
     if (!stable[i]) continue;
@@ -189,6 +226,7 @@ std::vector<RunJudgement> judge_runs(const std::vector<double>& lrs,
                               100 * rules.too_low_fraction)};
     }
   }
+  if (!final_val_losses.empty()) judge_validation(lrs, final_val_losses, rules, out);
   return out;
 }
 

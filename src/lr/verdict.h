@@ -1,7 +1,8 @@
 // Verdicts of a learning-rate sweep: what each η did to the training loss, by rules a person can
-// check by hand from the per-step losses (docs/sweep.md). Only the training loss is judged: the
-// verdict is about optimization (did this η make the loss fall fast and steadily?); the
-// validation loss picks the best η among the runs (lr/sweep.h).
+// check by hand from the per-step losses (docs/sweep.md), then, where there is validation data, a
+// check that a run the training loss calls good also generalizes: the verdict is about
+// optimization (did this η make the loss fall fast and steadily?) and about what that fall is
+// worth on held-out data. The validation loss also picks the best η among the runs (lr/sweep.h).
 //
 // Terms, for a run with step losses ℓ_1 … ℓ_n (ℓ_1 is computed at the initial weights, before
 // any update, so it is the same in every run of a sweep):
@@ -26,6 +27,11 @@
 //   too low    if its η is below that run's: the loss falls, but far slower;
 //   too high   if its η is above: a larger step got stuck or bounced (e.g. dead ReLUs).
 //              When no run reduced the loss at all (P_best ≤ 0), every remaining run is too low.
+//   with validation losses V (the last epoch's val_loss of each run), V_best the lowest V of the
+//   runs that did not diverge: a run still good whose V > val_loss_factor · V_best (or is not
+//   finite) is
+//   too low    if its η is below the V_best run's: it has not learned what that run learned;
+//   too high   if its η is above: what its training loss gained does not hold on new data.
 //   good       otherwise.
 #pragma once
 
@@ -49,6 +55,7 @@ struct VerdictRules {
   double rise_of_progress = 0.25;     // >= 0
   double rise_of_best = 0.1;          // >= 0
   double too_low_fraction = 2.0 / 3;  // in [0, 1]
+  double val_loss_factor = 2.0;       // > 1
 
   void validate() const;
 };
@@ -77,10 +84,12 @@ struct RunJudgement {
 };
 
 // One judgement per run: run i trained with lrs[i] and recorded step_losses[i] (its training loss
-// at every optimizer step, as History::steps holds them). Throws InvalidArgument when the sizes
-// differ or a run has no steps.
+// at every optimizer step, as History::steps holds them) and final_val_losses[i] (its last
+// validation loss; empty when the sweep has no validation data). Throws InvalidArgument when the
+// sizes differ or a run has no steps.
 std::vector<RunJudgement> judge_runs(const std::vector<double>& lrs,
                                      const std::vector<std::vector<double>>& step_losses,
-                                     const VerdictRules& rules = {});
+                                     const VerdictRules& rules = {},
+                                     const std::vector<double>& final_val_losses = {});
 
 }  // namespace descent

@@ -19,14 +19,11 @@ std::optional<SweepBound> own_bound(const RunInputs& run) {
   return html::sharpness_bound(JsonView(*run.sharpness, run.file("sharpness.json")));
 }
 
-// The sections of one run directory with headings at `level`; a tune's `stage` shows its
-// configuration folded. `bound` comes from a tune's sharpness stage when the directory has no
-// sharpness.json of its own.
-void write_run(HtmlPage& page, const RunInputs& run, int level, bool stage,
-               std::optional<SweepBound> bound) {
-  if (run.is_tune()) html::write_tune_summary(page, run, level);
-  if (run.config)
-    html::write_config_section(page, JsonView(*run.config, run.file("config.json")), level, stage);
+// The evidence of one run directory with headings at `level`: the range test, the sweep, the
+// training curves and the sharpness bound, then a tune's stages the same way. `bound` comes from a
+// tune's sharpness stage when the directory has no sharpness.json of its own.
+void write_evidence(HtmlPage& page, const RunInputs& run, int level,
+                    std::optional<SweepBound> bound) {
   if (const auto own = own_bound(run)) bound = own;
   if (run.lr_finder)
     html::write_finder_section(page, JsonView(*run.lr_finder, run.file("lr_finder.json")), level);
@@ -46,9 +43,29 @@ void write_run(HtmlPage& page, const RunInputs& run, int level, bool stage,
   for (const auto& [name, stage_run] : run.stages) {
     page.heading(level, fmt::format("Stage {}/", name));
     page.add("<div class=\"stage\">\n");
-    write_run(page, stage_run, level + 1, true, bound);
+    write_evidence(page, stage_run, level + 1, bound);
     page.add("</div>\n");
   }
+}
+
+// The directory's config.json and its stages', each folded: a reader who wants the settings
+// opens them; everyone else sees the answer and its evidence first.
+std::vector<html::NamedConfig> configs_of(const RunInputs& run) {
+  std::vector<html::NamedConfig> configs;
+  if (run.config)
+    configs.push_back({"config.json", JsonView(*run.config, run.file("config.json"))});
+  for (const auto& [name, stage] : run.stages)
+    if (stage.config)
+      configs.push_back(
+          {name + "/config.json", JsonView(*stage.config, stage.file("config.json"))});
+  return configs;
+}
+
+// One run directory: a tune's answer (the chosen η and why), the evidence, the configuration.
+void write_run(HtmlPage& page, const RunInputs& run) {
+  if (run.is_tune()) html::write_tune_summary(page, run, 3);
+  write_evidence(page, run, 3, std::nullopt);
+  html::write_config_section(page, configs_of(run), 3);
 }
 
 }  // namespace
@@ -64,7 +81,7 @@ std::string html_report(const std::vector<RunInputs>& runs, const std::string& t
     page.heading(2, run.name());
     page.add(fmt::format("<section class=\"run\">\n<p class=\"path\">{} · <code>{}</code></p>\n",
                          html_escape(run.describe()), html_escape(run.dir.string())));
-    write_run(page, run, 3, false, std::nullopt);
+    write_run(page, run);
     page.add("</section>\n");
   }
   return page.document(title, subtitle);

@@ -1,7 +1,9 @@
 // The HTML report: one self-contained page for run directories of descent train, find-lr,
-// sweep, sharpness and tune (report_inputs.h says what it reads). Per directory, in this order: a
-// tune's chosen η and why, the configuration, the range test with its suggestions, the sweep
-// with verdicts, the training curves, the sharpness bound; then a tune's stages the same way.
+// sweep, sharpness and tune (report_inputs.h says what it reads). Per directory, the answer first
+// and the settings last: a tune's chosen η and why; the evidence (the range test with its
+// suggestions, the sweep with verdicts, the training curves, the sharpness bound, then a tune's
+// stages the same way); last the configuration, folded. Long series keep only their envelope
+// (html/envelope.h), so a long run's page stays small and its spikes stay visible.
 //
 // The charts are interactive (hover values, drag to zoom, legend entries toggle series) through
 // uPlot, which the page carries inline with everything else: it opens offline, from anywhere.

@@ -200,7 +200,59 @@ TEST(JudgeRuns, EveryRunDivergedLeavesNoBest) {
   EXPECT_EQ(j[1].verdict, Verdict::diverged);
 }
 
+// Three runs whose training losses all fall well (each good by the training rules alone).
+std::vector<std::vector<double>> three_good_runs() {
+  return {falling(200, 2.3, 0.2, 0.05), falling(200, 2.3, 0.2, 0.06), falling(200, 2.3, 0.2, 0.07)};
+}
+
+TEST(JudgeRuns, GoodTrainingButSeveralTimesTheBestValidationLossIsNotGood) {
+  const std::vector<double> lrs = {0.01, 0.03, 0.1};
+  for (const RunJudgement& j : judge_runs(lrs, three_good_runs()))
+    ASSERT_EQ(j.verdict, Verdict::good) << j.reason;
+  // The case: a run with 6× the best validation loss was called good.
+  const auto below = judge_runs(lrs, three_good_runs(), {}, {0.6, 0.1, 0.15});
+  EXPECT_EQ(below[0].verdict, Verdict::too_low) << below[0].reason;
+  EXPECT_THAT(below[0].reason,
+              HasSubstr("but its validation loss 0.6 is 6.0× the sweep's best, 0.1 at η = 0.03 "
+                        "(limit 2×), a larger η"));
+  EXPECT_THAT(below[0].reason, HasSubstr("steady"));  // the training side is still told
+  EXPECT_EQ(below[1].verdict, Verdict::good) << below[1].reason;
+  EXPECT_EQ(below[2].verdict, Verdict::good) << below[2].reason;  // 1.5×: within the limit
+  const auto above = judge_runs(lrs, three_good_runs(), {}, {0.15, 0.1, 0.25});
+  EXPECT_EQ(above[0].verdict, Verdict::good) << above[0].reason;
+  EXPECT_EQ(above[2].verdict, Verdict::too_high) << above[2].reason;
+  EXPECT_THAT(above[2].reason, HasSubstr("2.5× the sweep's best, 0.1 at η = 0.03 (limit 2×), a "
+                                         "smaller η"));
+}
+
+TEST(JudgeRuns, ValLossFactorIsTheBoundary) {
+  const std::vector<double> lrs = {0.01, 0.03, 0.1};
+  // Exactly 2× the best is still good; a little more is not.
+  EXPECT_EQ(judge_runs(lrs, three_good_runs(), {}, {0.2, 0.1, 0.1})[0].verdict, Verdict::good);
+  EXPECT_EQ(judge_runs(lrs, three_good_runs(), {}, {0.201, 0.1, 0.1})[0].verdict, Verdict::too_low);
+  EXPECT_EQ(
+      judge_runs(lrs, three_good_runs(), {.val_loss_factor = 1.2}, {0.15, 0.1, 0.1})[0].verdict,
+      Verdict::too_low);
+}
+
+TEST(JudgeRuns, ValidationOnlyJudgesRunsTheTrainingLossCallsGood) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  // η = 3 diverged: its (tiny) validation loss is not the yardstick, and it stays diverged. η = 1
+  // has no finite validation loss: not good.
+  std::vector<std::vector<double>> runs = three_good_runs();
+  runs.push_back(runs[0]);
+  runs.push_back({2.3, 2.0, 50.0});
+  const auto j = judge_runs({0.01, 0.03, 0.1, 1.0, 3.0}, runs, {}, {0.15, 0.1, 0.12, nan, 0.001});
+  EXPECT_EQ(j[0].verdict, Verdict::good) << j[0].reason;
+  EXPECT_EQ(j[2].verdict, Verdict::good) << j[2].reason;
+  EXPECT_EQ(j[3].verdict, Verdict::too_high) << j[3].reason;
+  EXPECT_THAT(j[3].reason, HasSubstr("its validation loss is nan"));
+  EXPECT_EQ(j[4].verdict, Verdict::diverged) << j[4].reason;
+}
+
 TEST(JudgeRuns, RejectsBadInput) {
+  EXPECT_THROW(judge_runs({0.1, 0.2}, {{1.0}, {1.0}}, {}, {0.1}), InvalidArgument);
+  EXPECT_THROW(judge_runs({0.1}, {{1.0}}, {.val_loss_factor = 1.0}), InvalidArgument);
   EXPECT_THROW(judge_runs({0.1, 0.2}, {{1.0}}), InvalidArgument);
   EXPECT_THROW(judge_runs({0.1}, {{}}), InvalidArgument);
   EXPECT_THROW(judge_runs({0.1}, {{1.0}}, {.smoothing = 1.0}), InvalidArgument);

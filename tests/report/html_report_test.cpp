@@ -11,6 +11,7 @@
 #include "core/error.h"
 #include "count_occurrences.h"
 #include "report/html/chart_json.h"
+#include "report/html/envelope.h"
 #include "run_fixtures.h"
 
 namespace descent {
@@ -56,12 +57,17 @@ std::size_t at(const std::string& page, const std::string& needle) {
   return position;
 }
 
-TEST_F(HtmlReport, ATrainingRunHasConfigurationFiguresAndItsCurves) {
+TEST_F(HtmlReport, ATrainingRunHasFiguresItsCurvesAndLastItsConfiguration) {
   testing::write_train_dir(root_ / "train");
   const std::string page = page_for({root_ / "train"});
   EXPECT_THAT(page, HasSubstr("<title>test report</title>"));
-  EXPECT_LT(at(page, ">Configuration</h3>"), at(page, ">Training</h3>"));
-  EXPECT_THAT(page, HasSubstr("optimizer.momentum"));
+  EXPECT_LT(at(page, ">Training</h3>"), at(page, ">Configuration</h3>"));
+  EXPECT_LT(at(page, "<figure class=\"chart"), at(page, ">Configuration</h3>"));
+  // Folded: the settings are there for whoever opens them, not on the first screen.
+  EXPECT_LT(at(page, ">Configuration</h3>"),
+            at(page, "<details class=\"config\"><summary>config.json</summary>"));
+  EXPECT_LT(at(page, "<details class=\"config\"><summary>config.json</summary>"),
+            at(page, "optimizer.momentum"));
   EXPECT_THAT(page, HasSubstr("test accuracy"));
   const nlohmann::json data = page_data(page);
   // loss, accuracy (training against validation), η
@@ -129,6 +135,57 @@ TEST_F(HtmlReport, ATuneStartsWithTheChosenEtaThenItsStagesInOrder) {
     for (const auto& v : chart["verticals"])
       bound = bound || v["label"] == "2(1+μ)/λmax = 0.475";
   EXPECT_TRUE(bound);
+}
+
+// What a tune's reader wants first is the answer and its evidence; the flags come last, folded.
+TEST_F(HtmlReport, ATuneOpensWithTheAnswerAndEndsWithItsConfiguration) {
+  testing::write_tune_dir(root_ / "tune");
+  const std::string page = page_for({root_ / "tune"});
+  const std::size_t main = at(page, "<main>");
+  // The first section of the run is the chosen η, and the first chart the range test's.
+  EXPECT_EQ(page.find("<h3", main), at(page, "<h3 id=\"s2\">Chosen learning rate</h3>"));
+  EXPECT_LT(at(page, "η = <strong>0.01</strong>"), at(page, "<figure class=\"chart"));
+  const nlohmann::json data = page_data(page);
+  ASSERT_FALSE(data["charts"].empty());
+  EXPECT_THAT(data["charts"][0]["title"].get<std::string>(), HasSubstr("Learning-rate range test"));
+  // The configuration section comes after the last chart, once, with every config.json folded.
+  const std::size_t configuration = at(page, ">Configuration</h3>");
+  EXPECT_LT(page.rfind("<figure class=\"chart"), configuration);
+  EXPECT_EQ(testing::count_occurrences(page, ">Configuration</h"), 1u);
+  for (const char* name : {"config.json", "find-lr/config.json", "sweep/config.json",
+                           "final/config.json", "sharpness/config.json"})
+    EXPECT_LT(configuration,
+              at(page, std::string("<details class=\"config\"><summary>") + name + "</summary>"))
+        << name;
+  EXPECT_THAT(page, Not(HasSubstr("<details open")));
+}
+
+// A 100,000-step run: the page carries each series' envelope, not every step, and a single spike
+// keeps its full height.
+TEST_F(HtmlReport, ALongRunEmbedsTheEnvelopeOfEachSeries) {
+  History history = testing::fixture_history(1, 100000, 0.05, 0.001);
+  history.steps[54321].loss = 50.0;
+  testing::write_json(root_ / "long" / "history.json", history.to_json());
+  const std::string page = page_for({root_ / "long"});
+  const nlohmann::json data = page_data(page);
+  ASSERT_FALSE(data["charts"].empty());
+  for (const auto& chart : data["charts"])
+    for (const auto& series : chart["series"]) {
+      EXPECT_LE(series["x"].size(), html::kMaxChartPoints) << series["label"];
+      EXPECT_EQ(series["x"].size(), series["y"].size()) << series["label"];
+    }
+  const nlohmann::json& loss = data["charts"][0]["series"][0];
+  ASSERT_EQ(data["charts"][0]["title"], "Loss");
+  double highest = 0;
+  std::size_t at_step = 0;
+  for (std::size_t i = 0; i < loss["y"].size(); ++i)
+    if (loss["y"][i].is_number() && loss["y"][i].get<double>() > highest) {
+      highest = loss["y"][i].get<double>();
+      at_step = i;
+    }
+  EXPECT_EQ(highest, 50.0);
+  EXPECT_EQ(loss["x"][at_step], 54322);  // steps count from 1
+  EXPECT_LT(page.size(), 1'000'000u);
 }
 
 TEST_F(HtmlReport, SeveralDirectoriesGoInTheGivenOrder) {

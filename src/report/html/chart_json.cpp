@@ -7,18 +7,33 @@
 
 #include <fmt/format.h>
 
+#include "report/html/envelope.h"
+
 namespace descent::html {
 namespace {
 
+bool plottable(double value, Scale scale) {
+  return std::isfinite(value) && (scale != Scale::log || value > 0);
+}
+
 nlohmann::json rounded(double value, Scale scale) {
-  if (!std::isfinite(value) || (scale == Scale::log && value <= 0)) return nullptr;
+  if (!plottable(value, scale)) return nullptr;
   return std::strtod(fmt::format("{:.6g}", value).c_str(), nullptr);
 }
 
-nlohmann::json values(const std::vector<double>& data, Scale scale) {
-  nlohmann::json out = nlohmann::json::array();
-  for (double v : data)
-    out.push_back(rounded(v, scale));
+// The series' x and y arrays, a long one cut down to its envelope (envelope.h) by its drawable
+// y values.
+std::pair<nlohmann::json, nlohmann::json> series_points(const Series& s, Scale x_scale,
+                                                        Scale y_scale) {
+  const std::size_t n = std::min(s.x.size(), s.y.size());
+  std::vector<double> y(n);
+  for (std::size_t i = 0; i < n; ++i)
+    y[i] = plottable(s.y[i], y_scale) ? s.y[i] : NAN;
+  std::pair<nlohmann::json, nlohmann::json> out{nlohmann::json::array(), nlohmann::json::array()};
+  for (std::size_t i : envelope_indices(y)) {
+    out.first.push_back(rounded(s.x[i], x_scale));
+    out.second.push_back(rounded(s.y[i], y_scale));
+  }
   return out;
 }
 
@@ -62,13 +77,14 @@ nlohmann::json chart_json(const ChartSpec& spec) {
                         {"points", nlohmann::json::array()}};
   for (std::size_t i = 0; i < spec.series.size(); ++i) {
     const Series& s = spec.series[i];
+    auto [x, y] = series_points(s, spec.x_scale, spec.y_scale);
     out["series"].push_back({{"label", s.label},
                              {"color", css_color(s.color.value_or(palette_color(i)))},
                              {"width", s.width},
                              {"dash", dash(s.style)},
                              {"markers", s.markers},
-                             {"x", values(s.x, spec.x_scale)},
-                             {"y", values(s.y, spec.y_scale)}});
+                             {"x", std::move(x)},
+                             {"y", std::move(y)}});
   }
   for (const VerticalMarker& v : spec.verticals) {
     if (!std::isfinite(v.x) || (spec.x_scale == Scale::log && v.x <= 0)) continue;

@@ -5,7 +5,9 @@
 //    "verticals": [{"x", "label", "color", "dash"}],
 //    "points": [{"label", "color", "x": [], "y": []}]}
 // Values are rounded to 6 significant digits (plenty on a screen, and a third of the bytes);
-// non-finite values, and non-positive ones on a log axis, become null (a gap). Point markers that
+// non-finite values, and non-positive ones on a log axis, become null (a gap). A series longer
+// than kMaxChartPoints keeps only its envelope, the lowest and highest point of each bucket
+// (html/envelope.h): a long run's page stays small and its spikes stay visible. Point markers that
 // share a label and colour become one entry (one legend item), and an unlabelled point joins the
 // entry of its colour (the sweep names each verdict once, on its first point). Arrows are
 // not carried: no chart of the report has them. Every chart gets a legend (`legend` is not

@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "report/html/page.h"
 #include "report/json_view.h"
@@ -14,9 +15,15 @@
 
 namespace descent::html {
 
-// config.json as a table of dotted names and values; `collapsed` puts it in a closed <details>
-// (the stages of a tune, whose configuration repeats the tune's).
-void write_config_section(HtmlPage& page, const JsonView& config, int level, bool collapsed);
+// A config.json and the name it is shown under ("config.json", "sweep/config.json").
+struct NamedConfig {
+  std::string name;
+  JsonView config;
+};
+
+// The configurations, each a table of dotted names and values in a closed <details>: the page
+// ends with them (nothing when `configs` is empty).
+void write_config_section(HtmlPage& page, const std::vector<NamedConfig>& configs, int level);
 
 // lr_finder.json: loss and smoothed loss against η with a dot for each suggestion, the
 // suggestions with their reasons, why the test stopped, and its options.
