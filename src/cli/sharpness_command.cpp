@@ -89,8 +89,7 @@ void check_flags(const SharpnessCommand& c) {
   if (c.iters < 1) throw InvalidArgument(fmt::format("--iters must be >= 1, got {}", c.iters));
   check_at_most("--iters", c.iters, kMaxIters);
   if (c.top < 1 || c.top > c.iters)
-    throw InvalidArgument(
-        fmt::format("--top must be in [1, --iters {}], got {}", c.iters, c.top));
+    throw InvalidArgument(fmt::format("--top must be in [1, --iters {}], got {}", c.iters, c.top));
   if (!(std::isfinite(c.tol) && c.tol >= 0.0))
     throw InvalidArgument(fmt::format("--tol must be finite and >= 0, got {}", c.tol));
   if (c.training.batch_size < 1)

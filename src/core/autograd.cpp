@@ -47,8 +47,7 @@ class GradModeScope {
 
 std::vector<Variable> grad(const Variable& output, const std::vector<Variable>& inputs,
                            bool create_graph) {
-  if (!output.requires_grad())
-    throw InvalidArgument("grad: the output does not require gradients");
+  if (!output.requires_grad()) throw InvalidArgument("grad: the output does not require gradients");
   if (output.value().size() != 1)
     throw InvalidArgument(fmt::format("grad: the output must hold one value, got shape {}",
                                       shape_string(output.shape())));
@@ -83,8 +82,8 @@ std::vector<Variable> grad(const Variable& output, const std::vector<Variable>& 
   return result;
 }
 
-std::vector<Tensor> hvp(const std::vector<Variable>& gradients,
-                        const std::vector<Variable>& params, const std::vector<Tensor>& v) {
+std::vector<Tensor> hvp(const std::vector<Variable>& gradients, const std::vector<Variable>& params,
+                        const std::vector<Tensor>& v) {
   if (gradients.size() != params.size() || v.size() != params.size())
     throw InvalidArgument(fmt::format("hvp: {} gradients and {} vectors for {} parameters",
                                       gradients.size(), v.size(), params.size()));

@@ -25,8 +25,8 @@ std::vector<Variable> grad(const Variable& output, const std::vector<Variable>& 
 // H·v, H the Hessian of `loss` (one value) in `params`, v one tensor per parameter (its shape and
 // dtype). `gradients` are grad(loss, params, /*create_graph=*/true), computed once for any number
 // of products.
-std::vector<Tensor> hvp(const std::vector<Variable>& gradients,
-                        const std::vector<Variable>& params, const std::vector<Tensor>& v);
+std::vector<Tensor> hvp(const std::vector<Variable>& gradients, const std::vector<Variable>& params,
+                        const std::vector<Tensor>& v);
 // The same from the loss: one gradient with create_graph, then the product.
 std::vector<Tensor> hvp(const Variable& loss, const std::vector<Variable>& params,
                         const std::vector<Tensor>& v);

@@ -122,10 +122,9 @@ void Tensor::check_single() const {
     throw InvalidArgument(fmt::format("item() of a tensor of shape {}", shape_string(shape_)));
 }
 
-void Tensor::check_dtype(DType wanted) const {
-  if (dtype_ != wanted)
-    throw InvalidArgument(fmt::format("a {} tensor read as {}", dtype_name(dtype_),
-                                      dtype_name(wanted)));
+void Tensor::throw_dtype_mismatch(DType wanted) const {
+  throw InvalidArgument(
+      fmt::format("a {} tensor read as {}", dtype_name(dtype_), dtype_name(wanted)));
 }
 
 double Tensor::at(std::int64_t i) const {

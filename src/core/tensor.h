@@ -87,7 +87,11 @@ class Tensor {
  private:
   void allocate(std::int64_t size);
   void release() noexcept;
-  void check_dtype(DType wanted) const;
+  void check_dtype(DType wanted) const {
+    if (dtype_ != wanted) [[unlikely]]
+      throw_dtype_mismatch(wanted);
+  }
+  [[noreturn]] void throw_dtype_mismatch(DType wanted) const;
   void check_single() const;
 
   Shape shape_;

@@ -10,6 +10,7 @@
 namespace descent {
 namespace {
 thread_local bool grad_mode = true;
+thread_local bool record_grad_rules = true;
 // Numbers the backward passes, so that each can mark the nodes it visited.
 std::atomic<std::uint64_t> backward_passes{0};
 }  // namespace
@@ -22,6 +23,16 @@ NoGradGuard::NoGradGuard() : previous_(grad_mode) {
 }
 NoGradGuard::~NoGradGuard() {
   grad_mode = previous_;
+}
+
+bool grad_rules_recorded() {
+  return record_grad_rules;
+}
+RawBackwardOnly::RawBackwardOnly() : previous_(record_grad_rules) {
+  record_grad_rules = false;
+}
+RawBackwardOnly::~RawBackwardOnly() {
+  record_grad_rules = previous_;
 }
 
 void add_into_grad(Node& node, const Tensor& contribution) {
@@ -46,8 +57,7 @@ namespace {
 void run_grad_rule(Node& node) {
   NoGradGuard no_grad;
   std::shared_ptr<Node> self(std::shared_ptr<Node>{}, &node);  // a non-owning handle
-  const std::vector<Variable> grads =
-      node.grad_rule(Variable(self), Variable(Tensor(node.grad)));
+  const std::vector<Variable> grads = node.grad_rule(Variable(self), Variable(Tensor(node.grad)));
   for (std::size_t i = 0; i < grads.size() && i < node.inputs.size(); ++i)
     if (grads[i].defined() && node.inputs[i]->requires_grad)
       add_into_grad(*node.inputs[i], grads[i].value());
@@ -117,10 +127,6 @@ void Variable::zero_grad() {
 
 void Variable::set_backward(std::function<void(Node& self)> backward) {
   node_->backward = std::move(backward);
-}
-
-void Variable::set_grad_rule(GradRule rule) {
-  node_->grad_rule = std::move(rule);
 }
 
 void Variable::backward() {

@@ -52,6 +52,20 @@ struct Node {
 // write of a pass.
 void add_into_grad(Node& node, const Tensor& contribution);
 
+// Whether operations record their GradRule beside a raw backward: on by default; a
+// RawBackwardOnly scope turns it off (thread-local, like grad mode).
+bool grad_rules_recorded();
+class RawBackwardOnly {
+ public:
+  RawBackwardOnly();
+  ~RawBackwardOnly();
+  RawBackwardOnly(const RawBackwardOnly&) = delete;
+  RawBackwardOnly& operator=(const RawBackwardOnly&) = delete;
+
+ private:
+  bool previous_;
+};
+
 class Variable {
  public:
   Variable() = default;
@@ -80,7 +94,14 @@ class Variable {
   Tensor& grad();
   void zero_grad();
   void set_backward(std::function<void(Node& self)> backward);
-  void set_grad_rule(GradRule rule);
+  // Records the differentiable rule, except for a float32 node that has its raw backward while
+  // grad_rules_recorded() is off (a training step: nothing differentiates its gradient, and a
+  // rule's closure costs an allocation per node). Set the raw backward first.
+  template <class Rule>
+  void set_grad_rule(Rule&& rule) {
+    if (node_->backward && !grad_rules_recorded()) return;
+    node_->grad_rule = std::forward<Rule>(rule);
+  }
   // Input i of the operation that made this value (see Node::inputs).
   Variable input(std::size_t i) const { return Variable(node_->inputs.at(i)); }
 

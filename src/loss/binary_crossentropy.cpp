@@ -51,24 +51,26 @@ Variable BinaryCrossentropy::operator()(const Variable& y_pred, const Tensor& y_
     });
   }
   // The same gradient as a graph of the predictions, for second derivatives; z is a constant.
-  LossGradient gradient = [targets = y_true, keep, shift, inv_n,
-                           logits = from_logits()](const Variable& x) {
-    Tensor z = targets.to(x.dtype()), unclipped(x.shape(), x.dtype());
-    z.reshape(x.shape());
-    for (std::int64_t i = 0; i < z.size(); ++i) {
-      const double p = x.value().at(i);
-      visit_dtype(x.dtype(), [&](auto zero) {
-        using T = decltype(zero);
-        z.data<T>()[i] = static_cast<T>(keep * z.data<T>()[i] + shift);
-        unclipped.data<T>()[i] =
-            static_cast<T>(p >= kProbabilityEpsilon && p <= kProbabilityMax ? inv_n : 0.0);
-      });
-    }
-    if (logits) return mul(sub(sigmoid(x), Variable(std::move(z))), inv_n);
-    // (q − z) / (q (1 − q)), zero where the probability was clipped.
-    const Variable q_one_minus_q = mul(x, add(mul(x, -1.0), 1.0));
-    return mul(div(sub(x, Variable(std::move(z))), q_one_minus_q), Variable(std::move(unclipped)));
-  };
+  LossGradient gradient;
+  if (loss_needs_gradient_graph(y_pred))
+    gradient = [targets = y_true, keep, shift, inv_n, logits = from_logits()](const Variable& x) {
+      Tensor z = targets.to(x.dtype()), unclipped(x.shape(), x.dtype());
+      z.reshape(x.shape());
+      for (std::int64_t i = 0; i < z.size(); ++i) {
+        const double p = x.value().at(i);
+        visit_dtype(x.dtype(), [&](auto zero) {
+          using T = decltype(zero);
+          z.data<T>()[i] = static_cast<T>(keep * z.data<T>()[i] + shift);
+          unclipped.data<T>()[i] =
+              static_cast<T>(p >= kProbabilityEpsilon && p <= kProbabilityMax ? inv_n : 0.0);
+        });
+      }
+      if (logits) return mul(sub(sigmoid(x), Variable(std::move(z))), inv_n);
+      // (q − z) / (q (1 − q)), zero where the probability was clipped.
+      const Variable q_one_minus_q = mul(x, add(mul(x, -1.0), 1.0));
+      return mul(div(sub(x, Variable(std::move(z))), q_one_minus_q),
+                 Variable(std::move(unclipped)));
+    };
   return loss_node(y_pred, total * inv_n, std::move(dpred), "binary_crossentropy",
                    std::move(gradient));
 }

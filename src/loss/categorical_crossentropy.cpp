@@ -44,11 +44,15 @@ Variable CategoricalCrossentropy::operator()(const Variable& y_pred, const Tenso
         y + r * classes, classes, [&](std::int64_t j) { return keep * tr[j] + s_per_class; },
         d ? d + r * classes : nullptr, inv_batch);
   });
-  auto target = [targets = y_true, keep, s_per_class, classes](std::int64_t r, std::int64_t j) {
-    return keep * targets.at(r * classes + j) + s_per_class;
-  };
+  LossGradient gradient;
+  if (loss_needs_gradient_graph(y_pred))
+    gradient = normalized_crossentropy_gradient(
+        [targets = y_true, keep, s_per_class, classes](std::int64_t r, std::int64_t j) {
+          return keep * targets.at(r * classes + j) + s_per_class;
+        },
+        inv_batch);
   return loss_node(y_pred, total * inv_batch, std::move(dpred), "categorical_crossentropy",
-                   normalized_crossentropy_gradient(std::move(target), inv_batch));
+                   std::move(gradient));
 }
 
 }  // namespace descent

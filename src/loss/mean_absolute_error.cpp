@@ -27,18 +27,20 @@ Variable MeanAbsoluteError::operator()(const Variable& y_pred, const Tensor& y_t
     return std::abs(diff);
   });
   // sign(p − t) / n is piecewise constant: as a graph, a constant (its derivative is 0).
-  LossGradient gradient = [targets = y_true](const Variable& p) {
-    Tensor sign(p.shape(), p.dtype());
-    const double step = 1.0 / static_cast<double>(p.value().size());
-    visit_dtype(p.dtype(), [&](auto zero) {
-      using T = decltype(zero);
-      for (std::int64_t i = 0; i < sign.size(); ++i) {
-        const double diff = p.value().at(i) - targets.at(i);
-        sign.data<T>()[i] = static_cast<T>(diff > 0.0 ? step : (diff < 0.0 ? -step : 0.0));
-      }
-    });
-    return Variable(std::move(sign));
-  };
+  LossGradient gradient;
+  if (loss_needs_gradient_graph(y_pred))
+    gradient = [targets = y_true](const Variable& p) {
+      Tensor sign(p.shape(), p.dtype());
+      const double step = 1.0 / static_cast<double>(p.value().size());
+      visit_dtype(p.dtype(), [&](auto zero) {
+        using T = decltype(zero);
+        for (std::int64_t i = 0; i < sign.size(); ++i) {
+          const double diff = p.value().at(i) - targets.at(i);
+          sign.data<T>()[i] = static_cast<T>(diff > 0.0 ? step : (diff < 0.0 ? -step : 0.0));
+        }
+      });
+      return Variable(std::move(sign));
+    };
   return loss_node(y_pred, total / static_cast<double>(n), std::move(dpred), "mean_absolute_error",
                    std::move(gradient));
 }

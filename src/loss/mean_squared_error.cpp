@@ -26,11 +26,13 @@ Variable MeanSquaredError::operator()(const Variable& y_pred, const Tensor& y_tr
     return diff * diff;
   });
   // 2 (p − t) / n as a graph, for second derivatives.
-  LossGradient gradient = [target = y_true, scale](const Variable& p) {
-    Tensor t = target.to(p.dtype());
-    t.reshape(p.shape());
-    return mul(sub(p, Variable(std::move(t))), scale);
-  };
+  LossGradient gradient;
+  if (loss_needs_gradient_graph(y_pred))
+    gradient = [target = y_true, scale](const Variable& p) {
+      Tensor t = target.to(p.dtype());
+      t.reshape(p.shape());
+      return mul(sub(p, Variable(std::move(t))), scale);
+    };
   return loss_node(y_pred, total / static_cast<double>(n), std::move(dpred), "mean_squared_error",
                    std::move(gradient));
 }

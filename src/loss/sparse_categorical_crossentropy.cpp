@@ -39,11 +39,15 @@ Variable SparseCategoricalCrossentropy::operator()(const Variable& y_pred,
         [&](std::int64_t j) { return (j == label ? keep : 0.0) + s_per_class; },
         d ? d + r * classes : nullptr, inv_batch);
   });
-  auto target = [labels = y_true, keep, s_per_class](std::int64_t r, std::int64_t j) {
-    return (static_cast<std::int64_t>(labels.at(r)) == j ? keep : 0.0) + s_per_class;
-  };
+  LossGradient gradient;
+  if (loss_needs_gradient_graph(y_pred))
+    gradient = normalized_crossentropy_gradient(
+        [labels = y_true, keep, s_per_class](std::int64_t r, std::int64_t j) {
+          return (static_cast<std::int64_t>(labels.at(r)) == j ? keep : 0.0) + s_per_class;
+        },
+        inv_batch);
   return loss_node(y_pred, total * inv_batch, std::move(dpred), "sparse_categorical_crossentropy",
-                   normalized_crossentropy_gradient(std::move(target), inv_batch));
+                   std::move(gradient));
 }
 
 }  // namespace descent

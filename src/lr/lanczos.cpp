@@ -19,7 +19,9 @@ double inner(std::span<const double> a, std::span<const double> b) {
 
 void symmetric_eigen(std::vector<double> a, std::int64_t n, std::vector<double>& values,
                      std::vector<double>& vectors) {
-  const auto at = [n](std::int64_t i, std::int64_t j) { return static_cast<std::size_t>(i * n + j); };
+  const auto at = [n](std::int64_t i, std::int64_t j) {
+    return static_cast<std::size_t>(i * n + j);
+  };
   vectors.assign(static_cast<std::size_t>(n * n), 0.0);
   for (std::int64_t i = 0; i < n; ++i)
     vectors[at(i, i)] = 1.0;
@@ -36,7 +38,8 @@ void symmetric_eigen(std::vector<double> a, std::int64_t n, std::vector<double>&
         if (a[at(p, q)] == 0.0) continue;
         // The rotation that zeroes a_pq (the stable form of the angle).
         const double theta = (a[at(q, q)] - a[at(p, p)]) / (2.0 * a[at(p, q)]);
-        const double t = (theta >= 0 ? 1.0 : -1.0) / (std::abs(theta) + std::sqrt(theta * theta + 1.0));
+        const double t =
+            (theta >= 0 ? 1.0 : -1.0) / (std::abs(theta) + std::sqrt(theta * theta + 1.0));
         const double c = 1.0 / std::sqrt(t * t + 1.0), s = t * c;
         for (std::int64_t k = 0; k < n; ++k) {  // columns p and q
           const double akp = a[at(k, p)], akq = a[at(k, q)];
@@ -73,8 +76,8 @@ void symmetric_eigen(std::vector<double> a, std::int64_t n, std::vector<double>&
 LanczosResult lanczos_top_eigenvalues(const SymmetricProduct& product, std::int64_t size, int k,
                                       int max_products, double tol, std::vector<double> start) {
   if (k < 1 || k > size || k > max_products)
-    throw InvalidArgument(fmt::format(
-        "lanczos: k = {} must be in [1, min(size {}, products {})]", k, size, max_products));
+    throw InvalidArgument(fmt::format("lanczos: k = {} must be in [1, min(size {}, products {})]",
+                                      k, size, max_products));
   const double start_norm = std::sqrt(inner(start, start));
   if (!(start_norm > 0.0)) throw InvalidArgument("lanczos: the start vector is zero");
   for (double& x : start)
@@ -113,7 +116,8 @@ LanczosResult lanczos_top_eigenvalues(const SymmetricProduct& product, std::int6
       for (int i = 0; i < k; ++i) {
         const std::int64_t column = m - 1 - i;
         const double theta = values[static_cast<std::size_t>(column)];
-        const double residual = b * std::abs(vectors[static_cast<std::size_t>((m - 1) * m + column)]);
+        const double residual =
+            b * std::abs(vectors[static_cast<std::size_t>((m - 1) * m + column)]);
         all = all && residual <= tol * std::max(std::abs(theta), 1e-12);
       }
       if (all || invariant) {

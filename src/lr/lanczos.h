@@ -18,9 +18,9 @@ namespace descent {
 using SymmetricProduct = std::function<void(std::span<const double> v, std::vector<double>& out)>;
 
 struct LanczosResult {
-  std::vector<double> eigenvalues;   // the k largest Ritz values, largest first
-  std::vector<double> largest;       // the largest Ritz value after each product
-  bool converged = false;            // every one of the k met the residual test
+  std::vector<double> eigenvalues;  // the k largest Ritz values, largest first
+  std::vector<double> largest;      // the largest Ritz value after each product
+  bool converged = false;           // every one of the k met the residual test
 };
 
 // The k largest eigenvalues of the size×size operator, with at most max_products products,
@@ -29,8 +29,7 @@ struct LanczosResult {
 // its eigenvector of T_j), or when the Krylov space is invariant. k is at most size and
 // max_products (else InvalidArgument).
 LanczosResult lanczos_top_eigenvalues(const SymmetricProduct& product, std::int64_t size, int k,
-                                      int max_products, double tol,
-                                      std::vector<double> start);
+                                      int max_products, double tol, std::vector<double> start);
 
 // Eigenvalues (ascending) and eigenvectors (columns of `vectors`, row-major n×n) of a symmetric
 // n×n matrix by cyclic Jacobi rotations; for the small matrices T_j above.

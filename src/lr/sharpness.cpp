@@ -355,8 +355,8 @@ void check_options(const SharpnessOptions& o, const Dataset& data) {
   if (!(std::isfinite(o.tol) && o.tol >= 0.0))
     throw InvalidArgument(fmt::format("sharpness: tol must be finite and >= 0, got {}", o.tol));
   if (o.top < 1 || o.top > o.max_iters)
-    throw InvalidArgument(fmt::format(
-        "sharpness: top must be in [1, iterations {}], got {}", o.max_iters, o.top));
+    throw InvalidArgument(
+        fmt::format("sharpness: top must be in [1, iterations {}], got {}", o.max_iters, o.top));
 }
 
 // The top eigenvalues by Lanczos on the curvature products (their realised direction u is v up to
@@ -372,10 +372,10 @@ void lanczos_phase(CurvatureProduct& product, std::int64_t size, Rng& rng,
       [&](std::span<const double> v, std::vector<double>& hv) {
         product(v, u, hv);
         if (options.verbose > 0)
-          fmt::print(stderr, "sharpness: Lanczos product {:>3}/{}, {:.1f} s\n", ++products,
-                     options.max_iters,
-                     std::chrono::duration<double>(std::chrono::steady_clock::now() - begin)
-                         .count());
+          fmt::print(
+              stderr, "sharpness: Lanczos product {:>3}/{}, {:.1f} s\n", ++products,
+              options.max_iters,
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count());
       },
       size, options.top, options.max_iters, options.tol, std::move(start));
   result.top = lanczos.eigenvalues;
@@ -446,8 +446,8 @@ SharpnessResult estimate_sharpness(Model& model, const Dataset& data,
   FlatWeights weights(model.trainable_variables());
   if (weights.size() == 0) throw InvalidArgument("sharpness: the model has no trainable weights");
   if (options.top > weights.size())
-    throw InvalidArgument(fmt::format("sharpness: top {} is more than the {} weights",
-                                      options.top, weights.size()));
+    throw InvalidArgument(
+        fmt::format("sharpness: top {} is more than the {} weights", options.top, weights.size()));
   const std::vector<float> w = weights.read();
   const WeightRestorer restorer(weights, w);
 
@@ -459,10 +459,10 @@ SharpnessResult estimate_sharpness(Model& model, const Dataset& data,
   Rng rng(options.seed);
   if (options.top > 1) {
     lanczos_phase(product, weights.size(), rng, options, result);
-    result.method = fmt::format("the {} largest eigenvalues by Lanczos (full reorthogonalisation) on {}",
-                                options.top, to_string(result.curvature) == "exact"
-                                                 ? "exact Hessian-vector products"
-                                                 : to_string(result.curvature) + " products");
+    result.method = fmt::format(
+        "the {} largest eigenvalues by Lanczos (full reorthogonalisation) on {}", options.top,
+        to_string(result.curvature) == "exact" ? "exact Hessian-vector products"
+                                               : to_string(result.curvature) + " products");
     result.method += fmt::format(", {} samples, dropout off", result.samples);
     return result;
   }
@@ -470,9 +470,10 @@ SharpnessResult estimate_sharpness(Model& model, const Dataset& data,
   PhaseResult phase = power_iteration(product, weights.size(), 0.0, rng, options, result.estimates);
   result.method =
       result.curvature == SharpnessCurvature::exact
-          ? fmt::format("power iteration on exact Hessian-vector products (automatic "
-                        "differentiation of the gradient), {} samples, dropout off",
-                        result.samples)
+          ? fmt::format(
+                "power iteration on exact Hessian-vector products (automatic "
+                "differentiation of the gradient), {} samples, dropout off",
+                result.samples)
           : fmt::format(
                 "power iteration on {} from central differences (ε = {:.3g}), {} samples, "
                 "dropout off",

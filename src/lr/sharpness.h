@@ -80,8 +80,8 @@ struct SharpnessResult {
   // Throws InvalidArgument unless 0 ≤ μ < 1.
   double lr_bound(double momentum = 0) const;
   // {"lambda_max", "top_eigenvalues", "lr_bound", "momentum", "lr_bound_momentum", "estimates",
-  //  "converged", "samples", "method", "curvature"}, with `momentum` the μ of lr_bound_momentum; non-finite
-  //  numbers as null.
+  //  "converged", "samples", "method", "curvature"}, with `momentum` the μ of lr_bound_momentum;
+  //  non-finite numbers as null.
   nlohmann::json to_json(double momentum = 0) const;
 };
 
@@ -91,9 +91,10 @@ double heavy_ball_momentum(const Optimizer& optimizer);
 
 // Estimates λmax of `model`'s training loss on `data`. The model must be compiled (for its loss).
 // Throws InvalidArgument on bad options (samples < 0 or more than data holds, batch_size < 1,
-// max_iters < 1, tol < 0 or not finite, top < 1 or more than max_iters or the weights) or empty data, and Diverged when the loss is not finite
-// at (or next to) these weights. The weights are unchanged on return (bitwise, also when it
-// throws); gradients are left cleared (zero_grad), as after a training step.
+// max_iters < 1, tol < 0 or not finite, top < 1 or more than max_iters or the weights) or empty
+// data, and Diverged when the loss is not finite at (or next to) these weights. The weights are
+// unchanged on return (bitwise, also when it throws); gradients are left cleared (zero_grad), as
+// after a training step.
 SharpnessResult estimate_sharpness(Model& model, const Dataset& data,
                                    const SharpnessOptions& options);
 

@@ -78,7 +78,8 @@ inline void gradcheck(const std::string& name, const Function& f,
       const double up = weighted_sum(f, leaves(moved, DType::f64)).value().item<double>();
       v[j] = x0 - kEps;
       const double down = weighted_sum(f, leaves(moved, DType::f64)).value().item<double>();
-      const std::string what = name + " d/dinput" + std::to_string(i) + "[" + std::to_string(j) + "]";
+      const std::string what =
+          name + " d/dinput" + std::to_string(i) + "[" + std::to_string(j) + "]";
       expect_close(analytic[i].at(j), (up - down) / (2 * kEps), what);
       EXPECT_EQ(x[i].grad().at(j), analytic[i].at(j)) << what << ": backward() differs from grad()";
     }

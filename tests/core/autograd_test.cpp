@@ -46,17 +46,20 @@ std::vector<OpCase> cases() {
   const Shape m{3, 4};
   std::vector<OpCase> c;
   auto unary = [&](std::string name, Variable (*op)(const Variable&), Tensor in, bool second) {
-    c.push_back({std::move(name), [op](const auto& x) { return op(x[0]); }, {std::move(in)},
-                 second});
+    c.push_back(
+        {std::move(name), [op](const auto& x) { return op(x[0]); }, {std::move(in)}, second});
   };
-  c.push_back({"add", [](const auto& x) { return add(x[0], x[1]); }, {uniform(m, 1), uniform(m, 2)}});
-  c.push_back({"add_row", [](const auto& x) { return add(x[0], x[1]); },
-               {uniform(m, 1), uniform({4}, 2)}});
-  c.push_back({"sub_single", [](const auto& x) { return sub(x[0], x[1]); },
+  c.push_back(
+      {"add", [](const auto& x) { return add(x[0], x[1]); }, {uniform(m, 1), uniform(m, 2)}});
+  c.push_back(
+      {"add_row", [](const auto& x) { return add(x[0], x[1]); }, {uniform(m, 1), uniform({4}, 2)}});
+  c.push_back({"sub_single",
+               [](const auto& x) { return sub(x[0], x[1]); },
                {uniform(m, 1), uniform({1}, 2)}});
-  c.push_back({"mul_row", [](const auto& x) { return mul(x[0], x[1]); },
-               {uniform(m, 1), uniform({4}, 2)}});
-  c.push_back({"div_row", [](const auto& x) { return div(x[0], x[1]); },
+  c.push_back(
+      {"mul_row", [](const auto& x) { return mul(x[0], x[1]); }, {uniform(m, 1), uniform({4}, 2)}});
+  c.push_back({"div_row",
+               [](const auto& x) { return div(x[0], x[1]); },
                {uniform(m, 1), uniform({4}, 2, 0.5, 2.0)}});
   c.push_back({"add_scalar", [](const auto& x) { return add(x[0], 0.3); }, {uniform(m, 3)}});
   c.push_back({"mul_scalar", [](const auto& x) { return mul(x[0], -1.7); }, {uniform(m, 3)}});
@@ -68,9 +71,11 @@ std::vector<OpCase> cases() {
   unary("sigmoid", sigmoid, uniform(m, 8, -3, 3), true);
   unary("tanh", tanh, uniform(m, 9, -2, 2), true);
   unary("softplus", softplus, uniform(m, 10, -3, 3), true);
-  c.push_back({"leaky_relu", [](const auto& x) { return leaky_relu(x[0], 0.2f); },
+  c.push_back({"leaky_relu",
+               [](const auto& x) { return leaky_relu(x[0], 0.2f); },
                {away_from_zero(m, 11)}});
-  c.push_back({"clip", [](const auto& x) { return clip(x[0], -0.5f, 0.5f); },
+  c.push_back({"clip",
+               [](const auto& x) { return clip(x[0], -0.5f, 0.5f); },
                {uniform(m, 12, -0.45, 0.45)}});
   for (int ta = 0; ta < 2; ++ta)
     for (int tb = 0; tb < 2; ++tb)
@@ -78,7 +83,8 @@ std::vector<OpCase> cases() {
                    [ta, tb](const auto& x) { return matmul(x[0], x[1], ta, tb); },
                    {uniform(ta ? Shape{4, 3} : Shape{3, 4}, 13),
                     uniform(tb ? Shape{2, 4} : Shape{4, 2}, 14)}});
-  c.push_back({"dense", [](const auto& x) { return dense(x[0], x[1], x[2]); },
+  c.push_back({"dense",
+               [](const auto& x) { return dense(x[0], x[1], x[2]); },
                {uniform({3, 4}, 15), uniform({4, 2}, 16), uniform({2}, 17)}});
   c.push_back({"sum", [](const auto& x) { return sum(x[0]); }, {uniform(m, 18)}});
   c.push_back({"mean", [](const auto& x) { return mean(x[0]); }, {uniform(m, 19)}});
@@ -97,13 +103,21 @@ std::vector<OpCase> cases() {
                  return softmax_cross_entropy(x[0], random_tensor({3, 4}, DType::f32, 25, 0, 1));
                },
                {uniform(m, 26, -2, 2)}});
-  c.push_back({"broadcast_to", [](const auto& x) { return broadcast_to(x[0], {2, 3, 4}); },
+  c.push_back({"broadcast_to",
+               [](const auto& x) {
+                 return broadcast_to(x[0], {2, 3, 4});
+               },
                {uniform({3, 1}, 27)}});
-  c.push_back({"sum_to", [](const auto& x) { return sum_to(x[0], {3, 1}); },
+  c.push_back({"sum_to",
+               [](const auto& x) {
+                 return sum_to(x[0], {3, 1});
+               },
                {uniform({2, 3, 4}, 28)}});
   for (int stride = 1; stride <= 2; ++stride)
     c.push_back({"conv2d_stride" + std::to_string(stride),
-                 [stride](const auto& x) { return conv2d(x[0], x[1], x[2], {stride, 1}); },
+                 [stride](const auto& x) {
+                   return conv2d(x[0], x[1], x[2], {stride, 1});
+                 },
                  {uniform({2, 2, 5, 5}, 29), uniform({3, 2, 3, 3}, 30), uniform({3}, 31)}});
   // Distinct values, so no two in a window tie within the finite difference.
   Tensor pooled = uniform({2, 1, 4, 4}, 32);

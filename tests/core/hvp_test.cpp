@@ -9,9 +9,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "../support/fixture_file.h"
 #include "core/autograd.h"
 #include "core/ops.h"
-#include "../support/fixture_file.h"
 
 namespace descent {
 namespace {
@@ -21,8 +21,7 @@ Tensor decode(const nlohmann::json& j) {
 }
 
 Variable network(const std::string& model, const Variable& x, const std::vector<Variable>& p) {
-  if (model == "conv")
-    return dense(flatten(tanh(conv2d(x, p[0], p[1], {1, 1}))), p[2], p[3]);
+  if (model == "conv") return dense(flatten(tanh(conv2d(x, p[0], p[1], {1, 1}))), p[2], p[3]);
   const std::string activation = model.substr(model.find(':') + 1);
   Variable h = dense(x, p[0], p[1]);
   if (activation == "tanh") h = tanh(h);
@@ -60,7 +59,8 @@ TEST(Hvp, MatchesPyTorchInFloat64) {
     for (std::size_t i = 0; i < params.size(); ++i) {
       const Tensor expected = decode(c["hv"][i]);
       for (std::int64_t j = 0; j < expected.size(); ++j)
-        EXPECT_LE(std::abs(hv[i].at(j) - expected.at(j)), 1e-10 * std::max(1.0, std::abs(expected.at(j))))
+        EXPECT_LE(std::abs(hv[i].at(j) - expected.at(j)),
+                  1e-10 * std::max(1.0, std::abs(expected.at(j))))
             << "parameter " << i << " value " << j << ": " << hv[i].at(j) << " vs "
             << expected.at(j);
     }

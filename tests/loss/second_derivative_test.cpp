@@ -37,8 +37,10 @@ std::vector<LossCase> cases() {
       {"mean_absolute_error", false, rows, -1, 1, drawn(rows, 3, -1, 1)},
       {"binary_crossentropy", false, rows, 0.1, 0.9, drawn(rows, 4, 0, 1)},
       {"binary_crossentropy", true, rows, -2, 2, drawn(rows, 5, 0, 1)},
-      {"categorical_crossentropy", false, rows, 0.1, 1.0, Tensor(rows, {1, 0, 0, 0, 1, 0, 0, 0, 1, 0.2f, 0.3f, 0.5f})},
-      {"categorical_crossentropy", true, rows, -2, 2, Tensor(rows, {1, 0, 0, 0, 1, 0, 0, 0, 1, 0.2f, 0.3f, 0.5f})},
+      {"categorical_crossentropy", false, rows, 0.1, 1.0,
+       Tensor(rows, {1, 0, 0, 0, 1, 0, 0, 0, 1, 0.2f, 0.3f, 0.5f})},
+      {"categorical_crossentropy", true, rows, -2, 2,
+       Tensor(rows, {1, 0, 0, 0, 1, 0, 0, 0, 1, 0.2f, 0.3f, 0.5f})},
       {"sparse_categorical_crossentropy", false, rows, 0.1, 1.0, Tensor({4}, {2, 0, 1, 1})},
       {"sparse_categorical_crossentropy", true, rows, -2, 2, Tensor({4}, {2, 0, 1, 1})},
   };

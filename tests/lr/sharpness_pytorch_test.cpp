@@ -30,8 +30,9 @@ void load(const nlohmann::json& c, Subject& s) {
   s.data.values = c["x"]["data"].get<std::vector<float>>();
   s.data.labels = c["labels"].get<std::vector<std::int32_t>>();
   s.data.num_classes = c["units"][1].get<std::int32_t>();
-  s.model.add(Dense(c["units"][0].get<std::int64_t>(),
-                    {.activation = c["activation"].get<std::string>(), .input_shape = {x_shape[1]}}));
+  s.model.add(
+      Dense(c["units"][0].get<std::int64_t>(),
+            {.activation = c["activation"].get<std::string>(), .input_shape = {x_shape[1]}}));
   s.model.add(Dense(c["units"][1].get<std::int64_t>()));
   s.model.compile(std::make_unique<SGD>(s.model.trainable_variables(), SGDOptions{.lr = 0.1}),
                   make_loss("sparse_categorical_crossentropy", true));
@@ -90,10 +91,12 @@ TEST(SharpnessAgainstPyTorch, FiniteDifferencesAreLessAccurate) {
   Subject s;
   load(c, s);
   const double expected = c["top_eigenvalues"][0].get<double>();
-  const SharpnessResult fd = estimate_sharpness(
-      s.model, s.data,
-      {.max_iters = 500, .tol = 1e-10, .verbose = 0,
-       .curvature = SharpnessCurvature::finite_difference});
+  const SharpnessResult fd =
+      estimate_sharpness(s.model, s.data,
+                         {.max_iters = 500,
+                          .tol = 1e-10,
+                          .verbose = 0,
+                          .curvature = SharpnessCurvature::finite_difference});
   const SharpnessResult exact =
       estimate_sharpness(s.model, s.data, {.max_iters = 500, .tol = 1e-10, .verbose = 0});
   EXPECT_LT(relative(fd.lambda_max, expected), 1e-3);
@@ -117,8 +120,8 @@ TEST(Lanczos, FindsTheLargestEigenvaluesOfADiagonalOperator) {
 }
 
 TEST(Lanczos, RejectsMoreEigenvaluesThanProducts) {
-  EXPECT_THROW(lanczos_top_eigenvalues([](std::span<const double>, std::vector<double>&) {}, 5,
-                                       4, 3, 1e-6, {1, 1, 1, 1, 1}),
+  EXPECT_THROW(lanczos_top_eigenvalues([](std::span<const double>, std::vector<double>&) {}, 5, 4,
+                                       3, 1e-6, {1, 1, 1, 1, 1}),
                InvalidArgument);
 }
 

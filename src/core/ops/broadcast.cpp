@@ -57,7 +57,8 @@ Variable broadcast_to(const Variable& x, const Shape& shape) {
     using T = decltype(zero);
     const T* in = x.value().data<T>();
     T* out = y.value().data<T>();
-    for_each_broadcast_pair(shape, x.shape(), [&](std::int64_t i, std::int64_t j) { out[i] = in[j]; });
+    for_each_broadcast_pair(shape, x.shape(),
+                            [&](std::int64_t i, std::int64_t j) { out[i] = in[j]; });
   });
   if (y.needs_grad())
     y.set_grad_rule([](const Variable& self, const Variable& grad) -> std::vector<Variable> {

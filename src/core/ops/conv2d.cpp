@@ -197,8 +197,7 @@ void for_each_chunk(const Geometry& g, F f) {
 
 // dy's images [first, first + count) as one (C, count·P) matrix, the layout the GEMMs need.
 template <class T>
-void gather_wide(const Geometry& g, const T* dy, std::int64_t first, std::int64_t count,
-                 T* wide) {
+void gather_wide(const Geometry& g, const T* dy, std::int64_t first, std::int64_t count, T* wide) {
   const std::int64_t C = g.out_c, P = g.pixels(), width = count * P;
   parallel_for(count, C * width, [&](std::int64_t n) {
     for (std::int64_t o = 0; o < C; ++o)
@@ -223,8 +222,7 @@ Variable convolve(const Variable& x, const Variable& w, const Variable& b, const
       y_wide.resize({C, width}, y.dtype());
       im2col(g, x.value().data<T>(), first, count, col.data<T>());
       // Y (C, count·P) = W (C, K) · col (K, count·P): one GEMM for the whole chunk.
-      gemm(false, false, C, width, K, w.value().data<T>(), col.data<T>(), T{0},
-           y_wide.data<T>());
+      gemm(false, false, C, width, K, w.value().data<T>(), col.data<T>(), T{0}, y_wide.data<T>());
       const T* yw = y_wide.data<T>();
       parallel_for(count, C * width, [&](std::int64_t n) {
         for (std::int64_t o = 0; o < C; ++o) {
@@ -238,16 +236,15 @@ Variable convolve(const Variable& x, const Variable& w, const Variable& b, const
     });
   });
   if (!y.needs_grad()) return y;
+  if (y.dtype() == DType::f32) y.set_backward([g](Node& self) { conv2d_backward(self, g); });
   y.set_grad_rule([g](const Variable& self, const Variable& grad) {
     const Variable x = self.input(0), w = self.input(1);
-    std::vector<Variable> grads{
-        x.requires_grad() ? conv2d_input_grad(grad, w, g) : Variable(),
-        w.requires_grad() ? conv2d_weight_grad(x, grad, g) : Variable()};
+    std::vector<Variable> grads{x.requires_grad() ? conv2d_input_grad(grad, w, g) : Variable(),
+                                w.requires_grad() ? conv2d_weight_grad(x, grad, g) : Variable()};
     if (self.node()->inputs.size() > 2 && self.input(2).requires_grad())
       grads.push_back(reshape(sum_to(grad, {g.out_c, 1, 1}), {g.out_c}));
     return grads;
   });
-  if (y.dtype() == DType::f32) y.set_backward([g](Node& self) { conv2d_backward(self, g); });
   return y;
 }
 

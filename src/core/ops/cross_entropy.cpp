@@ -196,8 +196,10 @@ Variable sparse_softmax_cross_entropy(const Variable& logits, const Tensor& labe
   check_smoothing(label_smoothing, kOp);
   const std::int64_t batch = logits.shape()[0], classes = logits.shape()[1];
   check_class_labels(labels, batch, classes);
-  LossGradient gradient = cross_entropy_gradient({nullptr, nullptr, label_smoothing},
-                                                 labels.to(DType::f32), Tensor());
+  LossGradient gradient;
+  if (loss_needs_gradient_graph(logits))
+    gradient = cross_entropy_gradient({nullptr, nullptr, label_smoothing}, labels.to(DType::f32),
+                                      Tensor());
   if (logits.dtype() == DType::f64) {
     const Tensor f32_labels = labels.to(DType::f32);
     return loss_node(logits,
@@ -254,8 +256,10 @@ Variable softmax_cross_entropy(const Variable& logits, const Tensor& targets,
     throw InvalidArgument(fmt::format("{}: targets of shape {} for logits of shape {}", kOp,
                                       shape_string(targets.shape()), shape_string(logits.shape())));
   const std::int64_t batch = logits.shape()[0], classes = logits.shape()[1];
-  LossGradient gradient = cross_entropy_gradient({nullptr, nullptr, label_smoothing}, Tensor(),
-                                                 targets.to(DType::f64));
+  LossGradient gradient;
+  if (loss_needs_gradient_graph(logits))
+    gradient = cross_entropy_gradient({nullptr, nullptr, label_smoothing}, Tensor(),
+                                      targets.to(DType::f64));
   if (logits.dtype() == DType::f64)
     return loss_node(logits,
                      cross_entropy_f64(logits.value(), {nullptr, &targets, label_smoothing}),

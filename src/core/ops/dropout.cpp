@@ -32,9 +32,6 @@ Variable dropout(const Variable& x, float rate, bool training, Rng& rng) {
   parallel_for(n, n, [=](std::int64_t i) { yv[i] = xv[i] * m[i]; });
   if (y.needs_grad()) {
     auto shared = std::make_shared<const Tensor>(std::move(mask));
-    y.set_grad_rule([shared](const Variable&, const Variable& grad) -> std::vector<Variable> {
-      return {mul(grad, Variable(*shared))};
-    });
     y.set_backward([shared](Node& self) {
       const Tensor& mask = *shared;
       Node& in = *self.inputs[0];
@@ -48,6 +45,9 @@ Variable dropout(const Variable& x, float rate, bool training, Rng& rng) {
         parallel_for(size, size, [=](std::int64_t i) { dx[i] += dy[i] * m[i]; });
       else
         parallel_for(size, size, [=](std::int64_t i) { dx[i] = dy[i] * m[i]; });
+    });
+    y.set_grad_rule([shared](const Variable&, const Variable& grad) -> std::vector<Variable> {
+      return {mul(grad, Variable(*shared))};
     });
   }
   return y;

@@ -199,8 +199,8 @@ Variable binary(const Variable& a, const Variable& b, const char* op) {
     });
   });
   if (y.needs_grad()) {
-    y.set_grad_rule(binary_rule<kOp>);
     if (y.dtype() == DType::f32) y.set_backward(binary_backward<kOp>);
+    y.set_grad_rule(binary_rule<kOp>);
   }
   return y;
 }
@@ -262,8 +262,7 @@ Variable abs(const Variable& x) {
     return detail::select(v > 0.0f, 1.0f, detail::select(v < 0.0f, -1.0f, 0.0f));
   };
   return detail::unary(
-      x, "abs", [](auto v) { return std::abs(v); }, derivative,
-      detail::piecewise_rule(derivative));
+      x, "abs", [](auto v) { return std::abs(v); }, derivative, detail::piecewise_rule(derivative));
 }
 
 Variable clip(const Variable& x, float low, float high) {

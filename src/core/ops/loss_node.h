@@ -16,6 +16,10 @@ namespace descent {
 // computed); float64 losses differentiate `dpred_graph` instead.
 bool loss_needs_grad(const Variable& y_pred);
 
+// True when a loss of y_pred must also give its gradient as a graph (`dpred_graph` below): in a
+// backward pass of float64, or of float32 while grad_rules_recorded() (not in a training step).
+bool loss_needs_gradient_graph(const Variable& y_pred);
+
 // d mean / d y_pred as a differentiable function of y_pred.
 using LossGradient = std::function<Variable(const Variable& y_pred)>;
 

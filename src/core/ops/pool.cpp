@@ -124,11 +124,6 @@ Variable max_pool2d(const Variable& x, int size, int stride) {
     });
   });
   if (!y.needs_grad()) return y;
-  y.set_grad_rule([g](const Variable& self, const Variable& grad) -> std::vector<Variable> {
-    // x enters as a constant: it only says where the maxima are.
-    const Variable x = self.input(0);
-    return {pool_scatter(Variable(x.value()), grad, g)};
-  });
   if (y.dtype() == DType::f32) {
     // The arg-max is found again here rather than stored: the same scan, no extra buffer.
     y.set_backward([g](Node& self) {
@@ -156,6 +151,11 @@ Variable max_pool2d(const Variable& x, int size, int stride) {
       });
     });
   }
+  y.set_grad_rule([g](const Variable& self, const Variable& grad) -> std::vector<Variable> {
+    // x enters as a constant: it only says where the maxima are.
+    const Variable x = self.input(0);
+    return {pool_scatter(Variable(x.value()), grad, g)};
+  });
   return y;
 }
 

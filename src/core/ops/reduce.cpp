@@ -25,9 +25,6 @@ Variable scaled_sum(const Variable& x, double scale, float scale32, const char* 
       y.value().data<T>()[0] = total * scale;
   });
   if (!y.needs_grad()) return y;
-  y.set_grad_rule([scale](const Variable& self, const Variable& grad) -> std::vector<Variable> {
-    return {broadcast_to(mul(grad, scale), self.input(0).shape())};
-  });
   if (x.dtype() == DType::f32) {
     y.set_backward([scale32](Node& self) {
       Node& in = *self.inputs[0];
@@ -41,6 +38,9 @@ Variable scaled_sum(const Variable& x, double scale, float scale32, const char* 
         dx.fill(g);
     });
   }
+  y.set_grad_rule([scale](const Variable& self, const Variable& grad) -> std::vector<Variable> {
+    return {broadcast_to(mul(grad, scale), self.input(0).shape())};
+  });
   return y;
 }
 

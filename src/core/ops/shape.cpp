@@ -17,9 +17,6 @@ Variable with_shape(const Variable& x, const Shape& shape, const char* op) {
     std::copy_n(x.value().data<T>(), x.value().size(), y.value().data<T>());
   });
   if (!y.needs_grad()) return y;
-  y.set_grad_rule([](const Variable& self, const Variable& grad) -> std::vector<Variable> {
-    return {reshape(grad, self.input(0).shape())};
-  });
   if (x.dtype() == DType::f32) {
     y.set_backward([](Node& self) {
       Node& in = *self.inputs[0];
@@ -34,6 +31,9 @@ Variable with_shape(const Variable& x, const Shape& shape, const char* op) {
         std::copy_n(dy, dx.size(), dx.data());
     });
   }
+  y.set_grad_rule([](const Variable& self, const Variable& grad) -> std::vector<Variable> {
+    return {reshape(grad, self.input(0).shape())};
+  });
   return y;
 }
 

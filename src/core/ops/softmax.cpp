@@ -53,17 +53,6 @@ Variable softmax_over_rows(const Variable& x, const char* op) {
     });
   });
   if (!y.needs_grad()) return y;
-  y.set_grad_rule([](const Variable& self, const Variable& grad) -> std::vector<Variable> {
-    Shape row_sums = self.shape();
-    row_sums.back() = 1;
-    const auto over_rows = [&](const Variable& v) {
-      return broadcast_to(sum_to(v, row_sums), self.shape());
-    };
-    if constexpr (kLog)  // dx = dy − softmax · Σ dy
-      return {sub(grad, mul(exp(self), over_rows(grad)))};
-    else  // dx = y · (dy − Σ dy · y)
-      return {mul(self, sub(grad, over_rows(mul(grad, self))))};
-  });
   if (y.dtype() == DType::f32) {
     y.set_backward([](Node& self) {
       Node& in = *self.inputs[0];
@@ -98,6 +87,17 @@ Variable softmax_over_rows(const Variable& x, const char* op) {
       });
     });
   }
+  y.set_grad_rule([](const Variable& self, const Variable& grad) -> std::vector<Variable> {
+    Shape row_sums = self.shape();
+    row_sums.back() = 1;
+    const auto over_rows = [&](const Variable& v) {
+      return broadcast_to(sum_to(v, row_sums), self.shape());
+    };
+    if constexpr (kLog)  // dx = dy − softmax · Σ dy
+      return {sub(grad, mul(exp(self), over_rows(grad)))};
+    else  // dx = y · (dy − Σ dy · y)
+      return {mul(self, sub(grad, over_rows(mul(grad, self))))};
+  });
   return y;
 }
 

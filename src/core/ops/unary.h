@@ -45,24 +45,9 @@ auto piecewise_rule(Derivative derivative) {
   };
 }
 
-// `forward(x)` gives y; `derivative(x, y)` gives dy/dx at that element (the float32 backward);
-// `rule(x, y, dy)` gives dx with differentiable operations.
-template <class Forward, class Derivative, class Rule>
-Variable unary(const Variable& x, const char* op, Forward forward, Derivative derivative,
-               Rule rule) {
-  Variable y = Variable::result(x.shape(), {x}, op);
-  const std::int64_t n = x.value().size();
-  visit_dtype(x.dtype(), [&](auto zero) {
-    using T = decltype(zero);
-    const T* xv = x.value().data<T>();
-    T* yv = y.value().data<T>();
-    parallel_for(n, n, [=](std::int64_t i) { yv[i] = forward(xv[i]); });
-  });
-  if (!y.needs_grad()) return y;
-  y.set_grad_rule([rule](const Variable& self, const Variable& grad) -> std::vector<Variable> {
-    return {rule(self.input(0), self, grad)};
-  });
-  if (x.dtype() != DType::f32) return y;
+// The float32 raw backward dx (+)= dy · f'(x, y).
+template <class Derivative>
+void set_unary_backward(Variable& y, Derivative derivative) {
   y.set_backward([derivative](Node& self) {
     Node& in = *self.inputs[0];
     if (!in.requires_grad) return;
@@ -78,6 +63,26 @@ Variable unary(const Variable& x, const char* op, Forward forward, Derivative de
     } else {
       parallel_for(size, size, [=](std::int64_t i) { d[i] = dy[i] * derivative(xv[i], yv[i]); });
     }
+  });
+}
+
+// `forward(x)` gives y; `derivative(x, y)` gives dy/dx at that element (the float32 backward);
+// `rule(x, y, dy)` gives dx with differentiable operations.
+template <class Forward, class Derivative, class Rule>
+Variable unary(const Variable& x, const char* op, Forward forward, Derivative derivative,
+               Rule rule) {
+  Variable y = Variable::result(x.shape(), {x}, op);
+  const std::int64_t n = x.value().size();
+  visit_dtype(x.dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    const T* xv = x.value().data<T>();
+    T* yv = y.value().data<T>();
+    parallel_for(n, n, [=](std::int64_t i) { yv[i] = forward(xv[i]); });
+  });
+  if (!y.needs_grad()) return y;
+  if (x.dtype() == DType::f32) set_unary_backward(y, derivative);
+  y.set_grad_rule([rule](const Variable& self, const Variable& grad) -> std::vector<Variable> {
+    return {rule(self.input(0), self, grad)};
   });
   return y;
 }
