@@ -1,5 +1,6 @@
 // Every operation's first and second derivatives in float64 (autograd_checks.h), and its two
 // derivative forms agreeing in float32.
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -169,6 +170,24 @@ TEST(Autograd, AValueUsedTwiceGetsTheSumOfItsGradients) {
   const std::vector<Variable> g = grad(sum(y), {x}, true);
   EXPECT_EQ(g[0].value().at(0), 7.0);
   EXPECT_EQ(grad(sum(g[0]), {x})[0].value().at(0), 2.0);
+}
+
+TEST(Autograd, ARawBackwardOnlyScopeSkipsTheRulesOfFloat32KernelsOnly) {
+  Variable x(Tensor({3}, {0.1f, -0.2f, 0.3f}), true);
+  Variable x64(Tensor({3}, std::vector<double>{0.1, -0.2, 0.3}), true);
+  Variable y, y64;
+  {
+    const RawBackwardOnly raw;
+    y = tanh(x);
+    y64 = tanh(x64);
+  }
+  EXPECT_FALSE(y.node()->grad_rule);
+  EXPECT_TRUE(y.node()->backward);
+  EXPECT_TRUE(y64.node()->grad_rule);  // float64 has no raw backward to fall back on
+  EXPECT_THROW(grad(sum(y), {x}, true), InvalidArgument);
+  sum(y).backward();
+  EXPECT_FLOAT_EQ(x.grad()[1], 1.0f - std::tanh(-0.2f) * std::tanh(-0.2f));
+  EXPECT_TRUE(tanh(x).node()->grad_rule);  // recorded again outside the scope
 }
 
 TEST(Autograd, MixedDtypesAreRefusedByName) {
