@@ -1,5 +1,8 @@
 #include "cli/train_command.h"
 
+#include <numeric>
+#include <optional>
+
 #include <fmt/format.h>
 
 #include "cli/checkpoint_flags.h"
@@ -9,7 +12,9 @@
 #include "cli/training_run.h"
 #include "core/error.h"
 #include "core/json_integer.h"
+#include "lr/sharpness_tracker.h"
 #include "report/run_directory.h"
+#include "report/sharpness_track_chart.h"
 #include "train/callbacks/step_counter.h"
 #include "train/checkpoint.h"
 
@@ -23,7 +28,31 @@ struct TrainCommand {
   std::string out;
   bool overwrite = false;
   std::string resume;
+  // --track-sharpness N: λmax every N steps on the first `track_samples` training samples.
+  std::optional<std::int64_t> track_every;
+  std::int64_t track_samples = 1000;
 };
+
+void check_track_flags(const TrainCommand& c) {
+  if (c.track_every && *c.track_every < 1)
+    throw InvalidArgument(fmt::format(
+        "--track-sharpness must be >= 1 (optimizer steps between estimates), got {}",
+        *c.track_every));
+  if (c.track_samples < 1)
+    throw InvalidArgument(
+        fmt::format("--track-sharpness-samples must be >= 1, got {}", c.track_samples));
+}
+
+// The tracker over the first samples of the data fit() trains on (the validation tail left out).
+std::shared_ptr<SharpnessTracker> make_tracker(const TrainCommand& c, const Dataset& train) {
+  Dataset data = train;
+  if (c.training.validation_split > 0.0)
+    data = split_tail(data, c.training.validation_split).first;
+  std::vector<std::int64_t> first(
+      static_cast<std::size_t>(std::min(c.track_samples, data.size())));
+  std::iota(first.begin(), first.end(), std::int64_t{0});
+  return std::make_shared<SharpnessTracker>(subset(data, first), *c.track_every);
+}
 
 // Where the run stands: its newest intact checkpoint, or nothing (killed before the first one).
 std::optional<LoadedCheckpoint> latest_checkpoint(const RunDirectory& run, const CheckpointFlags& f,
@@ -55,6 +84,7 @@ std::optional<LoadedCheckpoint> latest_checkpoint(const RunDirectory& run, const
 int run_train(TrainCommand c, const CLI::App& command) {
   std::optional<RunDirectory> run;
   nlohmann::json config;
+  check_track_flags(c);
   if (!c.resume.empty()) {
     refuse_settings_with_resume(command);
     run = RunDirectory::existing(c.resume);
@@ -62,6 +92,10 @@ int run_train(TrainCommand c, const CLI::App& command) {
     try {
       c.training = training_flags_from_json(config.at("flags"));
       c.checkpoints = checkpoint_flags_from_json(config.at("checkpoints"));
+      if (config.contains("track_sharpness")) {
+        c.track_every = config["track_sharpness"].at("every").get<std::int64_t>();
+        c.track_samples = config["track_sharpness"].at("samples").get<std::int64_t>();
+      }
     } catch (const nlohmann::json::exception& e) {
       throw DataError(
           fmt::format("{}: not a resumable run ({})", run->file("config.json").string(), e.what()));
@@ -83,6 +117,8 @@ int run_train(TrainCommand c, const CLI::App& command) {
     std::filesystem::remove_all(fit.checkpoint_dir);  // an overwritten run's old checkpoints
     config = e.config;
     config["checkpoints"] = to_json(c.checkpoints);
+    if (c.track_every)
+      config["track_sharpness"] = {{"every", *c.track_every}, {"samples", c.track_samples}};
     run->write_json("config.json", config);
     run->write_json("model.json", e.model_config);
     if (!c.output.quiet)
@@ -99,11 +135,31 @@ int run_train(TrainCommand c, const CLI::App& command) {
   fit.schedule_interval = e.interval;
   const auto counter = std::make_shared<StepCounter>();
   fit.callbacks.push_back(counter);
+  std::shared_ptr<SharpnessTracker> tracker;
+  if (c.track_every) {
+    tracker = make_tracker(c, e.data.train);
+    fit.callbacks.push_back(tracker);
+  }
   const History history = model.fit(e.data.train, fit);
+  if (tracker) {
+    tracker->write_csv(run->file("sharpness_track.csv"));
+    write_sharpness_track_chart(tracker->points(), run->path());
+  }
   auto [results, text] =
       finish_training_run(*run, model, config, e.model_config, history,
                           e.data.test ? &*e.data.test : nullptr, c.training.batch_size);
   results["steps_trained"] = counter->steps();
+  if (tracker && !tracker->points().empty()) {
+    const SharpnessPoint& last = tracker->points().back();
+    results["sharpness_track"] = {{"step", last.step},
+                                  {"lambda_max", last.lambda_max},
+                                  {"threshold", last.threshold},
+                                  {"estimates", tracker->points().size()}};
+    text += fmt::format(
+        "Sharpness at step {}: λmax = {:.4g}, threshold 2(1+μ)/η = {:.4g} ({} estimates in "
+        "sharpness_track.csv)\n",
+        last.step, last.lambda_max, last.threshold, tracker->points().size());
+  }
   if (checkpoint) {
     const auto step = checkpoint->state.meta.at("progress").at("step").get<std::int64_t>();
     results["resumed_from_step"] = step;
@@ -124,6 +180,12 @@ void add_train_command(CLI::App& app, int& exit_code) {
   sub->add_option("--resume", command->resume,
                   "continue the run in RUN_DIR from its last checkpoint, with its own settings");
   sub->add_option("--out", command->out, "run directory (default: runs/train-<time>)");
+  sub->add_option("--track-sharpness", command->track_every,
+                  "every N optimizer steps, the exact λmax of the training loss on a fixed subset, "
+                  "against the threshold 2(1+μ)/η: the edge of stability (sharpness_track.csv)");
+  sub->add_option("--track-sharpness-samples", command->track_samples,
+                  "training samples the tracked λmax is measured on (the first N)")
+      ->capture_default_str();
   sub->add_flag("--overwrite", command->overwrite, "reuse an existing, non-empty run directory");
   sub->add_flag("--json", command->output.json, "print one JSON object with the results");
   sub->add_flag("--quiet", command->output.quiet, "no progress bar");

@@ -118,11 +118,15 @@ bool FitLoop::train_step(std::int64_t b) {
   if (options_.schedule_interval == ScheduleInterval::step) schedule_.apply(p_.step);
   const auto indices = order_.batch(b);
   train_.gather(indices, x_.value(), y_);
-  // Nothing differentiates this step's gradient: the float32 kernels' raw backward suffices.
-  const RawBackwardOnly raw_backward;
-  Variable prediction = model_.forward(x_, true);
-  Variable loss = model_.loss()(prediction, y_);
-  loss.backward();
+  Variable prediction, loss;
+  {
+    // Nothing differentiates this step's gradient: the float32 kernels' raw backward suffices
+    // (the callbacks below, a sharpness tracker among them, record rules again).
+    const RawBackwardOnly raw_backward;
+    prediction = model_.forward(x_, true);
+    loss = model_.loss()(prediction, y_);
+    loss.backward();
+  }
   const double value = loss.item() + model_.regularize(true);
   const double lr = optimizer_.lr();
   std::string bad;

@@ -1,0 +1,48 @@
+#include "lr/sharpness_tracker.h"
+
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+
+namespace descent {
+
+double stability_threshold(const Optimizer& optimizer, double lr) {
+  return 2.0 * (1.0 + heavy_ball_momentum(optimizer)) / lr;
+}
+
+SharpnessTracker::SharpnessTracker(Dataset subset, std::int64_t every, int max_iters, double tol)
+    : subset_(std::move(subset)), every_(every) {
+  if (every < 1)
+    throw InvalidArgument(fmt::format("sharpness tracking: every must be >= 1, got {}", every));
+  options_.max_iters = max_iters;
+  options_.tol = tol;
+  options_.verbose = 0;
+}
+
+void SharpnessTracker::on_train_begin(Model& model, const TrainParams& /*params*/) {
+  // The sharpness the run starts from (step 0), at the η its first step will use.
+  if (points_.empty()) measure(model, 0, model.optimizer().lr());
+}
+
+void SharpnessTracker::on_step_end(Model& model, const StepRecord& step) {
+  if (step.step % every_ == 0) measure(model, step.step, step.lr);
+}
+
+void SharpnessTracker::measure(Model& model, std::int64_t step, double lr) {
+  const SharpnessResult r = estimate_sharpness(model, subset_, options_);
+  points_.push_back(
+      {step, lr, r.lambda_max, stability_threshold(model.optimizer(), lr), r.converged});
+}
+
+void SharpnessTracker::write_csv(const std::filesystem::path& path) const {
+  std::ofstream out(path);
+  out << "step,lr,lambda_max,threshold,converged\n";
+  for (const SharpnessPoint& p : points_)
+    out << fmt::format("{},{},{},{},{}\n", p.step, p.lr, p.lambda_max, p.threshold,
+                       p.converged ? 1 : 0);
+  if (!out) throw IoError(fmt::format("cannot write {}", path.string()));
+}
+
+}  // namespace descent
