@@ -110,6 +110,7 @@ int run_find_lr(const FindLrCommand& c) {
                             {"suggestions", nlohmann::json::object()},
                             {"steps", r.lr.size()},
                             {"iters", r.options.iters},
+                            {"epochs", r.epochs},
                             {"stopped", r.stopped},
                             {"lowest_smoothed_loss", json_number(*lowest)},
                             {"lowest_smoothed_loss_lr", r.lr[at]},
@@ -127,6 +128,10 @@ int run_find_lr(const FindLrCommand& c) {
       "lowest {:.4g} at η = {:.3g}\n",
       r.lr.size(), r.options.iters, r.lr.front(), r.lr.back(),
       options.linear ? "linear" : "exponential", r.smoothed.front(), *lowest, r.lr[at]);
+  if (r.epochs > 1)
+    text += fmt::format(
+        "The data gives fewer batches than steps: the test went over it {} times (reshuffled)\n",
+        r.epochs);
   text += fmt::format("Stopped: {}\n", r.stopped);
   text += fmt::format("Suggested η = {:.3g} ({}): {}\n", r.suggested.lr, r.suggested.rule,
                       r.suggested.reason);
@@ -143,14 +148,15 @@ void add_find_lr_command(CLI::App& app, int& exit_code) {
   CLI::App* sub = app.add_subcommand(
       "find-lr", "Learning-rate range test: grow η every batch, suggest one from the loss curve");
   add_training_flags(*sub, command->training);
-  // The test sets η itself (--start, --end) and runs at most one epoch (--iters).
+  // The test sets η itself (--start, --end) and runs --iters steps, over several epochs of a
+  // small set.
   for (const char* flag :
        {"--lr", "--epochs", "--schedule", "--schedule-param", "--schedule-interval"})
     sub->remove_option(sub->get_option(flag));
   LrFinderOptions& f = command->finder;
   sub->add_option("--start", f.start, "η of the first step")->capture_default_str();
   sub->add_option("--end", f.end, "η of the last step")->capture_default_str();
-  sub->add_option("--iters", f.iters, "steps (capped to one epoch of batches)")
+  sub->add_option("--iters", f.iters, "steps (over several epochs when the data is small)")
       ->capture_default_str();
   sub->add_option("--mode", command->mode, "exp or linear growth of η")->capture_default_str();
   sub->add_option("--beta", f.beta, "β of the loss's bias-corrected moving average")

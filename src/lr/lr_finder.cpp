@@ -160,14 +160,16 @@ class RangeTest : public Callback {
 
 }  // namespace
 
-std::int64_t range_test_steps(std::int64_t samples, std::int64_t batch_size, std::int64_t iters) {
-  const std::int64_t steps = std::min(iters, ceil_div(samples, batch_size));
-  if (steps < 2)
+std::int64_t range_test_steps(std::int64_t samples, std::int64_t /*batch_size*/,
+                              std::int64_t iters) {
+  if (samples < 2)
     throw InvalidArgument(fmt::format(
-        "range test: {} samples in batches of {} give {} step(s); it needs at least 2 (a smaller "
-        "batch size)",
-        samples, batch_size, steps));
-  return steps;
+        "range test: the data has {} sample(s); a range test needs at least 2", samples));
+  return iters;
+}
+
+std::int64_t range_test_epochs(std::int64_t samples, std::int64_t batch_size, std::int64_t steps) {
+  return ceil_div(steps, ceil_div(samples, std::min(batch_size, samples)));
 }
 
 LrFinderResult find_lr(Model& model, const Dataset& data, const LrFinderOptions& options) {
@@ -179,11 +181,14 @@ LrFinderResult find_lr(Model& model, const Dataset& data, const LrFinderOptions&
   LrFinderResult result;
   result.options = options;
   result.options.iters = static_cast<int>(steps);
+  result.epochs = range_test_epochs(data.size(), options.batch_size, steps);
   auto test = std::make_shared<RangeTest>(result.options, steps, result);
   {
     const SavedModelState saved(model);
     FitOptions fit;
-    fit.epochs = 1;
+    // Small data: as many epochs as the steps need (fastai's lr_find does the same), each one
+    // reshuffled; the test ends after its last step.
+    fit.epochs = static_cast<int>(range_test_epochs(data.size(), options.batch_size, steps));
     fit.batch_size = options.batch_size;
     fit.verbose = 0;
     fit.callbacks = {test};
@@ -239,6 +244,7 @@ nlohmann::json LrFinderResult::to_json() const {
            {{"start", options.start},
             {"end", options.end},
             {"iters", options.iters},
+            {"epochs", epochs},
             {"mode", options.linear ? "linear" : "exp"},
             {"beta", options.beta},
             {"diverge_factor", options.diverge_factor},

@@ -5,8 +5,9 @@
 //   η_k = start · (end/start)^(k/(n−1))      exponential growth (default), k = 0 … n−1
 //   η_k = start + (end − start) · k/(n−1)    linear growth
 //
-// n = options.iters, capped to one epoch of batches when the epoch is shorter (the test never
-// sees a sample twice). Each step's loss is smoothed with a bias-corrected exponential moving
+// n = options.iters steps. When one epoch of the data gives fewer batches, the test runs over as
+// many epochs as it needs (fastai's lr_find does the same), reshuffled each time: a range test of
+// 15 steps on a small set reads its suggestion off too few points. Each step's loss is smoothed with a bias-corrected exponential moving
 // average (lr/smoothing.h, β = options.beta); the test stops early when the smoothed loss exceeds
 // diverge_factor × its minimum so far, or when the loss becomes NaN or infinite. The rules that
 // turn the curve into a suggested η (steep, minimum, valley) are defined in lr/lr_suggestions.h;
@@ -35,7 +36,7 @@ namespace descent {
 
 struct LrFinderOptions {
   double start = 1e-7, end = 10.0;
-  int iters = 100;            // capped to one epoch of batches when the epoch is shorter
+  int iters = 100;            // steps, over several epochs when the data is small
   bool linear = false;        // exponential growth by default
   double beta = 0.98;         // bias-corrected EMA of the loss
   double diverge_factor = 4;  // stop when smoothed > factor × min smoothed, or non-finite
@@ -50,7 +51,8 @@ struct LrFinderResult {
   std::string stopped;                               // why the test ended, for a person
   std::vector<LrSuggestion> suggestions;             // every rule that could give one
   LrSuggestion suggested;                            // the one options.suggest picks
-  LrFinderOptions options;                           // as run, with iters after the cap
+  LrFinderOptions options;                           // as run
+  std::int64_t epochs = 1;                           // epochs of the data the steps spanned
 
   // {"options": {...}, "curve": {"step", "lr", "loss", "smoothed"[, "val_loss"]}, "stopped",
   //  "suggestions": {rule: {"lr", "loss", "reason"}}, "suggested": {"rule", "lr", "loss",
@@ -68,8 +70,10 @@ struct LrFinderResult {
 // first steps, or it only rose: start lower). The model is restored in every case.
 LrFinderResult find_lr(Model& model, const Dataset& data, const LrFinderOptions& options);
 
-// The steps the range test takes on `samples` samples (at most iters, one epoch of batches); throws
-// InvalidArgument when that is fewer than 2. Commands call it before they write anything.
+// The steps the range test takes on `samples` samples (iters); throws InvalidArgument when the
+// data has fewer than 2 samples. Commands call it before they write anything.
 std::int64_t range_test_steps(std::int64_t samples, std::int64_t batch_size, std::int64_t iters);
+// The epochs of `samples` samples in batches of `batch_size` that `steps` steps span.
+std::int64_t range_test_epochs(std::int64_t samples, std::int64_t batch_size, std::int64_t steps);
 
 }  // namespace descent

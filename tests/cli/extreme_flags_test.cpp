@@ -163,9 +163,15 @@ TEST(FuzzerFindings, AValleyCsvThatIsADirectoryWritesNothing) {
 
 TEST(FuzzerFindings, ABatchSizeNear2To63) {
   // (n + b - 1) / b wrapped to 0 steps; the range test then failed after writing its directory.
-  expect_refused_without_writing(
-      "find-lr --data moons --model mlp:4 --iters 10 --quiet --batch-size 9223372036854775807",
-      fresh_dir("find_lr_batch") / "out", kUsage, "give 1 step(s); it needs at least 2");
+  // Now a batch larger than the data is the whole data: a full-batch range test, one step an
+  // epoch.
+  const fs::path find_dir = fresh_dir("find_lr_batch");
+  const CommandResult find = run_descent(
+      "find-lr --data moons --model mlp:4 --iters 10 --quiet --json "
+      "--batch-size 9223372036854775807 --out " +
+      (find_dir / "out").string());
+  EXPECT_EQ(find.exit_code, 0) << find.output;
+  EXPECT_EQ(last_json_line(find.output)["epochs"], 10);
   const fs::path dir = fresh_dir("sweep_batch");
   const CommandResult r = run_descent(
       "sweep --data moons --model mlp:4 --lrs 0.01,0.1 --epochs 1 --quiet "

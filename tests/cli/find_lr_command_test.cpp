@@ -93,18 +93,21 @@ TEST(FindLrCommand, ValidationLossFromTheTestSetOrTheSplit) {
   EXPECT_EQ(header, "step,lr,loss,smoothed,val_loss");
 }
 
-TEST(FindLrCommand, LinearModeAndTheEpochCap) {
+TEST(FindLrCommand, LinearModeOverSeveralEpochsOfSmallData) {
   const fs::path dir = fresh_dir("find_lr_linear");
-  // moons has 2000 samples: 8 batches of 256.
+  // moons has 2000 samples: 8 batches of 256, so 20 steps take 3 epochs.
   const CommandResult r = run_descent(
       "find-lr --data moons --model mlp:16 --optimizer sgd --batch-size 256 --mode "
-      "linear --start 0.001 --end 0.5 --json --quiet --out " +
+      "linear --start 0.001 --end 0.5 --iters 20 --json --out " +
       dir.string() + " --overwrite");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto finder = read_json(dir / "lr_finder.json");
   EXPECT_EQ(finder["options"]["mode"], "linear");
-  EXPECT_EQ(finder["options"]["iters"], 8);
-  EXPECT_DOUBLE_EQ(finder["curve"]["lr"][1].get<double>(), 0.001 + 0.499 / 7);
+  EXPECT_EQ(finder["options"]["iters"], 20);
+  EXPECT_EQ(finder["options"]["epochs"], 3);
+  EXPECT_EQ(finder["curve"]["lr"].size(), 20u);
+  EXPECT_DOUBLE_EQ(finder["curve"]["lr"][1].get<double>(), 0.001 + 0.499 / 19);
+  EXPECT_EQ(last_json_line(r.output)["epochs"], 3);
 }
 
 // One line on stderr, "descent: error: ...", and the exit code of the kind of mistake.
@@ -136,8 +139,9 @@ TEST(FindLrCommand, BadInput) {
   expect_error("find-lr --data " + (dir / "missing.csv").string() + out, 4, "missing.csv");
   expect_error(kSmall + "--iters" + out, 2, "--iters");
   EXPECT_FALSE(fs::exists(dir / "run"));
-  expect_error("find-lr --data moons --model mlp:16 --batch-size 5000" + out, 2,
-               "needs at least 2");
+  write_file(dir / "one.csv", "x,y\n1,0\n");
+  expect_error("find-lr --data " + (dir / "one.csv").string() + " --label y --model mlp:4" + out, 2,
+               "a range test needs at least 2");
 
   fs::create_directories(dir / "mine");
   write_file(dir / "mine" / "keep.txt", "mine");

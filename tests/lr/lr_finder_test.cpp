@@ -86,15 +86,20 @@ TEST(FindLr, LinearGrowth) {
     EXPECT_NEAR(r.lr[k], 1e-3 + 1.9e-2 * k / 19.0, 1e-15);
 }
 
-TEST(FindLr, CappedToOneEpochOfBatches) {
+TEST(FindLr, RunsAllItsStepsOverSeveralEpochsOfSmallData) {
   const Dataset data = moons(100, 0.1, 1);  // 7 batches of 16
   Model model = small_model();
   compile_sgd(model);
   const LrFinderResult r =
       find_lr(model, data, quiet({.start = 1e-4, .end = 1e-2, .iters = 100, .batch_size = 16}));
-  EXPECT_EQ(r.options.iters, 7);
-  ASSERT_EQ(r.lr.size(), 7u);
+  EXPECT_EQ(r.options.iters, 100);
+  ASSERT_EQ(r.lr.size(), 100u);
+  EXPECT_EQ(r.epochs, 15);  // ceil(100 / 7)
   EXPECT_NEAR(r.lr.back(), 1e-2, 1e-15);
+  EXPECT_EQ(r.to_json()["options"]["epochs"], 15);
+  EXPECT_EQ(range_test_epochs(100, 16, 100), 15);
+  EXPECT_EQ(range_test_epochs(100, 1000, 3), 3);  // one full batch an epoch
+  EXPECT_THROW(range_test_steps(1, 16, 100), InvalidArgument);
 }
 
 TEST(FindLr, StopsWhenTheSmoothedLossPassesFourTimesItsMinimum) {
@@ -217,7 +222,12 @@ TEST(FindLr, RejectsBadOptions) {
   rejects({.diverge_factor = 1}, "diverge factor");
   rejects({.batch_size = 0}, "batch size");
   rejects({.suggest = "fastest"}, "unknown suggestion rule 'fastest'");
-  rejects({.batch_size = 640}, "needs at least 2");
+  try {
+    find_lr(model, moons(1, 0.1, 1), quiet({}));
+    ADD_FAILURE() << "expected InvalidArgument for one sample";
+  } catch (const InvalidArgument& e) {
+    EXPECT_THAT(e.what(), HasSubstr("a range test needs at least 2"));
+  }
   Model uncompiled = small_model();
   EXPECT_THROW(find_lr(uncompiled, data, quiet({})), InvalidArgument);
 }
@@ -254,7 +264,7 @@ TEST(LrFinderResult, JsonAndCsv) {
       find_lr(model, data, quiet({.start = 1e-4, .end = 10, .batch_size = 16}));
   const nlohmann::json j = r.to_json();
   EXPECT_EQ(j["options"]["mode"], "exp");
-  EXPECT_EQ(j["options"]["iters"], 40);
+  EXPECT_EQ(j["options"]["iters"], 100);
   EXPECT_EQ(j["curve"]["step"].size(), r.lr.size());
   EXPECT_EQ(j["curve"]["step"][0], 1);
   EXPECT_FALSE(j["curve"].contains("val_loss"));
