@@ -107,6 +107,7 @@ int run_find_lr(const FindLrCommand& c) {
       [](double a, double b) { return std::isfinite(a) && (!std::isfinite(b) || a < b); });
   const std::size_t at = static_cast<std::size_t>(lowest - r.smoothed.begin());
   nlohmann::json results = {{"suggested", suggestion_json(r.suggested)},
+                            {"clear", r.clear},
                             {"suggestions", nlohmann::json::object()},
                             {"steps", r.lr.size()},
                             {"iters", r.options.iters},

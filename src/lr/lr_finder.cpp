@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <optional>
 #include <chrono>
 #include <cmath>
 #include <fstream>
@@ -158,6 +159,36 @@ class RangeTest : public Callback {
   Clock::time_point started_, drawn_;
 };
 
+// Whether the curve says anything: its smoothed loss must fall by at least kClearFall of its
+// level, and by more than kClearNoise times the noise left in the smoothed curve. That noise is
+// the per-step losses' spread around the smoothed curve (robustly: 1.4826 × the median absolute
+// residual), times √((1 − β)/(1 + β)), the factor by which an exponential average of weight β
+// shrinks independent noise. Returns the reason when it does not.
+constexpr double kClearFall = 0.01, kClearNoise = 3.0;
+
+std::optional<std::string> unclear_curve(const LrFinderResult& r, std::size_t skip, double beta) {
+  std::size_t end = skip;
+  while (end < r.smoothed.size() && std::isfinite(r.smoothed[end])) ++end;
+  if (end <= skip + 1) return std::nullopt;  // too short to judge: the rules decide
+  const auto first = r.smoothed.begin() + static_cast<std::ptrdiff_t>(skip);
+  const auto last = r.smoothed.begin() + static_cast<std::ptrdiff_t>(end);
+  const auto lowest = std::min_element(first, last);
+  const double high = *std::max_element(first, lowest + 1), fall = high - *lowest;
+  std::vector<double> residuals;
+  for (std::size_t i = skip; i < end; ++i)
+    if (std::isfinite(r.loss[i])) residuals.push_back(std::abs(r.loss[i] - r.smoothed[i]));
+  std::nth_element(residuals.begin(), residuals.begin() + residuals.size() / 2, residuals.end());
+  const double noise = 1.4826 * residuals[residuals.size() / 2] * std::sqrt((1 - beta) / (1 + beta));
+  if (fall < kClearFall * std::abs(high))
+    return fmt::format("the smoothed loss fell by only {:.2g}% of its level ({:.4g} to {:.4g})",
+                       100 * fall / std::abs(high), high, *lowest);
+  if (fall < kClearNoise * noise)
+    return fmt::format(
+        "the smoothed loss's fall {:.3g} is within {:g} × its noise {:.3g}: the curve is noise",
+        fall, kClearNoise, noise);
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::int64_t range_test_steps(std::int64_t samples, std::int64_t /*batch_size*/,
@@ -178,6 +209,7 @@ LrFinderResult find_lr(Model& model, const Dataset& data, const LrFinderOptions&
     throw InvalidArgument("range test: the model must be compiled before training");
   const std::int64_t steps = range_test_steps(data.size(), options.batch_size, options.iters);
 
+  const double given_lr = model.optimizer().lr();  // the fallback of a curve that says nothing
   LrFinderResult result;
   result.options = options;
   result.options.iters = static_cast<int>(steps);
@@ -209,7 +241,18 @@ LrFinderResult find_lr(Model& model, const Dataset& data, const LrFinderOptions&
     return std::find_if(result.suggestions.begin(), result.suggestions.end(),
                         [&](const LrSuggestion& s) { return s.rule == rule; });
   };
-  if (const auto picked = by_rule(options.suggest); picked != result.suggestions.end()) {
+  if (const auto unclear = unclear_curve(result, settings.skip, options.beta)) {
+    result.clear = false;
+    const auto nearest = std::min_element(
+        result.lr.begin(), result.lr.end(), [&](double a, double b) {
+          return std::abs(std::log(a / given_lr)) < std::abs(std::log(b / given_lr));
+        });
+    result.suggested = {"fallback", given_lr,
+                        result.smoothed[static_cast<std::size_t>(nearest - result.lr.begin())],
+                        fmt::format("no clear suggestion: {}; falling back to the optimizer's "
+                                    "η = {:g} (--lr, or its default)",
+                                    *unclear, given_lr)};
+  } else if (const auto picked = by_rule(options.suggest); picked != result.suggestions.end()) {
     result.suggested = *picked;
   } else {
     // steep and valley need a falling stretch; the minimum rule is the fallback.
@@ -240,7 +283,8 @@ nlohmann::json LrFinderResult::to_json() const {
   nlohmann::json rules = nlohmann::json::object();
   for (const LrSuggestion& s : suggestions)
     rules[s.rule] = {{"lr", s.lr}, {"loss", finite_or_null(s.loss)}, {"reason", s.reason}};
-  return {{"options",
+  return {{"clear", clear},
+          {"options",
            {{"start", options.start},
             {"end", options.end},
             {"iters", options.iters},

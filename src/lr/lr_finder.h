@@ -13,7 +13,10 @@
 // turn the curve into a suggested η (steep, minimum, valley) are defined in lr/lr_suggestions.h;
 // find_lr runs them with skip = max(2, n/10) and window = max(2, n/20). When the picked rule
 // gives none, `suggested` is the minimum rule's (else the first rule's that gave one), its reason
-// saying so.
+// saying so. A curve that says nothing gets no rule's number: when the smoothed loss falls by less
+// than 1% of its level, or by less than 3 times the noise left in it, `clear` is false and
+// `suggested` is rule "fallback", the optimizer's η as given (--lr, or its default), its reason
+// saying why (fastai's and Lightning's finders return a number from any curve).
 //
 // The model is left exactly as it was: weights, optimizer state (moments, step counts, η,
 // momentum), and the random streams of the model and its dropout layers (which decide the next
@@ -50,11 +53,13 @@ struct LrFinderResult {
   std::vector<double> lr, loss, smoothed, val_loss;  // one per step (val_loss empty w/o validation)
   std::string stopped;                               // why the test ended, for a person
   std::vector<LrSuggestion> suggestions;             // every rule that could give one
-  LrSuggestion suggested;                            // the one options.suggest picks
+  LrSuggestion suggested;                            // the one options.suggest picks, or the
+                                                     // fallback (below)
+  bool clear = true;  // false: the curve is flat or noise, and `suggested` is the fallback
   LrFinderOptions options;                           // as run
   std::int64_t epochs = 1;                           // epochs of the data the steps spanned
 
-  // {"options": {...}, "curve": {"step", "lr", "loss", "smoothed"[, "val_loss"]}, "stopped",
+  // {"clear", "options": {...}, "curve": {"step", "lr", "loss", "smoothed"[, "val_loss"]}, "stopped",
   //  "suggestions": {rule: {"lr", "loss", "reason"}}, "suggested": {"rule", "lr", "loss",
   //  "reason"}}; NaN and infinity as null. A rule that gave no suggestion is absent.
   nlohmann::json to_json() const;
