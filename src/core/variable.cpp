@@ -46,8 +46,7 @@ namespace {
 void run_grad_rule(Node& node) {
   NoGradGuard no_grad;
   std::shared_ptr<Node> self(std::shared_ptr<Node>{}, &node);  // a non-owning handle
-  const std::vector<Variable> grads =
-      node.grad_rule(Variable(self), Variable(Tensor(node.grad)));
+  const std::vector<Variable> grads = node.grad_rule(Variable(self), Variable(Tensor(node.grad)));
   for (std::size_t i = 0; i < grads.size() && i < node.inputs.size(); ++i)
     if (grads[i].defined() && node.inputs[i]->requires_grad)
       add_into_grad(*node.inputs[i], grads[i].value());
@@ -102,13 +101,20 @@ Variable Variable::result(const Shape& shape, std::initializer_list<Variable> in
   return out;
 }
 
-Tensor& Variable::grad() {
-  if (!node_->grad_written) {
-    node_->grad.resize(node_->value.shape(), node_->value.dtype());
-    node_->grad.fill(0.0);
-    node_->grad_written = true;
-  }
+const Tensor& Variable::grad() const {
+  if (!has_grad())
+    throw InvalidArgument(fmt::format(
+        "grad(): the {} of shape {} has no gradient (none written since the last zero_grad(), "
+        "as PyTorch's p.grad is None); check has_grad()",
+        node_->op, shape_string(shape())));
   return node_->grad;
+}
+
+Tensor& Variable::mutable_grad() {
+  bool accumulate = false;
+  Tensor& g = node_->grad_for_write(accumulate);
+  if (!accumulate) g.fill(0.0);
+  return g;
 }
 
 void Variable::zero_grad() {
