@@ -112,13 +112,20 @@ Variable Variable::result(const Shape& shape, std::initializer_list<Variable> in
   return out;
 }
 
-Tensor& Variable::grad() {
-  if (!node_->grad_written) {
-    node_->grad.resize(node_->value.shape(), node_->value.dtype());
-    node_->grad.fill(0.0);
-    node_->grad_written = true;
-  }
+const Tensor& Variable::grad() const {
+  if (!has_grad())
+    throw InvalidArgument(fmt::format(
+        "grad(): the {} of shape {} has no gradient (none written since the last zero_grad(), "
+        "as PyTorch's p.grad is None); check has_grad()",
+        node_->op, shape_string(shape())));
   return node_->grad;
+}
+
+Tensor& Variable::mutable_grad() {
+  bool accumulate = false;
+  Tensor& g = node_->grad_for_write(accumulate);
+  if (!accumulate) g.fill(0.0);
+  return g;
 }
 
 void Variable::zero_grad() {

@@ -90,8 +90,18 @@ class Variable {
   bool needs_grad() const { return requires_grad(); }
   const char* op() const { return node_->op; }
 
-  // The gradient; zeros if nothing has been written since the last zero_grad().
-  Tensor& grad();
+  // Whether a gradient was written since the last zero_grad(): PyTorch's `p.grad is not None`.
+  // A value that the last backward pass did not reach has none (not zeros), and the optimizers
+  // skip it. Reading has no side effect.
+  bool has_grad() const { return node_->grad_written; }
+  // The gradient written since the last zero_grad(). Throws InvalidArgument when there is none,
+  // as arithmetic on PyTorch's None raises: check has_grad() first where it may be missing.
+  const Tensor& grad() const;
+  // The gradient to change in place or add into (clipping, a weight penalty, a test that sets
+  // one), as torch's mutable_grad(). When none was written it becomes zeros of the value's shape
+  // and dtype first, and has_grad() is true from then on.
+  Tensor& mutable_grad();
+  // Marks the gradient as not written (nothing is zeroed or freed: the next writer assigns).
   void zero_grad();
   void set_backward(std::function<void(Node& self)> backward);
   // Records the differentiable rule, except for a float32 node that has its raw backward while

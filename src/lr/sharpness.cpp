@@ -80,14 +80,17 @@ class FlatWeights {
     }
   }
 
-  // out += scale · (the gradients), then clears them for the next backward pass.
+  // out += scale · (the gradients), then clears them for the next backward pass. A parameter
+  // that the loss does not reach has no gradient, which adds nothing.
   void take_gradients(double scale, std::vector<double>& out) {
     std::size_t at = 0;
     for (Variable& p : params_) {
-      const Tensor& g = p.grad();
-      for (std::int64_t i = 0; i < g.size(); ++i)
-        out[at + static_cast<std::size_t>(i)] += scale * g[i];
-      at += static_cast<std::size_t>(g.size());
+      if (p.has_grad()) {
+        const Tensor& g = p.grad();
+        for (std::int64_t i = 0; i < g.size(); ++i)
+          out[at + static_cast<std::size_t>(i)] += scale * g[i];
+      }
+      at += static_cast<std::size_t>(p.value().size());
       p.zero_grad();
     }
   }

@@ -75,7 +75,7 @@ std::vector<Variable> Conv2D::penalties() const {
 double Conv2D::regularize(bool add_gradients) {
   if (!options_.kernel_regularizer.active()) return 0.0;
   return options_.kernel_regularizer.apply(kernel_.value(),
-                                           add_gradients ? &kernel_.grad() : nullptr);
+                                           add_gradients ? &kernel_.mutable_grad() : nullptr);
 }
 
 nlohmann::json Conv2D::config() const {

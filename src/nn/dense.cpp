@@ -63,10 +63,10 @@ double Dense::regularize(bool add_gradients) {
   double penalty = 0.0;
   if (options_.kernel_regularizer.active())
     penalty += options_.kernel_regularizer.apply(kernel_.value(),
-                                                 add_gradients ? &kernel_.grad() : nullptr);
+                                                 add_gradients ? &kernel_.mutable_grad() : nullptr);
   if (bias_.defined() && options_.bias_regularizer.active())
-    penalty +=
-        options_.bias_regularizer.apply(bias_.value(), add_gradients ? &bias_.grad() : nullptr);
+    penalty += options_.bias_regularizer.apply(bias_.value(),
+                                               add_gradients ? &bias_.mutable_grad() : nullptr);
   return penalty;
 }
 

@@ -51,9 +51,9 @@ double Optimizer::lr_scale(std::size_t group) const {
 
 void Optimizer::step() {
   for (std::size_t i = 0; i < params_.size(); ++i) {
-    Node& node = *params_[i].node();
-    slices_[i].value = node.value.values();
-    slices_[i].grad = node.grad_written ? node.grad.values() : std::span<float>();
+    Variable& p = params_[i];
+    slices_[i].value = p.value().values();
+    slices_[i].grad = p.has_grad() ? p.mutable_grad().values() : std::span<float>();
     slices_[i].lr_scale = group_scales_[group_of_[i]];
   }
   rule_->step(slices_);

@@ -7,8 +7,9 @@
 // adds a group whose η is the optimizer's η times its lr_scale. lr() / set_lr() always mean the
 // optimizer's η (= group 0's), so a schedule that sets η moves every group in proportion.
 //
-// step() skips parameters whose gradient was not written since the last zero_grad()
-// (Node::grad_written), like PyTorch skips p.grad is None: their state does not advance.
+// step() skips parameters without a gradient since the last zero_grad() (Variable::has_grad()),
+// as PyTorch skips p.grad is None: no update, no weight decay, and their moments and step count
+// do not advance; global-norm clipping leaves them out.
 #pragma once
 
 #include <cstdint>

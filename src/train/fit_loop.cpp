@@ -22,12 +22,11 @@ std::vector<std::shared_ptr<Callback>> with_progress_bar(const FitOptions& optio
   return callbacks;
 }
 
-// The first parameter whose gradient holds NaN or ±inf, or null.
+// The first parameter whose gradient holds NaN or ±inf, or null. A parameter that got no
+// gradient this step has nothing to check (and the optimizer skips it).
 const Parameter* non_finite_gradient(const std::vector<Parameter>& params) {
-  for (const Parameter& p : params) {
-    Variable v = p.variable;
-    if (!all_finite_parallel(v.grad().values())) return &p;
-  }
+  for (const Parameter& p : params)
+    if (p.variable.has_grad() && !all_finite_parallel(p.variable.grad().values())) return &p;
   return nullptr;
 }
 

@@ -153,7 +153,7 @@ TEST(Autograd, GradLeavesTheLeafGradientsAlone) {
   Variable w(Tensor({2}, std::vector<double>{1.0, 2.0}), true);
   const std::vector<Variable> g = grad(sum(square(w)), {w});
   EXPECT_EQ(g[0].value().at(1), 4.0);
-  EXPECT_FALSE(w.node()->grad_written);
+  EXPECT_FALSE(w.has_grad());
 }
 
 TEST(Autograd, AnInputTheOutputDoesNotUseHasNoGradient) {

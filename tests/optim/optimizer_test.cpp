@@ -33,14 +33,14 @@ Variable param(Shape shape, std::initializer_list<float> values) {
 }
 
 void set_grad(Variable& v, std::initializer_list<float> values) {
-  Tensor& g = v.grad();
+  Tensor& g = v.mutable_grad();
   std::copy(values.begin(), values.end(), g.data());
 }
 
 // A smooth non-quadratic loss: g = w - 0.3 + 0.2·sin(3w) + 0.05·(index + 1).
 void write_gradients(std::vector<Variable>& params) {
   for (Variable& p : params) {
-    Tensor& g = p.grad();
+    Tensor& g = p.mutable_grad();
     for (std::int64_t i = 0; i < g.size(); ++i) {
       const float w = p.value()[i];
       g[i] = w - 0.3f + 0.2f * std::sin(3 * w) + 0.05f * static_cast<float>(i + 1);
@@ -213,7 +213,7 @@ TEST(OptimizerStep, SkipsParametersWhoseGradientWasNotWritten) {
   EXPECT_EQ(adam.rule().states()[1].step, 0);
   EXPECT_TRUE(adam.rule().states()[1].slots.empty());
   adam.zero_grad();
-  EXPECT_FALSE(w.node()->grad_written);
+  EXPECT_FALSE(w.has_grad());
   const float before = w.value()[0];
   adam.step();
   EXPECT_EQ(w.value()[0], before);
@@ -277,8 +277,8 @@ TEST(OptimizerParallel, LargeTensorMatchesSmallTensorsElementByElement) {
   const nlohmann::json hp = {{"lr", 0.01}, {"amsgrad", true}, {"weight_decay", 0.1}};
   auto ob = make_optimizer("adam", {vb}, hp), os = make_optimizer("adam", {vs}, hp);
   for (int t = 0; t < 3; ++t) {
-    Tensor& gb = vb.grad();
-    Tensor& gs = vs.grad();
+    Tensor& gb = vb.mutable_grad();
+    Tensor& gs = vs.mutable_grad();
     for (std::int64_t i = 0; i < n; ++i)
       gb[i] = std::sin(vb.value()[i] * 7.0f);
     for (int i = 0; i < period; ++i)
@@ -293,7 +293,7 @@ TEST(OptimizerParallel, LargeTensorMatchesSmallTensorsElementByElement) {
   Variable clipped(Tensor({n}, 0.0f), true);
   SGD sgd({clipped}, {.lr = 1.0, .clip = {.global_clipnorm = 1.0}});
   double sum = 0;
-  Tensor& g = clipped.grad();
+  Tensor& g = clipped.mutable_grad();
   for (std::int64_t i = 0; i < n; ++i) {
     g[i] = 0.001f * static_cast<float>(i % 13);
     sum += static_cast<double>(g[i]) * g[i];

@@ -88,8 +88,8 @@ TEST(OptimizerTrajectory, FloatMatchesPyTorchForEveryCase) {
       if (t == lr_change_after + 1) optimizer->set_lr(c["lr_after"].get<double>());
       optimizer->zero_grad();
       std::vector<float> gb(3);
-      gradient<float>(w.value().values(), b.value().values(), w.grad().values(), gb);
-      if (b_has_grad(t)) std::copy(gb.begin(), gb.end(), b.grad().data());
+      gradient<float>(w.value().values(), b.value().values(), w.mutable_grad().values(), gb);
+      if (b_has_grad(t)) std::copy(gb.begin(), gb.end(), b.mutable_grad().data());
       optimizer->step();
       const json& expected = c["trajectory"][t - 1];
       for (int i = 0; i < 12; ++i) {
