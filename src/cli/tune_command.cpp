@@ -207,9 +207,16 @@ int run_tune(const TuneCommand& given, const CLI::App& command) {
     fmt::print(stderr, "Suggested η = {:.3g} ({}): {}\n", suggested, suggestion->rule,
                suggestion->reason);
 
-  // 2. A short sweep from a tenth to three times the suggestion.
-  if (!quiet) fmt::print(stderr, "2/3 Sweep around it\n");
-  const std::vector<double> lrs = log_spaced(suggested / 10.0, suggested * 3.0, c.sweep_points);
+  // 2. A short sweep from a tenth to three times the suggestion; when the range test's curve said
+  // nothing (a flat or noisy curve: its fallback), over the five decades where the η of every
+  // optimizer here lies instead.
+  const bool unclear = suggestion->rule == "fallback";
+  if (!quiet)
+    fmt::print(stderr, "{}\n",
+               unclear ? "2/3 No clear suggestion: sweep η from 1e-5 to 1" : "2/3 Sweep around it");
+  const std::vector<double> lrs = unclear ? log_spaced(1e-5, 1.0, c.sweep_points)
+                                          : log_spaced(suggested / 10.0, suggested * 3.0,
+                                                       c.sweep_points);
   const RunDirectory sweep_dir(root.path() / "sweep", "sweep", true);
   const SweepRunStore sweep_store(sweep_dir.file("runs"));
   const SweepResult swept = run_sweep(

@@ -14,7 +14,8 @@
 // find_lr runs them with skip = max(2, n/10) and window = max(2, n/20). When the picked rule
 // gives none, `suggested` is the minimum rule's (else the first rule's that gave one), its reason
 // saying so. A curve that says nothing gets no rule's number: when the smoothed loss falls by less
-// than 1% of its level, or by less than 3 times the noise left in it, `clear` is false and
+// than 1% of its level, or the per-step losses up to its minimum show no falling trend (a slope
+// less than 3 standard errors below zero), `clear` is false and
 // `suggested` is rule "fallback", the optimizer's η as given (--lr, or its default), its reason
 // saying why (fastai's and Lightning's finders return a number from any curve).
 //

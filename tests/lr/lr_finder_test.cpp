@@ -243,6 +243,22 @@ TEST(FindLr, NoSuggestionWhenTheLossDivergesAtOnceIsAnError) {
   expect_bitwise_equal(model.weights(), before);
 }
 
+// η from 1e-9 to 1e-8 moves nothing: whatever the rules would read off the batches' noise is no
+// suggestion, and the optimizer's own η comes back as the fallback.
+TEST(FindLr, AFlatCurveGivesNoClearSuggestionButTheFallback) {
+  const Dataset data = moons(2000, 0.1, 1);
+  Model model = small_model();
+  compile_sgd(model, 0.05, 0.0);
+  const LrFinderResult r =
+      find_lr(model, data, quiet({.start = 1e-9, .end = 1e-8, .iters = 60, .batch_size = 64}));
+  EXPECT_FALSE(r.clear);
+  EXPECT_EQ(r.suggested.rule, "fallback");
+  EXPECT_DOUBLE_EQ(r.suggested.lr, 0.05);
+  EXPECT_THAT(r.suggested.reason, HasSubstr("no clear suggestion"));
+  EXPECT_EQ(r.to_json()["clear"], false);
+  EXPECT_DOUBLE_EQ(model.optimizer().lr(), 0.05);  // restored, as always
+}
+
 TEST(FindLr, PicksTheAskedRule) {
   const Dataset data = moons(2000, 0.1, 1);
   for (const std::string rule : {"steep", "minimum", "valley"}) {
@@ -251,6 +267,7 @@ TEST(FindLr, PicksTheAskedRule) {
     const LrFinderResult r =
         find_lr(model, data, quiet({.start = 1e-4, .end = 1e4, .batch_size = 16, .suggest = rule}));
     EXPECT_EQ(r.suggested.rule, rule);
+    EXPECT_TRUE(r.clear) << rule;
     EXPECT_EQ(r.to_json()["suggested"]["rule"], rule);
     EXPECT_TRUE(r.to_json()["suggestions"].contains(rule));
   }
