@@ -42,6 +42,81 @@ Tensor labels(std::vector<double> values) {
   return Tensor({n}, values).to(DType::f32);
 }
 
+// Values with no two equal, so that no maximum or minimum ties within a finite difference.
+Tensor distinct(const Shape& shape) {
+  Tensor t(shape, DType::f64);
+  for (std::int64_t i = 0; i < t.size(); ++i)
+    t.data<double>()[i] = 0.1 * static_cast<double>((i * 7) % t.size()) - 1.0;
+  return t;
+}
+
+// The operations over axes: broadcasting both operands, reductions, softmax over an inner axis,
+// batched products.
+void axis_op_cases(std::vector<OpCase>& c) {
+  using V = const std::vector<Variable>&;
+  c.push_back({"add_both_broadcast",
+               [](V x) { return add(x[0], x[1]); },
+               {uniform({3, 1}, 40), uniform({2, 1, 4}, 41)}});
+  c.push_back({"sub_column",
+               [](V x) { return sub(x[0], x[1]); },
+               {uniform({3, 4}, 42), uniform({3, 1}, 43)}});
+  c.push_back({"mul_smaller_first",
+               [](V x) { return mul(x[0], x[1]); },
+               {uniform({4}, 44), uniform({2, 3, 4}, 45)}});
+  c.push_back({"div_both_broadcast",
+               [](V x) { return div(x[0], x[1]); },
+               {uniform({2, 1, 4}, 46), uniform({3, 1}, 47, 0.5, 2.0)}});
+  c.push_back({"sum_axes", [](V x) { return sum(x[0], {0, 2}); }, {uniform({2, 3, 4}, 48)}});
+  c.push_back(
+      {"sum_keepdims", [](V x) { return sum(x[0], {-1}, true); }, {uniform({2, 3, 4}, 49)}});
+  c.push_back({"mean_axes", [](V x) { return mean(x[0], {1}); }, {uniform({2, 3, 4}, 50)}});
+  c.push_back({"mean_keepdims",
+               [](V x) {
+                 return mean(x[0], {0, -1}, true);
+               },
+               {uniform({2, 3, 4}, 51)}});
+  c.push_back({"max_axes", [](V x) { return max(x[0], {1}); }, {distinct({2, 3, 4})}});
+  c.push_back({"min_keepdims", [](V x) { return min(x[0], {0, 2}, true); }, {distinct({2, 3, 4})}});
+  c.push_back(
+      {"variance_unbiased", [](V x) { return variance(x[0], {-1}); }, {uniform({2, 3, 4}, 52)}});
+  c.push_back({"variance_biased_keepdims",
+               [](V x) {
+                 return variance(x[0], {0, 2}, {.correction = 0, .keepdims = true});
+               },
+               {uniform({2, 3, 4}, 53)}});
+  c.push_back({"logsumexp_axis",
+               [](V x) { return logsumexp(x[0], {1}); },
+               {uniform({2, 3, 4}, 54, -2, 2)}});
+  c.push_back({"logsumexp_all_keepdims",
+               [](V x) {
+                 return logsumexp(x[0], {0, 1, 2}, true);
+               },
+               {uniform({2, 3, 4}, 55, -2, 2)}});
+  c.push_back(
+      {"softmax_axis0", [](V x) { return softmax(x[0], 0); }, {uniform({3, 4, 2}, 56, -2, 2)}});
+  c.push_back({"log_softmax_axis1",
+               [](V x) { return log_softmax(x[0], -2); },
+               {uniform({3, 4, 2}, 57, -2, 2)}});
+  c.push_back({"matmul_batched",
+               [](V x) { return matmul(x[0], x[1]); },
+               {uniform({2, 3, 4}, 58), uniform({2, 4, 5}, 59)}});
+  c.push_back({"matmul_broadcast_batch",
+               [](V x) { return matmul(x[0], x[1]); },
+               {uniform({2, 1, 3, 4}, 60), uniform({3, 4, 2}, 61)}});
+  c.push_back({"matmul_batched_nt",
+               [](V x) { return matmul(x[0], x[1], false, true); },
+               {uniform({2, 3, 4}, 62), uniform({2, 5, 4}, 63)}});
+  c.push_back({"matmul_batched_tn_shared_b",
+               [](V x) { return matmul(x[0], x[1], true, false); },
+               {uniform({2, 4, 3}, 64), uniform({1, 4, 2}, 65)}});
+  c.push_back({"matmul_stack_times_matrix",
+               [](V x) { return matmul(x[0], x[1]); },
+               {uniform({2, 3, 4}, 66), uniform({4, 5}, 67)}});
+  c.push_back({"matmul_matrix_times_stack",
+               [](V x) { return matmul(x[0], x[1], false, true); },
+               {uniform({3, 4}, 68), uniform({2, 5, 4}, 69)}});
+}
+
 std::vector<OpCase> cases() {
   const Shape m{3, 4};
   std::vector<OpCase> c;
@@ -116,6 +191,7 @@ std::vector<OpCase> cases() {
                  return dropout(x[0], 0.4f, true, rng);
                },
                {uniform(m, 33)}});
+  axis_op_cases(c);
   return c;
 }
 
