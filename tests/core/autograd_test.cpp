@@ -50,8 +50,8 @@ Tensor distinct(const Shape& shape) {
   return t;
 }
 
-// The operations over axes: broadcasting both operands, reductions, softmax over an inner axis,
-// batched products.
+// The operations over axes and indices: broadcasting both operands, reductions, softmax over an
+// inner axis, batched products, gather and scatter, joins, selection by a mask.
 void axis_op_cases(std::vector<OpCase>& c) {
   using V = const std::vector<Variable>&;
   c.push_back({"add_both_broadcast",
@@ -115,6 +115,46 @@ void axis_op_cases(std::vector<OpCase>& c) {
   c.push_back({"matmul_matrix_times_stack",
                [](V x) { return matmul(x[0], x[1], false, true); },
                {uniform({3, 4}, 68), uniform({2, 5, 4}, 69)}});
+  c.push_back({"index_select_rows",
+               [](V x) {
+                 return index_select(x[0], Tensor({2, 3}, {4, 0, 4, 1, 1, 2}), 0);
+               },
+               {uniform({5, 3}, 70)}});
+  c.push_back({"index_select_axis1",
+               [](V x) {
+                 return index_select(x[0], Tensor({3}, {3, 0, 3}), -2);
+               },
+               {uniform({2, 4, 3}, 71)}});
+  c.push_back({"scatter_add",
+               [](V x) {
+                 return scatter_add(x[0], Tensor({3}, {1, 0, 1}), 1, 4);
+               },
+               {uniform({2, 3, 2}, 72)}});
+  c.push_back({"concat",
+               [](V x) {
+                 return concat({x[0], x[1], x[2]}, 1);
+               },
+               {uniform({2, 1}, 73), uniform({2, 3}, 74), uniform({2, 2}, 75)}});
+  c.push_back({"narrow", [](V x) { return narrow(x[0], -1, 1, 3); }, {uniform({3, 5}, 76)}});
+  c.push_back({"split",
+               [](V x) {
+                 const std::vector<Variable> pieces = split(x[0], {2, 3, 1}, 1);
+                 return concat({pieces[2], pieces[0]}, 1);
+               },
+               {uniform({2, 6}, 77)}});
+  c.push_back({"stack",
+               [](V x) {
+                 return stack({x[0], x[1]}, -1);
+               },
+               {uniform({2, 3}, 78), uniform({2, 3}, 79)}});
+  c.push_back({"where",
+               [](V x) { return where(lower_triangular_mask(3, 4), x[0], x[1]); },
+               {uniform({3, 4}, 80), uniform({4}, 81)}});
+  c.push_back({"masked_fill",
+               [](V x) {
+                 return masked_fill(x[0], Tensor({1, 4}, {0, 1, 1, 0}), 0.5);
+               },
+               {uniform({3, 4}, 82)}});
 }
 
 std::vector<OpCase> cases() {
