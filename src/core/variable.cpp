@@ -81,6 +81,10 @@ Variable::Variable(Tensor value, bool requires_grad) : node_(std::make_shared<No
 
 Variable Variable::result(const Shape& shape, std::initializer_list<Variable> inputs,
                           const char* op) {
+  return result(shape, std::span<const Variable>(inputs.begin(), inputs.size()), op);
+}
+
+Variable Variable::result(const Shape& shape, std::span<const Variable> inputs, const char* op) {
   DType dtype = DType::f32;
   const Variable* first = nullptr;
   for (const Variable& input : inputs) {

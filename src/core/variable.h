@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "core/tensor.h"
@@ -78,6 +79,8 @@ class Variable {
   // The operation then fills value() and, if needs_grad(), sets the backward rules.
   static Variable result(const Shape& shape, std::initializer_list<Variable> inputs,
                          const char* op);
+  // The same for a number of inputs known at run time (concat).
+  static Variable result(const Shape& shape, std::span<const Variable> inputs, const char* op);
 
   bool defined() const { return node_ != nullptr; }
   Tensor& value() { return node_->value; }

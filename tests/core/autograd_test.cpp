@@ -43,6 +43,121 @@ Tensor labels(std::vector<double> values) {
   return Tensor({n}, values).to(DType::f32);
 }
 
+// Values with no two equal, so that no maximum or minimum ties within a finite difference.
+Tensor distinct(const Shape& shape) {
+  Tensor t(shape, DType::f64);
+  for (std::int64_t i = 0; i < t.size(); ++i)
+    t.data<double>()[i] = 0.1 * static_cast<double>((i * 7) % t.size()) - 1.0;
+  return t;
+}
+
+// The operations over axes and indices: broadcasting both operands, reductions, softmax over an
+// inner axis, batched products, gather and scatter, joins, selection by a mask.
+void axis_op_cases(std::vector<OpCase>& c) {
+  using V = const std::vector<Variable>&;
+  c.push_back({"add_both_broadcast",
+               [](V x) { return add(x[0], x[1]); },
+               {uniform({3, 1}, 40), uniform({2, 1, 4}, 41)}});
+  c.push_back({"sub_column",
+               [](V x) { return sub(x[0], x[1]); },
+               {uniform({3, 4}, 42), uniform({3, 1}, 43)}});
+  c.push_back({"mul_smaller_first",
+               [](V x) { return mul(x[0], x[1]); },
+               {uniform({4}, 44), uniform({2, 3, 4}, 45)}});
+  c.push_back({"div_both_broadcast",
+               [](V x) { return div(x[0], x[1]); },
+               {uniform({2, 1, 4}, 46), uniform({3, 1}, 47, 0.5, 2.0)}});
+  c.push_back({"sum_axes", [](V x) { return sum(x[0], {0, 2}); }, {uniform({2, 3, 4}, 48)}});
+  c.push_back(
+      {"sum_keepdims", [](V x) { return sum(x[0], {-1}, true); }, {uniform({2, 3, 4}, 49)}});
+  c.push_back({"mean_axes", [](V x) { return mean(x[0], {1}); }, {uniform({2, 3, 4}, 50)}});
+  c.push_back({"mean_keepdims",
+               [](V x) {
+                 return mean(x[0], {0, -1}, true);
+               },
+               {uniform({2, 3, 4}, 51)}});
+  c.push_back({"max_axes", [](V x) { return max(x[0], {1}); }, {distinct({2, 3, 4})}});
+  c.push_back({"min_keepdims", [](V x) { return min(x[0], {0, 2}, true); }, {distinct({2, 3, 4})}});
+  c.push_back(
+      {"variance_unbiased", [](V x) { return variance(x[0], {-1}); }, {uniform({2, 3, 4}, 52)}});
+  c.push_back({"variance_biased_keepdims",
+               [](V x) {
+                 return variance(x[0], {0, 2}, {.correction = 0, .keepdims = true});
+               },
+               {uniform({2, 3, 4}, 53)}});
+  c.push_back({"logsumexp_axis",
+               [](V x) { return logsumexp(x[0], {1}); },
+               {uniform({2, 3, 4}, 54, -2, 2)}});
+  c.push_back({"logsumexp_all_keepdims",
+               [](V x) {
+                 return logsumexp(x[0], {0, 1, 2}, true);
+               },
+               {uniform({2, 3, 4}, 55, -2, 2)}});
+  c.push_back(
+      {"softmax_axis0", [](V x) { return softmax(x[0], 0); }, {uniform({3, 4, 2}, 56, -2, 2)}});
+  c.push_back({"log_softmax_axis1",
+               [](V x) { return log_softmax(x[0], -2); },
+               {uniform({3, 4, 2}, 57, -2, 2)}});
+  c.push_back({"matmul_batched",
+               [](V x) { return matmul(x[0], x[1]); },
+               {uniform({2, 3, 4}, 58), uniform({2, 4, 5}, 59)}});
+  c.push_back({"matmul_broadcast_batch",
+               [](V x) { return matmul(x[0], x[1]); },
+               {uniform({2, 1, 3, 4}, 60), uniform({3, 4, 2}, 61)}});
+  c.push_back({"matmul_batched_nt",
+               [](V x) { return matmul(x[0], x[1], false, true); },
+               {uniform({2, 3, 4}, 62), uniform({2, 5, 4}, 63)}});
+  c.push_back({"matmul_batched_tn_shared_b",
+               [](V x) { return matmul(x[0], x[1], true, false); },
+               {uniform({2, 4, 3}, 64), uniform({1, 4, 2}, 65)}});
+  c.push_back({"matmul_stack_times_matrix",
+               [](V x) { return matmul(x[0], x[1]); },
+               {uniform({2, 3, 4}, 66), uniform({4, 5}, 67)}});
+  c.push_back({"matmul_matrix_times_stack",
+               [](V x) { return matmul(x[0], x[1], false, true); },
+               {uniform({3, 4}, 68), uniform({2, 5, 4}, 69)}});
+  c.push_back({"index_select_rows",
+               [](V x) {
+                 return index_select(x[0], Tensor({2, 3}, {4, 0, 4, 1, 1, 2}), 0);
+               },
+               {uniform({5, 3}, 70)}});
+  c.push_back({"index_select_axis1",
+               [](V x) {
+                 return index_select(x[0], Tensor({3}, {3, 0, 3}), -2);
+               },
+               {uniform({2, 4, 3}, 71)}});
+  c.push_back({"scatter_add",
+               [](V x) {
+                 return scatter_add(x[0], Tensor({3}, {1, 0, 1}), 1, 4);
+               },
+               {uniform({2, 3, 2}, 72)}});
+  c.push_back({"concat",
+               [](V x) {
+                 return concat({x[0], x[1], x[2]}, 1);
+               },
+               {uniform({2, 1}, 73), uniform({2, 3}, 74), uniform({2, 2}, 75)}});
+  c.push_back({"narrow", [](V x) { return narrow(x[0], -1, 1, 3); }, {uniform({3, 5}, 76)}});
+  c.push_back({"split",
+               [](V x) {
+                 const std::vector<Variable> pieces = split(x[0], {2, 3, 1}, 1);
+                 return concat({pieces[2], pieces[0]}, 1);
+               },
+               {uniform({2, 6}, 77)}});
+  c.push_back({"stack",
+               [](V x) {
+                 return stack({x[0], x[1]}, -1);
+               },
+               {uniform({2, 3}, 78), uniform({2, 3}, 79)}});
+  c.push_back({"where",
+               [](V x) { return where(lower_triangular_mask(3, 4), x[0], x[1]); },
+               {uniform({3, 4}, 80), uniform({4}, 81)}});
+  c.push_back({"masked_fill",
+               [](V x) {
+                 return masked_fill(x[0], Tensor({1, 4}, {0, 1, 1, 0}), 0.5);
+               },
+               {uniform({3, 4}, 82)}});
+}
+
 std::vector<OpCase> cases() {
   const Shape m{3, 4};
   std::vector<OpCase> c;
@@ -131,6 +246,7 @@ std::vector<OpCase> cases() {
                  return dropout(x[0], 0.4f, true, rng);
                },
                {uniform(m, 33)}});
+  axis_op_cases(c);
   return c;
 }
 

@@ -69,17 +69,47 @@ TEST(Elementwise, ForwardOnHandComputedValues) {
 }
 
 TEST(Elementwise, RejectsShapesThatDoNotBroadcast) {
-  Variable a(Tensor({2, 3})), leading(Tensor({2})), longer(Tensor({4, 2, 3}));
+  Variable a(Tensor({2, 3})), leading(Tensor({2})), column(Tensor({3, 1}));
   EXPECT_THROW(add(a, leading), InvalidArgument);
-  EXPECT_THROW(mul(a, longer), InvalidArgument);
-  EXPECT_THROW(sub(a, Variable(Tensor({1, 1}))), InvalidArgument);
+  EXPECT_THROW(mul(column, a), InvalidArgument);
   try {
     div(a, leading);
     FAIL() << "expected InvalidArgument";
   } catch (const InvalidArgument& e) {
-    EXPECT_STREQ(e.what(), "div: cannot broadcast shape (2,) against shape (2, 3)");
+    EXPECT_STREQ(e.what(), "div: shapes (2, 3) and (2,) do not broadcast");
   }
   EXPECT_THROW(clip(a, 1.0f, -1.0f), InvalidArgument);
+}
+
+// NumPy's rule: either operand may repeat along any axis, and the result has the shape both
+// broadcast to.
+TEST(Elementwise, BroadcastsBothOperandsAsNumPyDoes) {
+  Variable column(Tensor({2, 1}, {1, 2})), row(Tensor({1, 3}, {10, 20, 30}));
+  const Tensor outer = add(column, row).value();
+  ASSERT_EQ(outer.shape(), (Shape{2, 3}));
+  EXPECT_EQ(outer[0], 11.0f);
+  EXPECT_EQ(outer[5], 32.0f);
+  Variable bias(Tensor({3}, {1, 2, 3})), batch(Tensor({4, 2, 3}, 2.0f));
+  const Tensor scaled = div(bias, batch).value();  // the smaller operand first
+  ASSERT_EQ(scaled.shape(), (Shape{4, 2, 3}));
+  EXPECT_EQ(scaled[23], 1.5f);
+  EXPECT_EQ(sub(Variable(Tensor({1, 1}, {5})), Variable(Tensor({2}, {1, 2}))).value().shape(),
+            (Shape{1, 2}));
+}
+
+TEST(Elementwise, BroadcastGradientsAreSummedOverTheRepeatedAxes) {
+  Variable column(Tensor({2, 1}, {1, 2}), true), row(Tensor({1, 3}, {10, 20, 30}), true);
+  sum(mul(column, row)).backward();
+  EXPECT_EQ(column.grad()[0], 60.0f);  // Σ row
+  EXPECT_EQ(row.grad()[2], 3.0f);      // Σ column
+  Rng rng(14);
+  for (Binary op : {static_cast<Binary>(add), static_cast<Binary>(sub), static_cast<Binary>(mul),
+                    static_cast<Binary>(div)}) {
+    Variable a(random_tensor({3, 1, 4}, rng), true), b(random_tensor({2, 1}, rng, 0.5, 1.5), true);
+    const Tensor w = random_tensor({3, 2, 4}, rng);
+    expect_gradients_match(
+        [&](std::vector<Variable>& in) { return weighted_sum(op(in[0], in[1]), w); }, {a, b});
+  }
 }
 
 TEST(Elementwise, BinaryGradientsMatchFiniteDifferences) {
@@ -147,12 +177,31 @@ TEST(Elementwise, LargeBroadcastMatchesSerialReference) {
   }
 }
 
+TEST(Elementwise, LargeNumPyBroadcastMatchesSerialReference) {
+  Rng rng(15);
+  Variable a(random_tensor({200, 1}, rng)), b(random_tensor({3, 1, 257}, rng));
+  const Tensor y = sub(a, b).value();
+  ASSERT_EQ(y.shape(), (Shape{3, 200, 257}));
+  ASSERT_GT(y.size(), kParallelGrain);
+  for (std::int64_t k = 0; k < 3; ++k)
+    for (std::int64_t i = 0; i < 200; ++i)
+      for (std::int64_t j = 0; j < 257; ++j)
+        ASSERT_EQ(y[(k * 200 + i) * 257 + j], a.value()[i] - b.value()[k * 257 + j]);
+}
+
 TEST(Elementwise, GradientsAccumulateIntoExistingGradients) {
   Variable a(Tensor({2, 2}, {1, 2, 3, 4}), true), b(Tensor({2}, {5, 6}), true);
   Variable y = add(mul(a, b), mul(a, b));
   sum(y).backward();
   EXPECT_EQ(a.grad()[3], 12.0f);  // 2 · b[1]
   EXPECT_EQ(b.grad()[0], 8.0f);   // 2 · (1 + 3)
+}
+
+TEST(Elementwise, ArithmeticMatchesTorchWithNumPyBroadcasting) {
+  for (const std::string op : {"add", "sub", "mul", "div"})
+    expect_matches_torch(op + "_numpy", [&](NamedInputs& in, const nlohmann::json&) {
+      return binary_op(op)(in.at("a"), in.at("b"));
+    });
 }
 
 }  // namespace

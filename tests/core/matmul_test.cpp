@@ -1,6 +1,7 @@
 #include "core/ops/matmul.h"
 #include "core/ops/reduce.h"
 
+#include <algorithm>
 #include <array>
 #include <string>
 #include <vector>
@@ -8,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
+#include "core/parallel.h"
 #include "core/random.h"
 #include "float64_gradcheck.h"
 #include "gradcheck.h"
@@ -130,6 +132,74 @@ TEST(Dense, WithoutBiasEqualsMatmul) {
   Variable y = dense(x, w, Variable()), z = matmul(x, w);
   for (std::int64_t i = 0; i < y.value().size(); ++i)
     EXPECT_FLOAT_EQ(y.value()[i], z.value()[i]);
+}
+
+// Matrix `index` of a contiguous stack of (rows, cols) matrices.
+Variable matrix_of(const Tensor& stack, std::int64_t index, std::int64_t rows, std::int64_t cols) {
+  Tensor m({rows, cols});
+  std::copy_n(stack.data() + index * rows * cols, rows * cols, m.data());
+  return Variable(m);
+}
+
+// Each product of a batch is the product of its two matrices, bit for bit: the small products run
+// one per thread (above kParallelGrain here), each one gemm call like a plain matmul.
+TEST(BatchedMatmul, EachProductIsThePlainProductOfItsMatrices) {
+  Rng rng(8);
+  const std::int64_t m = 33, k = 20, n = 17;
+  const Tensor a = random_tensor({6, 2, m, k}, rng), b = random_tensor({2, n, k}, rng);
+  const Tensor y = matmul(Variable(a), Variable(b), false, true).value();
+  ASSERT_EQ(y.shape(), (Shape{6, 2, m, n}));
+  ASSERT_GT(y.size() * k, kParallelGrain);
+  for (std::int64_t t = 0; t < 12; ++t) {
+    const Tensor expected =
+        matmul(matrix_of(a, t, m, k), matrix_of(b, t % 2, n, k), false, true).value();
+    for (std::int64_t i = 0; i < m * n; ++i)
+      ASSERT_EQ(y[t * m * n + i], expected[i]) << "product " << t << " element " << i;
+  }
+}
+
+TEST(BatchedMatmul, AStackTimesAMatrixIsOneProductOfTheStackedRows) {
+  Variable a(Tensor({2, 1, 2}, {1, 2, 3, 4})), b(Tensor({2, 2}, {1, 0, 0, 2}));
+  const Tensor y = matmul(a, b).value();
+  ASSERT_EQ(y.shape(), (Shape{2, 1, 2}));
+  EXPECT_EQ(y[3], 8.0f);
+  const Tensor z = matmul(b, a, true, true).value();  // bᵀ · each aᵀ: (2, 2) · (2, 1)
+  ASSERT_EQ(z.shape(), (Shape{2, 2, 1}));
+  EXPECT_EQ(z[3], 8.0f);
+}
+
+TEST(BatchedMatmul, ABroadcastOperandGetsTheSumOfItsGradients) {
+  Variable a(Tensor({1, 1, 2}, {1, 2}), true), b(Tensor({3, 2, 1}, {1, 2, 3, 4, 5, 6}), true);
+  sum(matmul(a, b)).backward();
+  // a is shared by the three products: its gradient is Σ over them of each b's column.
+  EXPECT_EQ(a.grad()[0], 1.0f + 3 + 5);
+  EXPECT_EQ(a.grad()[1], 2.0f + 4 + 6);
+  EXPECT_EQ(b.grad()[5], 2.0f);
+}
+
+TEST(BatchedMatmul, RejectsShapesThatDoNotFitByName) {
+  const auto message = [](const Shape& a, const Shape& b) {
+    try {
+      matmul(Variable(Tensor(a)), Variable(Tensor(b)));
+    } catch (const InvalidArgument& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(message({2, 3, 4}, {2, 5, 6}),
+            "matmul: cannot multiply shapes (2, 3, 4) and (2, 5, 6)");
+  EXPECT_EQ(message({2, 3, 4}, {3, 4, 6}),
+            "matmul: cannot multiply shapes (2, 3, 4) and (3, 4, 6) (batch axes do not broadcast)");
+  EXPECT_EQ(message({4}, {2, 4, 6}),
+            "matmul: cannot multiply shapes (4,) and (2, 4, 6) (each needs at least two axes)");
+}
+
+TEST(BatchedMatmul, MatchesTorch) {
+  for (const std::string name :
+       {"matmul_batched_broadcast", "matmul_batched_nt", "matmul_stack_times_matrix"})
+    expect_matches_torch(name, [](NamedInputs& in, const nlohmann::json& p) {
+      return matmul(in.at("a"), in.at("b"), false, p.at("trans_b").get<bool>());
+    });
 }
 
 }  // namespace

@@ -51,6 +51,24 @@ inline Tensor tensor_from(const nlohmann::json& j) {
   return Tensor(shape, std::span<const float>(data));
 }
 
+// A nested JSON list of numbers (indices or a mask in a case's params) as a Tensor of its shape.
+inline Tensor tensor_from_list(const nlohmann::json& list) {
+  Shape shape;
+  for (const nlohmann::json* level = &list; level->is_array(); level = &level->at(0))
+    shape.push_back(static_cast<std::int64_t>(level->size()));
+  std::vector<float> flat;
+  const std::function<void(const nlohmann::json&)> collect = [&](const nlohmann::json& j) {
+    if (!j.is_array()) {
+      flat.push_back(j.get<float>());
+      return;
+    }
+    for (const nlohmann::json& item : j)
+      collect(item);
+  };
+  collect(list);
+  return Tensor(shape, std::span<const float>(flat));
+}
+
 inline void expect_close(const Tensor& actual, const nlohmann::json& expected_json,
                          double tolerance, const std::string& what) {
   const Tensor expected = tensor_from(expected_json);

@@ -51,5 +51,46 @@ TEST(Softmax, RejectsAScalar) {
   EXPECT_THROW(log_softmax(Variable(Tensor({3, 0}))), InvalidArgument);
 }
 
+// Over an inner axis the result is the last-axis softmax of the tensor with that axis moved last.
+TEST(Softmax, OverAnyAxisIsTheLastAxisSoftmaxOfTheMovedAxis) {
+  Rng rng(32);
+  const Tensor x = random_tensor({2, 3, 4}, rng, -3, 3);
+  Tensor moved({2, 4, 3});  // axis 1 moved last
+  for (std::int64_t i = 0; i < 2; ++i)
+    for (std::int64_t j = 0; j < 3; ++j)
+      for (std::int64_t k = 0; k < 4; ++k)
+        moved[(i * 4 + k) * 3 + j] = x[(i * 3 + j) * 4 + k];
+  const Tensor p = softmax(Variable(x), 1).value(), lp = log_softmax(Variable(x), -2).value();
+  const Tensor p_last = softmax(Variable(moved)).value(),
+               lp_last = log_softmax(Variable(moved)).value();
+  for (std::int64_t i = 0; i < 2; ++i)
+    for (std::int64_t j = 0; j < 3; ++j)
+      for (std::int64_t k = 0; k < 4; ++k) {
+        EXPECT_EQ(p[(i * 3 + j) * 4 + k], p_last[(i * 4 + k) * 3 + j]);
+        EXPECT_EQ(lp[(i * 3 + j) * 4 + k], lp_last[(i * 4 + k) * 3 + j]);
+      }
+  // The last axis named either way is the same operation.
+  EXPECT_EQ(softmax(Variable(x), -1).value().values()[5], softmax(Variable(x)).value()[5]);
+}
+
+TEST(Softmax, RejectsABadAxisByName) {
+  try {
+    softmax(Variable(Tensor({2, 3})), 2);
+    FAIL() << "no error";
+  } catch (const InvalidArgument& e) {
+    EXPECT_STREQ(e.what(), "softmax: axis 2 is out of range for shape (2, 3)");
+  }
+  EXPECT_THROW(log_softmax(Variable(Tensor({0, 3})), 0), InvalidArgument);
+}
+
+TEST(Softmax, OverAnInnerAxisMatchesTorch) {
+  expect_matches_torch("softmax_axis1", [](NamedInputs& in, const nlohmann::json& p) {
+    return softmax(in.at("x"), p.at("axis").get<int>());
+  });
+  expect_matches_torch("log_softmax_axis0", [](NamedInputs& in, const nlohmann::json& p) {
+    return log_softmax(in.at("x"), p.at("axis").get<int>());
+  });
+}
+
 }  // namespace
 }  // namespace descent

@@ -11,13 +11,8 @@ namespace {
 // shape `small` (which broadcasts to `big`) that it repeats. Row-major, in order.
 template <class F>
 void for_each_broadcast_pair(const Shape& big, const Shape& small, F f) {
-  const std::size_t rank = big.size(), offset = rank - small.size();
-  std::vector<std::int64_t> stride(rank, 0);  // small's stride along each axis of big, 0 repeats
-  std::int64_t step = 1;
-  for (std::size_t k = small.size(); k-- > 0;) {
-    if (small[k] != 1) stride[offset + k] = step;
-    step *= small[k];
-  }
+  const std::size_t rank = big.size();
+  const std::vector<std::int64_t> stride = broadcast_strides(small, big);
   const std::int64_t total = shape_size(big);
   if (total == 0) return;
   std::vector<std::int64_t> index(rank, 0);
@@ -47,6 +42,33 @@ bool broadcasts_to(const Shape& from, const Shape& to) {
   for (std::size_t k = 0; k < from.size(); ++k)
     if (from[k] != 1 && from[k] != to[offset + k]) return false;
   return true;
+}
+
+Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
+  const Shape& longer = a.size() >= b.size() ? a : b;
+  const Shape& shorter = a.size() >= b.size() ? b : a;
+  Shape shape = longer;
+  const std::size_t offset = longer.size() - shorter.size();
+  for (std::size_t k = 0; k < shorter.size(); ++k) {
+    std::int64_t& d = shape[offset + k];
+    if (d == 1)
+      d = shorter[k];
+    else if (shorter[k] != 1 && shorter[k] != d)
+      throw InvalidArgument(fmt::format("{}: shapes {} and {} do not broadcast", op,
+                                        shape_string(a), shape_string(b)));
+  }
+  return shape;
+}
+
+std::vector<std::int64_t> broadcast_strides(const Shape& from, const Shape& to) {
+  const std::size_t offset = to.size() - from.size();
+  std::vector<std::int64_t> stride(to.size(), 0);
+  std::int64_t step = 1;
+  for (std::size_t k = from.size(); k-- > 0;) {
+    if (from[k] != 1) stride[offset + k] = step;
+    step *= from[k];
+  }
+  return stride;
 }
 
 Variable broadcast_to(const Variable& x, const Shape& shape) {

@@ -7,19 +7,19 @@
 
 #include "core/error.h"
 #include "core/ops/broadcast.h"
+#include "core/ops/broadcast_loop.h"
 #include "core/ops/unary.h"
 #include "core/parallel.h"
 
 namespace descent {
 namespace {
 
-// b broadcasts against a when its shape is a's, a suffix of a's, or a single value.
-void check_broadcast(const Shape& a, const Shape& b, const char* op) {
+// The fast path: b's shape is a's, a suffix of a's, or a single value, so b repeats along a's
+// leading rows and the result has a's shape.
+bool repeats_along_rows(const Shape& a, const Shape& b) {
   const bool single = shape_size(b) == 1 && b.size() <= 1;
   const bool suffix = b.size() <= a.size() && std::equal(b.rbegin(), b.rend(), a.rbegin());
-  if (!single && !suffix)
-    throw InvalidArgument(fmt::format("{}: cannot broadcast shape {} against shape {}", op,
-                                      shape_string(b), shape_string(a)));
+  return single || suffix;
 }
 
 // Calls f(i, j) for every element i of a (`size` values) with j = i mod n its element of b.
@@ -151,18 +151,19 @@ void binary_backward(Node& self) {
   }
 }
 
-// The gradients with differentiable operations; b's are summed over the rows it was repeated to.
+// The gradients with differentiable operations, each summed over the axes its operand was
+// repeated along (sum_to returns a gradient of the operand's shape as it is).
 template <Arith kOp>
 std::vector<Variable> binary_rule(const Variable& self, const Variable& grad) {
   const Variable a = self.input(0), b = self.input(1);
   Variable da, db;
   if (a.requires_grad()) {
     if constexpr (kOp == Arith::kAdd || kOp == Arith::kSub)
-      da = grad;
+      da = sum_to(grad, a.shape());
     else if constexpr (kOp == Arith::kMul)
-      da = mul(grad, b);
+      da = sum_to(mul(grad, b), a.shape());
     else
-      da = div(grad, b);
+      da = sum_to(div(grad, b), a.shape());
   }
   if (b.requires_grad()) {
     if constexpr (kOp == Arith::kAdd)
@@ -177,9 +178,43 @@ std::vector<Variable> binary_rule(const Variable& self, const Variable& grad) {
   return {da, db};
 }
 
+template <Arith kOp, class T>
+T combine(T a, T b) {
+  if constexpr (kOp == Arith::kAdd)
+    return a + b;
+  else if constexpr (kOp == Arith::kSub)
+    return a - b;
+  else if constexpr (kOp == Arith::kMul)
+    return a * b;
+  else
+    return a / b;
+}
+
+// Both operands may repeat along any axes (NumPy's rule). No raw float32 backward: the rule's
+// sum_to serves both dtypes.
+template <Arith kOp>
+Variable broadcast_binary(const Variable& a, const Variable& b, const char* op) {
+  const Shape shape = broadcast_shapes(a.shape(), b.shape(), op);
+  Variable y = Variable::result(shape, {a, b}, op);
+  const detail::OperandStrides<2> strides{broadcast_strides(a.shape(), shape),
+                                          broadcast_strides(b.shape(), shape)};
+  visit_dtype(y.dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    const T* av = a.value().data<T>();
+    const T* bv = b.value().data<T>();
+    T* yv = y.value().data<T>();
+    detail::for_each_broadcast_element(shape, strides,
+                                       [=](std::int64_t i, const std::array<std::int64_t, 2>& at) {
+                                         yv[i] = combine<kOp>(av[at[0]], bv[at[1]]);
+                                       });
+  });
+  if (y.needs_grad()) y.set_grad_rule(binary_rule<kOp>);
+  return y;
+}
+
 template <Arith kOp>
 Variable binary(const Variable& a, const Variable& b, const char* op) {
-  check_broadcast(a.shape(), b.shape(), op);
+  if (!repeats_along_rows(a.shape(), b.shape())) return broadcast_binary<kOp>(a, b, op);
   Variable y = Variable::result(a.shape(), {a, b}, op);
   const std::int64_t size = a.value().size(), n = b.value().size();
   visit_dtype(y.dtype(), [&](auto zero) {

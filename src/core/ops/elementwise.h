@@ -1,14 +1,16 @@
-// Element-wise arithmetic with row broadcasting, and element-wise functions.
+// Element-wise arithmetic with broadcasting, and element-wise functions.
 #pragma once
 
 #include "core/variable.h"
 
 namespace descent {
 
-// a (op) b where b has a's shape, a's trailing dimensions (broadcast over leading rows, e.g. a bias
-// of shape (n,) against (batch, n), or (c, h, w) against (batch, c, h, w)), or a single value
-// (shape (1,) or ()). The result has a's shape; b's gradient is summed over the rows it was
-// broadcast to. Any other pair of shapes throws InvalidArgument.
+// a (op) b with NumPy broadcasting: shapes aligned on the right, each axis equal or 1 in one of
+// them (or missing), the result of the shape both broadcast to; an operand's gradient is summed
+// over the axes it was repeated along. Shapes that do not broadcast throw InvalidArgument naming
+// both. The common cases (b of a's shape, of a's trailing dimensions such as a bias (n,) against
+// (batch, n), or a single value of shape (1,) or ()) keep a's shape and have a fast float32
+// backward; so a of shape () with b of shape (1,) gives shape (), where NumPy gives (1,).
 Variable add(const Variable& a, const Variable& b);
 Variable sub(const Variable& a, const Variable& b);
 Variable mul(const Variable& a, const Variable& b);

@@ -11,8 +11,6 @@ namespace {
 // Below this many multiply-adds OpenBLAS is faster: oneDNN's call costs about 0.2 µs more, which
 // is most of a tiny product (the Keras tutorial's 10×32×16).
 constexpr std::int64_t kOneDnnWork = std::int64_t{1} << 14;
-// Below this many multiply-adds one thread is faster: the fork costs more than the split saves.
-constexpr std::int64_t kParallelGemmWork = std::int64_t{1} << 20;
 // Rows of C per thread below which C is split by columns instead.
 constexpr std::int64_t kMinRowsPerThread = 16;
 // C split by columns when it is this many times wider than tall (a convolution's W · col):

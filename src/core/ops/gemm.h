@@ -8,6 +8,10 @@
 
 namespace descent {
 
+// Below this many multiply-adds one thread is faster: the fork costs more than the split saves.
+// (A batch of such products runs one product per thread instead: core/ops/matmul.cpp.)
+inline constexpr std::int64_t kParallelGemmWork = std::int64_t{1} << 20;
+
 // C (m, n) = op(A) · op(B) + beta · C, row-major, all operands contiguous.
 void gemm(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int64_t k,
           const float* a, const float* b, float beta, float* c);

@@ -1,6 +1,8 @@
-// Softmax and log-softmax over the last axis, computed stably (the row maximum is subtracted
-// before exponentiating): softmax(x)_j = e^(x_j - m) / Σ_k e^(x_k - m), m = max_k x_k, and
-// log_softmax(x)_j = x_j - m - log Σ_k e^(x_k - m). Any rank >= 1; other axes are rows.
+// Softmax and log-softmax over one axis (the last by default), computed stably (the row maximum
+// is subtracted before exponentiating): softmax(x)_j = e^(x_j - m) / Σ_k e^(x_k - m), m = max_k
+// x_k, and log_softmax(x)_j = x_j - m - log Σ_k e^(x_k - m). Any rank >= 1; the other axes index
+// independent rows. The axis must hold values; a bad axis throws InvalidArgument naming it and
+// the shape.
 #pragma once
 
 #include "core/variable.h"
@@ -9,5 +11,9 @@ namespace descent {
 
 Variable softmax(const Variable& x);
 Variable log_softmax(const Variable& x);
+// Over `axis` (negative counts from the end). The last axis is the call above; any other has no
+// fast float32 backward (its differentiable rule serves).
+Variable softmax(const Variable& x, int axis);
+Variable log_softmax(const Variable& x, int axis);
 
 }  // namespace descent

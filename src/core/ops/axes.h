@@ -1,0 +1,97 @@
+// Internal to the ops: axis arguments checked against a shape (negative axes count from the end),
+// and the layout of a reduction over a set of axes of a contiguous tensor.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+#include "core/parallel.h"
+#include "core/tensor.h"
+
+namespace descent::detail {
+
+// `axis` of a tensor of `rank` axes as an index in [0, rank); InvalidArgument naming the axis and
+// `shape` when it is outside [-rank, rank). `rank` is shape.size() but for an operation that adds
+// an axis (stack), which passes one more.
+inline int normalize_axis(int axis, std::size_t rank, const Shape& shape, const char* op) {
+  const auto r = static_cast<int>(rank);
+  if (axis < -r || axis >= r)
+    throw InvalidArgument(
+        fmt::format("{}: axis {} is out of range for shape {}", op, axis, shape_string(shape)));
+  return axis < 0 ? axis + r : axis;
+}
+
+// A reduction of a tensor of `shape` over some of its axes.
+struct Reduction {
+  std::vector<int> axes;   // normalized, ascending
+  Shape kept;              // the input's shape with each reduced axis 1 (keepdims)
+  Shape result;            // `kept`, or without the reduced axes (keepdims false)
+  std::int64_t count = 1;  // values reduced into each result value
+  // Offsets from a result's first input value to each of the values it reduces, row-major.
+  std::vector<std::int64_t> reduced_offsets;
+  // The kept axes' dimensions and input strides, to find each result's first input value.
+  std::vector<std::int64_t> kept_dims, kept_strides;
+};
+
+// Checks `axes` (at least one, each in range and given once, else InvalidArgument naming it and
+// the shape) and lays the reduction out.
+inline Reduction reduction(const Shape& shape, const std::vector<int>& axes, bool keepdims,
+                           const char* op) {
+  if (axes.empty())
+    throw InvalidArgument(fmt::format("{}: no axes given for shape {}", op, shape_string(shape)));
+  Reduction r;
+  std::vector<bool> reduced(shape.size(), false);
+  for (int axis : axes) {
+    const int a = normalize_axis(axis, shape.size(), shape, op);
+    if (reduced[a])
+      throw InvalidArgument(
+          fmt::format("{}: axis {} is given twice for shape {}", op, axis, shape_string(shape)));
+    reduced[a] = true;
+    r.axes.push_back(a);
+  }
+  std::sort(r.axes.begin(), r.axes.end());
+  std::vector<std::int64_t> stride(shape.size(), 1);
+  for (std::size_t k = shape.size(); k-- > 1;)
+    stride[k - 1] = stride[k] * shape[k];
+  r.kept = shape;
+  r.reduced_offsets = {0};
+  for (std::size_t k = 0; k < shape.size(); ++k) {
+    if (reduced[k]) {
+      r.kept[k] = 1;
+      r.count *= shape[k];
+      std::vector<std::int64_t> offsets;
+      offsets.reserve(r.reduced_offsets.size() * static_cast<std::size_t>(shape[k]));
+      for (std::int64_t base : r.reduced_offsets)
+        for (std::int64_t i = 0; i < shape[k]; ++i)
+          offsets.push_back(base + i * stride[k]);
+      r.reduced_offsets = std::move(offsets);
+    } else {
+      r.result.push_back(shape[k]);
+      r.kept_dims.push_back(shape[k]);
+      r.kept_strides.push_back(stride[k]);
+    }
+  }
+  if (keepdims) r.result = r.kept;
+  return r;
+}
+
+// Calls f(o, first) for each result value o, `first` the offset of its first input value (add
+// r.reduced_offsets for the others). Result values are split across threads; each is one call.
+template <class F>
+void for_each_reduced(const Reduction& r, F f) {
+  const std::int64_t results = shape_size(r.kept);
+  parallel_for(results, results * r.count, [&](std::int64_t o) {
+    std::int64_t first = 0, rest = o;
+    for (std::size_t k = r.kept_dims.size(); k-- > 0;) {
+      first += (rest % r.kept_dims[k]) * r.kept_strides[k];
+      rest /= r.kept_dims[k];
+    }
+    f(o, first);
+  });
+}
+
+}  // namespace descent::detail

@@ -1,0 +1,148 @@
+#include "core/ops/concat.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+#include "core/ops/axes.h"
+#include "core/ops/shape.h"
+
+namespace descent {
+namespace {
+
+// Values before `axis` (rows) and from it on, per unit of the axis (the run a slice copies).
+std::int64_t outer_size(const Shape& shape, int axis) {
+  std::int64_t outer = 1;
+  for (int k = 0; k < axis; ++k)
+    outer *= shape[k];
+  return outer;
+}
+
+std::int64_t inner_size(const Shape& shape, int axis) {
+  std::int64_t inner = 1;
+  for (std::size_t k = static_cast<std::size_t>(axis) + 1; k < shape.size(); ++k)
+    inner *= shape[k];
+  return inner;
+}
+
+// Copies, for each of `outer` rows, `count` values from `from` (row stride `from_row`) to `to`
+// (row stride `to_row`).
+template <class T>
+void copy_rows(const T* from, std::int64_t from_row, T* to, std::int64_t to_row, std::int64_t outer,
+               std::int64_t count) {
+  for (std::int64_t o = 0; o < outer; ++o)
+    std::copy_n(from + o * from_row, count, to + o * to_row);
+}
+
+}  // namespace
+
+Variable concat(const std::vector<Variable>& inputs, int axis) {
+  if (inputs.empty()) throw InvalidArgument("concat: no inputs");
+  const Shape& first = inputs[0].shape();
+  const int a = detail::normalize_axis(axis, first.size(), first, "concat");
+  Shape shape = first;
+  shape[a] = 0;
+  for (const Variable& input : inputs) {
+    const Shape& s = input.shape();
+    bool fits = s.size() == first.size();
+    for (std::size_t k = 0; fits && k < s.size(); ++k)
+      fits = static_cast<int>(k) == a || s[k] == first[k];
+    if (!fits)
+      throw InvalidArgument(fmt::format("concat: shapes {} and {} differ outside axis {}",
+                                        shape_string(first), shape_string(s), axis));
+    shape[a] += s[a];
+  }
+  Variable y = Variable::result(shape, inputs, "concat");
+  const std::int64_t outer = outer_size(shape, a), inner = inner_size(shape, a);
+  visit_dtype(y.dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    T* yv = y.value().data<T>();
+    std::int64_t offset = 0;
+    for (const Variable& input : inputs) {
+      const std::int64_t count = input.shape()[a] * inner;
+      copy_rows(input.value().data<T>(), count, yv + offset, shape[a] * inner, outer, count);
+      offset += count;
+    }
+  });
+  if (y.needs_grad())
+    y.set_grad_rule([a](const Variable& self, const Variable& grad) {
+      std::vector<Variable> grads;
+      std::int64_t start = 0;
+      for (std::size_t i = 0; i < self.node()->inputs.size(); ++i) {
+        const Variable input = self.input(i);
+        const std::int64_t length = input.shape()[a];
+        grads.push_back(input.requires_grad() ? narrow(grad, a, start, length) : Variable());
+        start += length;
+      }
+      return grads;
+    });
+  return y;
+}
+
+Variable narrow(const Variable& x, int axis, std::int64_t start, std::int64_t length) {
+  const Shape& xs = x.shape();
+  const int a = detail::normalize_axis(axis, xs.size(), xs, "narrow");
+  if (start < 0 || length < 0 || start + length > xs[a])
+    throw InvalidArgument(fmt::format("narrow: [{}, {}) is not within axis {} of shape {}", start,
+                                      start + length, axis, shape_string(xs)));
+  Shape shape = xs;
+  shape[a] = length;
+  Variable y = Variable::result(shape, {x}, "narrow");
+  const std::int64_t outer = outer_size(xs, a), inner = inner_size(xs, a);
+  visit_dtype(x.dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    copy_rows(x.value().data<T>() + start * inner, xs[a] * inner, y.value().data<T>(),
+              length * inner, outer, length * inner);
+  });
+  if (y.needs_grad())
+    y.set_grad_rule(
+        [a, start](const Variable& self, const Variable& grad) -> std::vector<Variable> {
+          // The gradient between zeros for the values before and after the range.
+          const Shape& xs = self.input(0).shape();
+          Shape before = xs, after = xs;
+          before[a] = start;
+          after[a] = xs[a] - start - grad.shape()[a];
+          return {concat(
+              {Variable(Tensor(before, grad.dtype())), grad, Variable(Tensor(after, grad.dtype()))},
+              a)};
+        });
+  return y;
+}
+
+std::vector<Variable> split(const Variable& x, const std::vector<std::int64_t>& sizes, int axis) {
+  const int a = detail::normalize_axis(axis, x.shape().size(), x.shape(), "split");
+  std::int64_t total = 0;
+  for (std::int64_t size : sizes) {
+    if (size < 0) throw InvalidArgument(fmt::format("split: negative size {}", size));
+    total += size;
+  }
+  if (total != x.shape()[a])
+    throw InvalidArgument(fmt::format("split: sizes add up to {}, axis {} of shape {} holds {}",
+                                      total, axis, shape_string(x.shape()), x.shape()[a]));
+  std::vector<Variable> pieces;
+  std::int64_t start = 0;
+  for (std::int64_t size : sizes) {
+    pieces.push_back(narrow(x, a, start, size));
+    start += size;
+  }
+  return pieces;
+}
+
+Variable stack(const std::vector<Variable>& inputs, int axis) {
+  if (inputs.empty()) throw InvalidArgument("stack: no inputs");
+  const Shape& first = inputs[0].shape();
+  const int a = detail::normalize_axis(axis, first.size() + 1, first, "stack");
+  std::vector<Variable> expanded;
+  for (const Variable& input : inputs) {
+    if (input.shape() != first)
+      throw InvalidArgument(fmt::format("stack: shapes {} and {} differ", shape_string(first),
+                                        shape_string(input.shape())));
+    Shape shape = first;
+    shape.insert(shape.begin() + a, 1);
+    expanded.push_back(reshape(input, shape));
+  }
+  return concat(expanded, a);
+}
+
+}  // namespace descent
