@@ -159,48 +159,21 @@ class RangeTest : public Callback {
   Clock::time_point started_, drawn_;
 };
 
-// Whether the curve says anything. Its smoothed loss must fall by at least kClearFall of its
-// level, and the fall must be more than noise: the per-step losses from the first point used to
-// the smoothed minimum, fitted by a straight line against the step, must fall with a slope at
-// least kClearT standard errors below zero (a t-test of the trend; the smoothed curve alone can
-// drift by a few percent on batch noise, its first values resting on few batches). Returns the
-// reason when it says nothing.
-constexpr double kClearFall = 0.01, kClearT = 3.0;
+// Whether the curve says anything: its smoothed loss must fall by at least kClearFall of its
+// level (from its highest point before its minimum to the minimum). Returns the reason when not.
+constexpr double kClearFall = 0.01;
 
 std::optional<std::string> unclear_curve(const LrFinderResult& r, std::size_t skip) {
   std::size_t end = skip;
   while (end < r.smoothed.size() && std::isfinite(r.smoothed[end])) ++end;
-  if (end <= skip + 2) return std::nullopt;  // too short to judge: the rules decide
+  if (end <= skip + 1) return std::nullopt;  // too short to judge: the rules decide
   const auto first = r.smoothed.begin() + static_cast<std::ptrdiff_t>(skip);
-  const auto lowest = std::min_element(first, r.smoothed.begin() + static_cast<std::ptrdiff_t>(end));
+  const auto lowest =
+      std::min_element(first, r.smoothed.begin() + static_cast<std::ptrdiff_t>(end));
   const double high = *std::max_element(first, lowest + 1), fall = high - *lowest;
   if (fall < kClearFall * std::abs(high))
     return fmt::format("the smoothed loss fell by only {:.2g}% of its level ({:.4g} to {:.4g})",
                        100 * fall / std::abs(high), high, *lowest);
-  // Least squares of loss_i on i over [skip, the minimum].
-  const auto last = static_cast<std::size_t>(lowest - r.smoothed.begin());
-  double n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
-  for (std::size_t i = skip; i <= last; ++i) {
-    if (!std::isfinite(r.loss[i])) continue;
-    const auto x = static_cast<double>(i);
-    n += 1, sx += x, sy += r.loss[i], sxx += x * x, sxy += x * r.loss[i];
-  }
-  if (n < 3) return std::nullopt;
-  const double spread = sxx - sx * sx / n, slope = (sxy - sx * sy / n) / spread;
-  const double intercept = (sy - slope * sx) / n;
-  double residual = 0;
-  for (std::size_t i = skip; i <= last; ++i)
-    if (std::isfinite(r.loss[i])) {
-      const double e = r.loss[i] - (intercept + slope * static_cast<double>(i));
-      residual += e * e;
-    }
-  const double standard_error = std::sqrt(residual / (n - 2) / spread);
-  const double t = standard_error > 0 ? -slope / standard_error : (slope < 0 ? INFINITY : 0.0);
-  if (t < kClearT)
-    return fmt::format(
-        "the losses up to the minimum fall by {:.3g} a step, {:.2g} standard errors: within their "
-        "noise",
-        -slope, t);
   return std::nullopt;
 }
 

@@ -13,9 +13,8 @@
 // turn the curve into a suggested η (steep, minimum, valley) are defined in lr/lr_suggestions.h;
 // find_lr runs them with skip = max(2, n/10) and window = max(2, n/20). When the picked rule
 // gives none, `suggested` is the minimum rule's (else the first rule's that gave one), its reason
-// saying so. A curve that says nothing gets no rule's number: when the smoothed loss falls by less
-// than 1% of its level, or the per-step losses up to its minimum show no falling trend (a slope
-// less than 3 standard errors below zero), `clear` is false and
+// saying so. A flat curve gets no rule's number: when the smoothed loss falls by less than 1% of
+// its level, `clear` is false and
 // `suggested` is rule "fallback", the optimizer's η as given (--lr, or its default), its reason
 // saying why (fastai's and Lightning's finders return a number from any curve).
 //
@@ -56,7 +55,7 @@ struct LrFinderResult {
   std::vector<LrSuggestion> suggestions;             // every rule that could give one
   LrSuggestion suggested;                            // the one options.suggest picks, or the
                                                      // fallback (below)
-  bool clear = true;  // false: the curve is flat or noise, and `suggested` is the fallback
+  bool clear = true;  // false: the curve is flat, and `suggested` is the fallback
   LrFinderOptions options;                           // as run
   std::int64_t epochs = 1;                           // epochs of the data the steps spanned
 
