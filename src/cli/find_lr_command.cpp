@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "cli/exit_codes.h"
+#include "cli/flag_limits.h"
 #include "cli/output.h"
 #include "cli/training_flags.h"
 #include "core/error.h"
@@ -37,6 +38,8 @@ void check_flags(const FindLrCommand& c) {
     throw InvalidArgument(
         fmt::format("--end must be finite and above --start ({:g}), got {}", f.start, f.end));
   if (f.iters < 2) throw InvalidArgument(fmt::format("--iters must be >= 2, got {}", f.iters));
+  // The test now runs every step, over as many epochs as small data needs.
+  check_at_most("--iters", f.iters, kMaxIters);
   if (c.mode != "exp" && c.mode != "linear")
     throw InvalidArgument(fmt::format("--mode must be exp or linear, got '{}'", c.mode));
   if (!(f.beta >= 0 && f.beta < 1))

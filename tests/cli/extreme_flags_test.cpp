@@ -161,6 +161,13 @@ TEST(FuzzerFindings, AValleyCsvThatIsADirectoryWritesNothing) {
                                  "is a directory; name the file to write");
 }
 
+TEST(FuzzerFindings, ARangeTestOfTwoBillionSteps) {
+  // Once the range test ran every step over as many epochs as it needed, this hung.
+  expect_refused_without_writing(
+      "find-lr --data moons --model mlp:4 --iters 2147483647 --batch-size 64 --quiet",
+      fresh_dir("find_lr_iters") / "out", kUsage, "--iters must be at most 100000");
+}
+
 TEST(FuzzerFindings, ABatchSizeNear2To63) {
   // (n + b - 1) / b wrapped to 0 steps; the range test then failed after writing its directory.
   // Now a batch larger than the data is the whole data: a full-batch range test, one step an
