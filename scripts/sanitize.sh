@@ -5,6 +5,7 @@
 #   scripts/sanitize.sh asan-quick  the same, layers core to train only (labels and targets)
 #   scripts/sanitize.sh tsan  ThreadSanitizer (Clang, LLVM's OpenMP), the tests that run threads:
 #                             labels core, loss, optim and lr (build-tsan/)
+#   scripts/sanitize.sh tsan-quick  the same, layer core only (the kernels' parallel loops)
 # Further arguments go to ctest, e.g. `scripts/sanitize.sh asan -L 'core|data'` (docs/sanitizers.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +25,9 @@ case $kind in
     preset=tsan dir=build-tsan targets=(test_core test_loss test_optim test_lr)
     selection=(-L '^(core|loss|optim|lr)$')
     ;;
-  *) echo "usage: $0 asan|asan-quick|tsan [ctest arguments]" >&2; exit 2 ;;
+  # The kernels' loops alone (layer core), for a CI with little time.
+  tsan-quick) preset=tsan dir=build-tsan targets=(test_core) selection=(-L '^core$') ;;
+  *) echo "usage: $0 asan|asan-quick|tsan|tsan-quick [ctest arguments]" >&2; exit 2 ;;
 esac
 
 # TSan's programs run without address-space randomization: TSan (LLVM 14) puts its shadow memory
@@ -32,7 +35,7 @@ esac
 # died so, in the OpenMP runtime's start-up during test discovery (not reproduced in 260 starts).
 # Later LLVMs re-execute themselves without randomization for this reason.
 no_aslr=()
-[ "$kind" = tsan ] && no_aslr=(setarch "$(uname -m)" -R)
+[[ "$kind" == tsan* ]] && no_aslr=(setarch "$(uname -m)" -R)
 
 timed() {  # runs a phase, prints its wall time, returns its status
   local start=$SECONDS status=0
