@@ -1,7 +1,7 @@
 // Gradient check at torch.autograd.gradcheck's settings (eps 1e-6, atol 1e-5, rtol 1e-3) for a
-// float32 op. The core has no float64 tensors, and float32 differences at eps 1e-6 would be mostly
-// rounding, so the numeric side comes from `reference`: the same function written out in double
-// in the test. What is checked:
+// float32 op's raw backward kernel. Float32 differences at eps 1e-6 would be mostly rounding, so
+// the numeric side comes from `reference`: the same function written out in double in the test
+// (the float64 checks of the ops themselves are in autograd_checks.h). What is checked:
 //   1. the op's float32 forward equals `reference` at float32 tolerance (1e-5 relative), which
 //      ties the reference to the op;
 //   2. for the loss sum(y · w), w a fixed random weight, every input gradient that the op's
