@@ -14,8 +14,9 @@ namespace descent::cli {
 inline constexpr std::int64_t kMaxEpochs = 100'000;       // --epochs, --sweep-epochs
 inline constexpr std::int64_t kMaxValleySteps = 100'000;  // valley --steps
 inline constexpr std::int64_t kMaxValleyLrs = 12;         // valley --lrs: one chart panel each
-inline constexpr std::int64_t kMaxIters = 100'000;  // sharpness and find-lr --iters, tune --finder-iters
-inline constexpr std::int64_t kMaxSweepPoints = 1'000;    // tune --sweep-points (as sweep --lrs)
+inline constexpr std::int64_t kMaxIters =
+    100'000;  // sharpness and find-lr --iters, tune --finder-iters
+inline constexpr std::int64_t kMaxSweepPoints = 1'000;  // tune --sweep-points (as sweep --lrs)
 
 inline void check_at_most(std::string_view flag, std::int64_t value, std::int64_t max) {
   if (value > max)

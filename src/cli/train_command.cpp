@@ -35,9 +35,9 @@ struct TrainCommand {
 
 void check_track_flags(const TrainCommand& c) {
   if (c.track_every && *c.track_every < 1)
-    throw InvalidArgument(fmt::format(
-        "--track-sharpness must be >= 1 (optimizer steps between estimates), got {}",
-        *c.track_every));
+    throw InvalidArgument(
+        fmt::format("--track-sharpness must be >= 1 (optimizer steps between estimates), got {}",
+                    *c.track_every));
   if (c.track_samples < 1)
     throw InvalidArgument(
         fmt::format("--track-sharpness-samples must be >= 1, got {}", c.track_samples));
@@ -46,10 +46,8 @@ void check_track_flags(const TrainCommand& c) {
 // The tracker over the first samples of the data fit() trains on (the validation tail left out).
 std::shared_ptr<SharpnessTracker> make_tracker(const TrainCommand& c, const Dataset& train) {
   Dataset data = train;
-  if (c.training.validation_split > 0.0)
-    data = split_tail(data, c.training.validation_split).first;
-  std::vector<std::int64_t> first(
-      static_cast<std::size_t>(std::min(c.track_samples, data.size())));
+  if (c.training.validation_split > 0.0) data = split_tail(data, c.training.validation_split).first;
+  std::vector<std::int64_t> first(static_cast<std::size_t>(std::min(c.track_samples, data.size())));
   std::iota(first.begin(), first.end(), std::int64_t{0});
   return std::make_shared<SharpnessTracker>(subset(data, first), *c.track_every);
 }

@@ -214,9 +214,9 @@ int run_tune(const TuneCommand& given, const CLI::App& command) {
   if (!quiet)
     fmt::print(stderr, "{}\n",
                unclear ? "2/3 No clear suggestion: sweep η from 1e-5 to 1" : "2/3 Sweep around it");
-  const std::vector<double> lrs = unclear ? log_spaced(1e-5, 1.0, c.sweep_points)
-                                          : log_spaced(suggested / 10.0, suggested * 3.0,
-                                                       c.sweep_points);
+  const std::vector<double> lrs =
+      unclear ? log_spaced(1e-5, 1.0, c.sweep_points)
+              : log_spaced(suggested / 10.0, suggested * 3.0, c.sweep_points);
   const RunDirectory sweep_dir(root.path() / "sweep", "sweep", true);
   const SweepRunStore sweep_store(sweep_dir.file("runs"));
   const SweepResult swept = run_sweep(

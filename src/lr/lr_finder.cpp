@@ -3,12 +3,12 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <optional>
 #include <chrono>
 #include <cmath>
 #include <fstream>
 #include <limits>
 #include <memory>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -165,7 +165,8 @@ constexpr double kClearFall = 0.01;
 
 std::optional<std::string> unclear_curve(const LrFinderResult& r, std::size_t skip) {
   std::size_t end = skip;
-  while (end < r.smoothed.size() && std::isfinite(r.smoothed[end])) ++end;
+  while (end < r.smoothed.size() && std::isfinite(r.smoothed[end]))
+    ++end;
   if (end <= skip + 1) return std::nullopt;  // too short to judge: the rules decide
   const auto first = r.smoothed.begin() + static_cast<std::ptrdiff_t>(skip);
   const auto lowest =
@@ -231,8 +232,8 @@ LrFinderResult find_lr(Model& model, const Dataset& data, const LrFinderOptions&
   };
   if (const auto unclear = unclear_curve(result, settings.skip)) {
     result.clear = false;
-    const auto nearest = std::min_element(
-        result.lr.begin(), result.lr.end(), [&](double a, double b) {
+    const auto nearest =
+        std::min_element(result.lr.begin(), result.lr.end(), [&](double a, double b) {
           return std::abs(std::log(a / given_lr)) < std::abs(std::log(b / given_lr));
         });
     result.suggested = {"fallback", given_lr,

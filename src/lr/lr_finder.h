@@ -7,16 +7,16 @@
 //
 // n = options.iters steps. When one epoch of the data gives fewer batches, the test runs over as
 // many epochs as it needs (fastai's lr_find does the same), reshuffled each time: a range test of
-// 15 steps on a small set reads its suggestion off too few points. Each step's loss is smoothed with a bias-corrected exponential moving
-// average (lr/smoothing.h, β = options.beta); the test stops early when the smoothed loss exceeds
-// diverge_factor × its minimum so far, or when the loss becomes NaN or infinite. The rules that
-// turn the curve into a suggested η (steep, minimum, valley) are defined in lr/lr_suggestions.h;
-// find_lr runs them with skip = max(2, n/10) and window = max(2, n/20). When the picked rule
-// gives none, `suggested` is the minimum rule's (else the first rule's that gave one), its reason
-// saying so. A flat curve gets no rule's number: when the smoothed loss falls by less than 1% of
-// its level, `clear` is false and
-// `suggested` is rule "fallback", the optimizer's η as given (--lr, or its default), its reason
-// saying why (fastai's and Lightning's finders return a number from any curve).
+// 15 steps on a small set reads its suggestion off too few points. Each step's loss is smoothed
+// with a bias-corrected exponential moving average (lr/smoothing.h, β = options.beta); the test
+// stops early when the smoothed loss exceeds diverge_factor × its minimum so far, or when the loss
+// becomes NaN or infinite. The rules that turn the curve into a suggested η (steep, minimum,
+// valley) are defined in lr/lr_suggestions.h; find_lr runs them with skip = max(2, n/10) and window
+// = max(2, n/20). When the picked rule gives none, `suggested` is the minimum rule's (else the
+// first rule's that gave one), its reason saying so. A flat curve gets no rule's number: when the
+// smoothed loss falls by less than 1% of its level, `clear` is false and `suggested` is rule
+// "fallback", the optimizer's η as given (--lr, or its default), its reason saying why (fastai's
+// and Lightning's finders return a number from any curve).
 //
 // The model is left exactly as it was: weights, optimizer state (moments, step counts, η,
 // momentum), and the random streams of the model and its dropout layers (which decide the next
@@ -55,11 +55,12 @@ struct LrFinderResult {
   std::vector<LrSuggestion> suggestions;             // every rule that could give one
   LrSuggestion suggested;                            // the one options.suggest picks, or the
                                                      // fallback (below)
-  bool clear = true;  // false: the curve is flat, and `suggested` is the fallback
-  LrFinderOptions options;                           // as run
-  std::int64_t epochs = 1;                           // epochs of the data the steps spanned
+  bool clear = true;        // false: the curve is flat, and `suggested` is the fallback
+  LrFinderOptions options;  // as run
+  std::int64_t epochs = 1;  // epochs of the data the steps spanned
 
-  // {"clear", "options": {...}, "curve": {"step", "lr", "loss", "smoothed"[, "val_loss"]}, "stopped",
+  // {"clear", "options": {...}, "curve": {"step", "lr", "loss", "smoothed"[, "val_loss"]},
+  // "stopped",
   //  "suggestions": {rule: {"lr", "loss", "reason"}}, "suggested": {"rule", "lr", "loss",
   //  "reason"}}; NaN and infinity as null. A rule that gave no suggestion is absent.
   nlohmann::json to_json() const;

@@ -21,8 +21,8 @@
 namespace descent {
 
 struct SharpnessPoint {
-  std::int64_t step = 0;   // optimizer steps done when measured
-  double lr = 0.0;         // the η of that step
+  std::int64_t step = 0;  // optimizer steps done when measured
+  double lr = 0.0;        // the η of that step
   double lambda_max = 0.0;
   double threshold = 0.0;  // stability_threshold(optimizer, lr)
   bool converged = false;

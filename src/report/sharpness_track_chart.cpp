@@ -13,9 +13,8 @@ ChartSpec sharpness_track_chart(const std::vector<SharpnessPoint>& points) {
   spec.y_label = "curvature";
   bool positive = !points.empty();
   Series lambda{.label = "λmax (training loss, subset)", .markers = points.size() <= 60};
-  Series threshold{.label = "threshold 2(1+μ)/η",
-                   .color = Color{0.8, 0.2, 0.2},
-                   .style = LineStyle::dashed};
+  Series threshold{
+      .label = "threshold 2(1+μ)/η", .color = Color{0.8, 0.2, 0.2}, .style = LineStyle::dashed};
   for (const SharpnessPoint& p : points) {
     lambda.x.push_back(static_cast<double>(p.step));
     lambda.y.push_back(p.lambda_max);

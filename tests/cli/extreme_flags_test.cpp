@@ -221,7 +221,8 @@ TEST(FuzzerFindings, AValidationSplitThatLeavesNoTrainingDataWritesNothing) {
   expect_refused_without_writing(
       "sweep --data moons --model mlp:4 --lrs 0.01,0.1 --epochs 1 --quiet "
       "--validation-split 0.999999",
-      fresh_dir("extreme_sweep_split") / "out", kUsage, "cannot be split into training and validation");
+      fresh_dir("extreme_sweep_split") / "out", kUsage,
+      "cannot be split into training and validation");
 }
 
 }  // namespace

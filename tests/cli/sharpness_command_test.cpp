@@ -81,8 +81,9 @@ TEST(SharpnessCommand, EachMethodByNameAndAnUnknownOneRefused) {
   }
   const CommandResult bad = run_descent("sharpness --data linear --model linear --method hessian");
   EXPECT_EQ(bad.exit_code, 2);
-  EXPECT_THAT(bad.output,
-              HasSubstr("--method must be exact, finite-difference or gauss-newton, got 'hessian'"));
+  EXPECT_THAT(
+      bad.output,
+      HasSubstr("--method must be exact, finite-difference or gauss-newton, got 'hessian'"));
 }
 
 TEST(SharpnessCommand, TextReportAndFirstSamples) {

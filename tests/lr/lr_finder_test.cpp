@@ -249,8 +249,8 @@ TEST(FindLr, AFlatCurveGivesNoClearSuggestionButTheFallback) {
   const Dataset data = moons(2000, 0.1, 1);
   Model model = small_model();
   compile_sgd(model, 0.05, 0.0);
-  const LrFinderResult r = find_lr(
-      model, data, quiet({.start = 1e-9, .end = 1e-8, .iters = 30, .batch_size = 2000}));
+  const LrFinderResult r =
+      find_lr(model, data, quiet({.start = 1e-9, .end = 1e-8, .iters = 30, .batch_size = 2000}));
   EXPECT_FALSE(r.clear);
   EXPECT_EQ(r.suggested.rule, "fallback");
   EXPECT_DOUBLE_EQ(r.suggested.lr, 0.05);
