@@ -143,14 +143,20 @@ int run_tune(const TuneCommand& given, const CLI::App& command) {
   TrainingFlags experiment_flags = flags;
   experiment_flags.schedule.clear();  // the final run's schedule is built once η is known
   Experiment e = make_experiment(experiment_flags);
-  // Rejects a bad schedule name or parameter now, not after the finder and the sweep.
-  final_schedule(flags, e.model->optimizer(), 0.01, 100);
 
   const bool quiet = c.output.quiet;
   // Named references, not a structured binding: Debian's clang 14 cannot capture one in a lambda.
   auto split = split_tail(e.data.train, flags.validation_split);
   Dataset& train = split.first;
   Dataset& validation = split.second;
+  const std::int64_t final_steps = ceil_div(train.size(), flags.batch_size) * flags.epochs;
+  // Rejects a bad schedule name, parameter or length now, not after the finder and the sweep.
+  try {
+    final_schedule(flags, e.model->optimizer(), 0.01, final_steps);
+  } catch (const InvalidArgument& error) {
+    throw InvalidArgument(
+        fmt::format("the final run ({} optimizer steps): {}", final_steps, error.what()));
+  }
   const auto build = [&](double lr) { return make_model(flags, e.model_config, train, lr); };
   // make_experiment checked one model; the sweep trains up to this many more beside it.
   const int at_once =
@@ -257,12 +263,11 @@ int run_tune(const TuneCommand& given, const CLI::App& command) {
   // from its last checkpoint.
   if (!quiet) fmt::print(stderr, "3/3 Final training\n");
   std::unique_ptr<Model> model = build(chosen);
-  const std::int64_t steps = ceil_div(train.size(), flags.batch_size) * flags.epochs;
   FitOptions fit{.epochs = flags.epochs,
                  .batch_size = flags.batch_size,
                  .validation_data = &validation,
                  .verbose = quiet ? 0 : 1,
-                 .schedule = final_schedule(flags, model->optimizer(), chosen, steps)};
+                 .schedule = final_schedule(flags, model->optimizer(), chosen, final_steps)};
   const RunDirectory final_dir(root.path() / "final", "train", true);
   apply_checkpoint_flags(c.checkpoints, final_dir.path(), fit);
   const std::optional<LoadedCheckpoint> checkpoint =

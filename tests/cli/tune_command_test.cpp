@@ -120,5 +120,19 @@ TEST(TuneCommand, RefusesAFixedLearningRateAndBadStages) {
   }
 }
 
+// A final run too short for its schedule (one step: one epoch in one batch) is refused before the
+// finder runs, not after the sweep has written its stages (the command-line fuzzer found this).
+TEST(TuneCommand, AFinalRunTooShortForItsScheduleIsRefusedBeforeAnyStage) {
+  const fs::path dir = fresh_dir("tune_one_step");
+  const CommandResult r = run_descent(
+      "tune --data moons --model mlp:4 --finder-iters 10 --sweep-points 2 --sweep-epochs 1 "
+      "--epochs 1 --batch-size 4294967296 --quiet --out " +
+      (dir / "run").string());
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("the final run (1 optimizer steps)"));
+  EXPECT_THAT(r.output, HasSubstr("total_steps must be >= 2"));
+  EXPECT_FALSE(fs::exists(dir / "run"));
+}
+
 }  // namespace
 }  // namespace descent::testing
