@@ -67,7 +67,8 @@ Tensor::~Tensor() {
   release();
 }
 
-Tensor::Tensor(const Tensor& other) : shape_(other.shape_), dtype_(other.dtype_) {
+Tensor::Tensor(const Tensor& other)
+    : shape_(other.shape_), dtype_(other.dtype_), device_(other.device_) {
   allocate(other.size_);
   if (size_ > 0)
     std::memcpy(data_, other.data_, static_cast<std::size_t>(size_) * dtype_size(dtype_));
@@ -76,6 +77,7 @@ Tensor::Tensor(const Tensor& other) : shape_(other.shape_), dtype_(other.dtype_)
 Tensor& Tensor::operator=(const Tensor& other) {
   if (this != &other) {
     resize(other.shape_, other.dtype_);
+    device_ = other.device_;
     if (size_ > 0)
       std::memcpy(data_, other.data_, static_cast<std::size_t>(size_) * dtype_size(dtype_));
   }
@@ -86,6 +88,7 @@ Tensor::Tensor(Tensor&& other) noexcept
     : shape_(std::move(other.shape_)),
       size_(other.size_),
       dtype_(other.dtype_),
+      device_(other.device_),
       data_(other.data_),
       capacity_(other.capacity_) {
   other.shape_.clear();
@@ -100,6 +103,7 @@ Tensor& Tensor::operator=(Tensor&& other) noexcept {
     shape_ = std::move(other.shape_);
     size_ = other.size_;
     dtype_ = other.dtype_;
+    device_ = other.device_;
     data_ = other.data_;
     capacity_ = other.capacity_;
     other.shape_.clear();
@@ -135,6 +139,7 @@ double Tensor::at(std::int64_t i) const {
 Tensor Tensor::to(DType dtype) const {
   if (dtype == dtype_) return *this;
   Tensor out(shape_, dtype);
+  out.device_ = device_;
   visit_dtype(dtype_, [&](auto from) {
     visit_dtype(dtype, [&](auto into) {
       using From = decltype(from);
@@ -142,6 +147,12 @@ Tensor Tensor::to(DType dtype) const {
       std::copy_n(data<From>(), size_, out.data<Into>());
     });
   });
+  return out;
+}
+
+Tensor Tensor::to(Device device) const {
+  Tensor out(*this);
+  out.device_ = device;  // both devices keep their values in host memory
   return out;
 }
 
@@ -159,6 +170,17 @@ void Tensor::resize(const Shape& shape, DType dtype) {
   dtype_ = dtype;
   shape_ = shape;
   size_ = size;
+}
+
+void Tensor::resize(const Shape& shape, DType dtype, Device device) {
+  resize(shape, dtype);
+  device_ = device;
+}
+
+Tensor Tensor::zeros_like(const Tensor& other) {
+  Tensor out(other.shape_, other.dtype_);
+  out.device_ = other.device_;
+  return out;
 }
 
 void Tensor::reshape(const Shape& shape) {

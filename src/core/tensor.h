@@ -1,6 +1,6 @@
-// Tensor: a dense, row-major array of float32 (the default) or float64 values with a shape and
-// owning storage. Copies are deep; moves are cheap. Storage comes from BufferPool and is reused
-// after release.
+// Tensor: a dense, row-major array of float32 (the default) or float64 values with a shape, a
+// device (core/device.h: whose kernels compute on it) and owning storage. Copies are deep; moves
+// are cheap. Storage comes from BufferPool and is reused after release.
 #pragma once
 
 #include <cstdint>
@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/device.h"
 #include "core/dtype.h"
 
 namespace descent {
@@ -38,6 +39,8 @@ class Tensor {
   Tensor& operator=(Tensor&& other) noexcept;
 
   DType dtype() const { return dtype_; }
+  // The device it was made on: default_device() at construction, or the copied tensor's.
+  Device device() const { return device_; }
   const Shape& shape() const { return shape_; }
   int rank() const { return static_cast<int>(shape_.size()); }
   // Dimension i; negative i counts from the end.
@@ -75,11 +78,17 @@ class Tensor {
   double at(std::int64_t i) const;
   // A copy converted to `dtype` (a plain copy when it already is).
   Tensor to(DType dtype) const;
+  // A copy on `device` (values and dtype unchanged).
+  Tensor to(Device device) const;
 
   // Changes the shape; keeps the storage when it is large enough (contents then unspecified).
   void resize(const Shape& shape);
   // The same with a dtype, which may change.
   void resize(const Shape& shape, DType dtype);
+  // The same with a dtype and a device, which may change.
+  void resize(const Shape& shape, DType dtype, Device device);
+  // Zeros of `other`'s shape, dtype and device.
+  static Tensor zeros_like(const Tensor& other);
   // Same values, new shape of equal size.
   void reshape(const Shape& shape);
   void fill(double value);
@@ -97,6 +106,7 @@ class Tensor {
   Shape shape_;
   std::int64_t size_ = 0;
   DType dtype_ = DType::f32;
+  Device device_ = default_device();
   void* data_ = nullptr;
   std::size_t capacity_ = 0;  // bytes
 };

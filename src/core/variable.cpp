@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "core/backend/backend.h"
 #include "core/error.h"
 
 namespace descent {
@@ -36,19 +37,7 @@ RawBackwardOnly::~RawBackwardOnly() {
 }
 
 void add_into_grad(Node& node, const Tensor& contribution) {
-  bool accumulate = false;
-  Tensor& g = node.grad_for_write(accumulate);
-  if (!accumulate) {
-    g = contribution;
-    return;
-  }
-  visit_dtype(g.dtype(), [&](auto zero) {
-    using T = decltype(zero);
-    T* out = g.data<T>();
-    const T* in = contribution.data<T>();
-    for (std::int64_t i = 0; i < g.size(); ++i)
-      out[i] += in[i];
-  });
+  backend_of(node.value).elementwise.accumulate(contribution, node.grad_out());
 }
 
 namespace {
@@ -68,10 +57,16 @@ void run_grad_rule(Node& node) {
 Tensor& Node::grad_for_write(bool& accumulate) {
   accumulate = grad_written;
   if (!grad_written) {
-    grad.resize(value.shape(), value.dtype());
+    grad.resize(value.shape(), value.dtype(), value.device());
     grad_written = true;
   }
   return grad;
+}
+
+GradOut Node::grad_out() {
+  bool accumulate = false;
+  Tensor& g = grad_for_write(accumulate);
+  return {g, accumulate};
 }
 
 Variable::Variable(Tensor value, bool requires_grad) : node_(std::make_shared<Node>()) {
@@ -86,20 +81,25 @@ Variable Variable::result(const Shape& shape, std::initializer_list<Variable> in
 
 Variable Variable::result(const Shape& shape, std::span<const Variable> inputs, const char* op) {
   DType dtype = DType::f32;
+  Device device = default_device();
   const Variable* first = nullptr;
   for (const Variable& input : inputs) {
     if (!input.defined()) continue;
     if (first == nullptr) {
       first = &input;
       dtype = input.dtype();
+      device = input.value().device();
     } else if (input.dtype() != dtype) {
       throw InvalidArgument(fmt::format("{}: inputs of dtypes {} and {}", op, dtype_name(dtype),
                                         dtype_name(input.dtype())));
+    } else if (input.value().device() != device) {
+      throw InvalidArgument(fmt::format("{}: inputs on devices {} and {}", op, device_name(device),
+                                        device_name(input.value().device())));
     }
   }
   Variable out;
   out.node_ = std::make_shared<Node>();
-  out.node_->value.resize(shape, dtype);
+  out.node_->value.resize(shape, dtype, device);
   out.node_->op = op;
   if (!grad_mode) return out;
   for (const Variable& input : inputs) {

@@ -17,6 +17,7 @@
 #include <span>
 #include <vector>
 
+#include "core/backend/grad_out.h"
 #include "core/tensor.h"
 
 namespace descent {
@@ -47,6 +48,8 @@ struct Node {
   bool is_leaf() const { return inputs.empty(); }
   // Gradient buffer to write into; `accumulate` tells whether to add (true) or assign (false).
   Tensor& grad_for_write(bool& accumulate);
+  // The same as a backward kernel takes it (core/backend/grad_out.h).
+  GradOut grad_out();
 };
 
 // Adds `contribution` (the node's shape and dtype) into its gradient, or assigns it on the first

@@ -1,0 +1,10 @@
+// The cpu backend's kernel families (OpenMP loops, oneDNN and OpenBLAS products), one file each.
+#pragma once
+
+#include "core/backend/backend.h"
+
+namespace descent {
+
+const ElementwiseKernels& cpu_elementwise();
+
+}  // namespace descent
