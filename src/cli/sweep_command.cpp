@@ -17,7 +17,6 @@
 #include "cli/output.h"
 #include "cli/thread_flag.h"
 #include "cli/training_flags.h"
-#include "core/ceil_div.h"
 #include "core/error.h"
 #include "lr/sharpness.h"
 #include "lr/sweep.h"
@@ -64,13 +63,6 @@ SweepCommand resumed_command(const SweepCommand& given, const RunDirectory& run_
   }
   c.training.model = run_dir.file("model.json").string();
   return c;
-}
-
-// Scheduler steps in one run, as make_experiment counts them for the schedule's length.
-std::int64_t schedule_length(const TrainingFlags& f, std::int64_t train_samples,
-                             ScheduleInterval interval) {
-  if (interval == ScheduleInterval::epoch) return f.epochs;
-  return ceil_div(train_samples, f.batch_size) * f.epochs;
 }
 
 // A loss or metric in a fixed-width column: 4 decimals, or 4 significant digits when large (a
@@ -171,7 +163,8 @@ int run_sweep_command(const SweepCommand& given, const CLI::App& command) {
                lrs.size());
   if (!c.training.schedule.empty()) {
     const json params = parse_key_values(c.training.schedule_params, "--schedule-param");
-    const std::int64_t length = schedule_length(c.training, train.size(), e.interval);
+    const std::int64_t length =
+        schedule_length(train.size(), c.training.batch_size, c.training.epochs, e.interval);
     options.schedule = [&c, params, length](double lr) {
       return std::shared_ptr<Schedule>(make_schedule(c.training.schedule, params, lr, length));
     };

@@ -8,7 +8,6 @@
 #include "cli/memory_check.h"
 #include "cli/model_spec.h"
 #include "cli/thread_flag.h"
-#include "core/ceil_div.h"
 #include "core/error.h"
 #include "core/parallel.h"
 #include "loss/losses.h"
@@ -263,13 +262,13 @@ Experiment make_experiment(const TrainingFlags& f, std::optional<double> lr) {
   const double initial_lr = e.model->optimizer().lr();
   e.interval = parse_schedule_interval(f.schedule_interval);
   const std::int64_t train_samples = split_point(e.data.train.size(), f.validation_split);
-  const std::int64_t steps_per_epoch = ceil_div(train_samples, f.batch_size);
-  const std::int64_t total =
-      e.interval == ScheduleInterval::step ? steps_per_epoch * f.epochs : f.epochs;
+  const std::int64_t total = schedule_length(train_samples, f.batch_size, f.epochs, e.interval);
   if (!f.schedule.empty()) {
     e.schedule = make_schedule(f.schedule, parse_key_values(f.schedule_params, "--schedule-param"),
                                initial_lr, total);
-    check_cycled_momentum(*e.schedule, e.model->optimizer());  // before any run directory exists
+    // Before any run directory exists, not at the step where the run would fail.
+    check_cycled_momentum(*e.schedule, e.model->optimizer());
+    check_schedule_length(*e.schedule, total);
   }
 
   json flags = to_json(f);

@@ -13,7 +13,6 @@
 #include "cli/thread_flag.h"
 #include "cli/training_flags.h"
 #include "cli/training_run.h"
-#include "core/ceil_div.h"
 #include "core/error.h"
 #include "lr/lr_finder.h"
 #include "lr/lr_suggestions.h"
@@ -99,7 +98,10 @@ std::shared_ptr<Schedule> final_schedule(const TrainingFlags& f, const Optimizer
       is_schedule_preset(f.schedule)
           ? make_schedule_preset(f.schedule, params, lr, steps, optimizer.momentum().has_value())
           : make_schedule(f.schedule, params, lr, steps);
-  if (schedule) check_cycled_momentum(*schedule, optimizer);
+  if (schedule) {
+    check_cycled_momentum(*schedule, optimizer);
+    check_schedule_length(*schedule, steps);
+  }
   return schedule;
 }
 
@@ -149,7 +151,8 @@ int run_tune(const TuneCommand& given, const CLI::App& command) {
   auto split = split_tail(e.data.train, flags.validation_split);
   Dataset& train = split.first;
   Dataset& validation = split.second;
-  const std::int64_t final_steps = ceil_div(train.size(), flags.batch_size) * flags.epochs;
+  const std::int64_t final_steps =
+      schedule_length(train.size(), flags.batch_size, flags.epochs, ScheduleInterval::step);
   // Rejects a bad schedule name, parameter or length now, not after the finder and the sweep.
   try {
     final_schedule(flags, e.model->optimizer(), 0.01, final_steps);

@@ -13,12 +13,12 @@
 
 #include <fmt/format.h>
 
-#include "core/ceil_div.h"
 #include "core/error.h"
 #include "core/non_finite.h"
 #include "core/parallel.h"
 #include "lr/divergence_guard.h"
 #include "lr/sweep_progress.h"
+#include "optim/schedule/schedule.h"
 
 namespace descent {
 namespace {
@@ -113,7 +113,8 @@ SweepResult run_sweep(const std::function<std::unique_ptr<Model>(double lr)>& ma
   check_options(lrs, options);
   const auto count = static_cast<int>(lrs.size());
   const int at_once = std::min(options.parallel > 0 ? options.parallel : num_threads(), count);
-  const std::int64_t steps_per_run = ceil_div(train.size(), options.batch_size) * options.epochs;
+  const std::int64_t steps_per_run =
+      schedule_length(train.size(), options.batch_size, options.epochs, ScheduleInterval::step);
   SweepProgress progress(lrs.size(), steps_per_run, options.verbose > 0);
 
   SweepResult result;

@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "data/batches.h"
+#include "optim/schedule/schedule.h"
 #include "train/fit_loop.h"
 
 namespace descent {
@@ -73,6 +74,10 @@ History Model::fit(const Dataset& data, const FitOptions& options) {
     validation = &parts.second;
   }
   if (train->size() == 0) throw DataError("no training samples");
+  if (options.schedule)
+    check_schedule_length(*options.schedule,
+                          schedule_length(train->size(), options.batch_size, options.epochs,
+                                          options.schedule_interval));
   build(train->sample_shape);
   Shape predictions{train->size()};
   predictions.insert(predictions.end(), output_shape().begin(), output_shape().end());

@@ -76,6 +76,19 @@ TEST(TrainCommand, ScheduleDrivesEta) {
   EXPECT_DOUBLE_EQ(history["epochs"][2]["lr"].get<double>(), 0.025);
 }
 
+// A schedule given a length shorter than the run fails before the run directory exists (it used
+// to fail at the step past its end, leaving a half-written run).
+TEST(TrainCommand, AScheduleShorterThanTheRunIsRefusedBeforeTheRunDirectory) {
+  const fs::path out = fresh_dir("train_short_schedule") / "run";
+  const CommandResult r = run_descent(
+      "train --data moons --model linear --batch-size 100 --epochs 2 --schedule OneCycleLR "
+      "--schedule-param total_steps=10 --quiet --out " +
+      out.string());
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("OneCycleLR ends at step 10 but the run has"));
+  EXPECT_FALSE(fs::exists(out));
+}
+
 TEST(TrainCommand, DivergedRunExitsWithItsOwnCode) {
   const fs::path out = fresh_dir("train_diverge") / "run";
   const CommandResult r = run_descent(

@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "core/error.h"
 #include "fixture_file.h"
 #include "nn/dense.h"
 #include "optim/adam.h"
@@ -144,6 +145,31 @@ TEST(ScheduleTraining, OneCycleWithAdamBeta1MatchesTorch) {
 
 TEST(ScheduleTraining, CyclicWithSgdMomentumMatchesTorch) {
   expect_run_matches_torch("cyclic_sgd");
+}
+
+// A schedule that ends before the run (OneCycleLR over 10 steps, a run of 12) is refused by fit()
+// before the first step, naming both lengths, rather than failing at step 11 with the run half
+// done. One step more than total_steps is what PyTorch accepts too (t may reach total_steps).
+TEST(ScheduleTraining, AScheduleShorterThanTheRunIsRefusedBeforeTheFirstStep) {
+  const auto fit_with_total_steps = [](std::int64_t total_steps) {
+    Model model;
+    model.add(Dense(1, {.input_shape = {1}}));
+    model.compile(std::make_unique<SGD>(model.trainable_variables(), SGDOptions{.lr = 0.1}),
+                  make_loss("mse"));
+    const Tensor x({12, 1}, 1.0f), y({12, 1}, 0.5f);
+    const auto schedule = std::make_shared<OneCycleLR>(
+        0.1, OneCycleLROptions{.max_lr = 0.1, .total_steps = total_steps});
+    return model.fit(x, y, {.epochs = 3, .batch_size = 3, .verbose = 0, .schedule = schedule});
+  };
+  try {
+    fit_with_total_steps(10);
+    FAIL() << "a 10-step OneCycleLR ran a 12-step run";
+  } catch (const InvalidArgument& e) {
+    EXPECT_STREQ(e.what(),
+                 "OneCycleLR ends at step 10 but the run has 12 scheduler steps: give it a length "
+                 "of at least 11");
+  }
+  EXPECT_EQ(fit_with_total_steps(11).steps.size(), 12u);
 }
 
 }  // namespace

@@ -63,6 +63,7 @@ class OneCycleLR : public Schedule {
 
   double lr(std::int64_t t) const override;
   std::optional<double> momentum(std::int64_t t) const override;
+  std::optional<std::int64_t> last_step() const override { return options_.total_steps; }
   std::string name() const override { return "OneCycleLR"; }
   nlohmann::json config() const override;
 

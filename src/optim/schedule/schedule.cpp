@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "core/ceil_div.h"
 #include "core/error.h"
 
 namespace descent {
@@ -44,6 +45,21 @@ ScheduleInterval parse_schedule_interval(std::string_view text) {
 
 std::string_view to_string(ScheduleInterval interval) {
   return interval == ScheduleInterval::step ? "step" : "epoch";
+}
+
+std::int64_t schedule_length(std::int64_t samples, std::int64_t batch_size, std::int64_t epochs,
+                             ScheduleInterval interval) {
+  if (interval == ScheduleInterval::epoch) return epochs;
+  return ceil_div(samples, batch_size) * epochs;
+}
+
+void check_schedule_length(const Schedule& schedule, std::int64_t length) {
+  const std::optional<std::int64_t> last = schedule.last_step();
+  // The run asks for lr(t) at t = 0 .. length − 1.
+  if (last && length - 1 > *last)
+    throw InvalidArgument(fmt::format(
+        "{} ends at step {} but the run has {} scheduler steps: give it a length of at least {}",
+        schedule.name(), *last, length, length - 1));
 }
 
 }  // namespace descent

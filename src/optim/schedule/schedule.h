@@ -33,6 +33,9 @@ class Schedule {
   // Called at the end of each epoch with the monitored metric; `t` is the first step whose η the
   // observation may change (the number of scheduler steps taken so far). Default ignores it.
   virtual void observe(std::int64_t /*t*/, double /*metric*/) {}
+  // The largest t that lr() accepts, for a schedule of fixed length (OneCycleLR's total_steps);
+  // nullopt when any t is fine.
+  virtual std::optional<std::int64_t> last_step() const { return std::nullopt; }
 
   // The name make_schedule() knows this schedule by ("StepLR", "CosineDecay", ...).
   virtual std::string name() const = 0;
@@ -60,5 +63,14 @@ enum class ScheduleInterval { step, epoch };
 // "step" / "epoch"; throws InvalidArgument for anything else.
 ScheduleInterval parse_schedule_interval(std::string_view text);
 std::string_view to_string(ScheduleInterval interval);
+
+// The scheduler steps of a run of `epochs` over `samples` in batches of `batch_size` (a short last
+// batch counts): batches × epochs per step, epochs per epoch. Everything that sizes a schedule or
+// checks one against a run counts with this.
+std::int64_t schedule_length(std::int64_t samples, std::int64_t batch_size, std::int64_t epochs,
+                             ScheduleInterval interval);
+// Throws InvalidArgument when `schedule` ends before a run of `length` scheduler steps does (it
+// would fail at that step, with the run half done).
+void check_schedule_length(const Schedule& schedule, std::int64_t length);
 
 }  // namespace descent
