@@ -6,5 +6,6 @@
 namespace descent {
 
 const ElementwiseKernels& cpu_elementwise();
+const ReduceKernels& cpu_reduce();
 
 }  // namespace descent
