@@ -10,11 +10,13 @@ const Backend& backend(Device device) {
       .name = "cpu",
       .elementwise = cpu_elementwise(),
       .reduce = cpu_reduce(),
+      .softmax = cpu_softmax(),
   };
   static const Backend reference{
       .name = "reference",
       .elementwise = reference_elementwise(),
       .reduce = reference_reduce(),
+      .softmax = reference_softmax(),
   };
   return device == Device::cpu ? cpu : reference;
 }

@@ -9,6 +9,7 @@
 
 #include "core/backend/elementwise_kernels.h"
 #include "core/backend/reduce_kernels.h"
+#include "core/backend/softmax_kernels.h"
 #include "core/device.h"
 #include "core/tensor.h"
 
@@ -18,6 +19,7 @@ struct Backend {
   std::string_view name;
   const ElementwiseKernels& elementwise;
   const ReduceKernels& reduce;
+  const SoftmaxKernels& softmax;
 };
 
 const Backend& backend(Device device);

@@ -18,5 +18,6 @@ void count_kernel_call();
 
 const ElementwiseKernels& reference_elementwise();
 const ReduceKernels& reference_reduce();
+const SoftmaxKernels& reference_softmax();
 
 }  // namespace descent
