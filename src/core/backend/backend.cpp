@@ -6,8 +6,18 @@
 namespace descent {
 
 const Backend& backend(Device device) {
-  static const Backend cpu{.name = "cpu", .elementwise = cpu_elementwise()};
-  static const Backend reference{.name = "reference", .elementwise = reference_elementwise()};
+  static const Backend cpu{
+      .name = "cpu",
+      .elementwise = cpu_elementwise(),
+      .reduce = cpu_reduce(),
+      .softmax = cpu_softmax(),
+  };
+  static const Backend reference{
+      .name = "reference",
+      .elementwise = reference_elementwise(),
+      .reduce = reference_reduce(),
+      .softmax = reference_softmax(),
+  };
   return device == Device::cpu ? cpu : reference;
 }
 

@@ -8,6 +8,8 @@
 #include <string_view>
 
 #include "core/backend/elementwise_kernels.h"
+#include "core/backend/reduce_kernels.h"
+#include "core/backend/softmax_kernels.h"
 #include "core/device.h"
 #include "core/tensor.h"
 
@@ -16,6 +18,8 @@ namespace descent {
 struct Backend {
   std::string_view name;
   const ElementwiseKernels& elementwise;
+  const ReduceKernels& reduce;
+  const SoftmaxKernels& softmax;
 };
 
 const Backend& backend(Device device);

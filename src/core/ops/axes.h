@@ -1,5 +1,5 @@
 // Internal to the ops: axis arguments checked against a shape (negative axes count from the end),
-// and the layout of a reduction over a set of axes of a contiguous tensor.
+// and the layout of a reduction over a set of axes (core/backend/reduce_kernels.h's Reduction).
 #pragma once
 
 #include <algorithm>
@@ -8,8 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "core/backend/reduce_kernels.h"
 #include "core/error.h"
-#include "core/parallel.h"
 #include "core/tensor.h"
 
 namespace descent::detail {
@@ -24,18 +24,6 @@ inline int normalize_axis(int axis, std::size_t rank, const Shape& shape, const 
         fmt::format("{}: axis {} is out of range for shape {}", op, axis, shape_string(shape)));
   return axis < 0 ? axis + r : axis;
 }
-
-// A reduction of a tensor of `shape` over some of its axes.
-struct Reduction {
-  std::vector<int> axes;   // normalized, ascending
-  Shape kept;              // the input's shape with each reduced axis 1 (keepdims)
-  Shape result;            // `kept`, or without the reduced axes (keepdims false)
-  std::int64_t count = 1;  // values reduced into each result value
-  // Offsets from a result's first input value to each of the values it reduces, row-major.
-  std::vector<std::int64_t> reduced_offsets;
-  // The kept axes' dimensions and input strides, to find each result's first input value.
-  std::vector<std::int64_t> kept_dims, kept_strides;
-};
 
 // Checks `axes` (at least one, each in range and given once, else InvalidArgument naming it and
 // the shape) and lays the reduction out.
@@ -77,21 +65,6 @@ inline Reduction reduction(const Shape& shape, const std::vector<int>& axes, boo
   }
   if (keepdims) r.result = r.kept;
   return r;
-}
-
-// Calls f(o, first) for each result value o, `first` the offset of its first input value (add
-// r.reduced_offsets for the others). Result values are split across threads; each is one call.
-template <class F>
-void for_each_reduced(const Reduction& r, F f) {
-  const std::int64_t results = shape_size(r.kept);
-  parallel_for(results, results * r.count, [&](std::int64_t o) {
-    std::int64_t first = 0, rest = o;
-    for (std::size_t k = r.kept_dims.size(); k-- > 0;) {
-      first += (rest % r.kept_dims[k]) * r.kept_strides[k];
-      rest /= r.kept_dims[k];
-    }
-    f(o, first);
-  });
 }
 
 }  // namespace descent::detail

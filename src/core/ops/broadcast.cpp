@@ -2,31 +2,11 @@
 
 #include <fmt/format.h>
 
+#include "core/backend/backend.h"
 #include "core/error.h"
 
 namespace descent {
 namespace {
-
-// Calls f(i, j) for every element i of a tensor of shape `big`, j the element of the tensor of
-// shape `small` (which broadcasts to `big`) that it repeats. Row-major, in order.
-template <class F>
-void for_each_broadcast_pair(const Shape& big, const Shape& small, F f) {
-  const std::size_t rank = big.size();
-  const std::vector<std::int64_t> stride = broadcast_strides(small, big);
-  const std::int64_t total = shape_size(big);
-  if (total == 0) return;
-  std::vector<std::int64_t> index(rank, 0);
-  std::int64_t j = 0;
-  for (std::int64_t i = 0; i < total; ++i) {
-    f(i, j);
-    for (std::size_t axis = rank; axis-- > 0;) {  // odometer: the last axis moves fastest
-      j += stride[axis];
-      if (++index[axis] < big[axis]) break;
-      j -= stride[axis] * big[axis];
-      index[axis] = 0;
-    }
-  }
-}
 
 void check(const Shape& from, const Shape& to, const char* op) {
   if (!broadcasts_to(from, to))
@@ -75,13 +55,7 @@ Variable broadcast_to(const Variable& x, const Shape& shape) {
   check(x.shape(), shape, "broadcast_to");
   if (x.shape() == shape) return x;
   Variable y = Variable::result(shape, {x}, "broadcast_to");
-  visit_dtype(x.dtype(), [&](auto zero) {
-    using T = decltype(zero);
-    const T* in = x.value().data<T>();
-    T* out = y.value().data<T>();
-    for_each_broadcast_pair(shape, x.shape(),
-                            [&](std::int64_t i, std::int64_t j) { out[i] = in[j]; });
-  });
+  backend_of(y.value()).reduce.broadcast_to(x.value(), y.value());
   if (y.needs_grad())
     y.set_grad_rule([](const Variable& self, const Variable& grad) -> std::vector<Variable> {
       return {sum_to(grad, self.input(0).shape())};
@@ -93,17 +67,7 @@ Variable sum_to(const Variable& x, const Shape& shape) {
   check(shape, x.shape(), "sum_to");
   if (x.shape() == shape) return x;
   Variable y = Variable::result(shape, {x}, "sum_to");
-  visit_dtype(x.dtype(), [&](auto zero) {
-    using T = decltype(zero);
-    std::vector<double> total(static_cast<std::size_t>(shape_size(shape)), 0.0);
-    const T* in = x.value().data<T>();
-    for_each_broadcast_pair(x.shape(), shape, [&](std::int64_t i, std::int64_t j) {
-      total[static_cast<std::size_t>(j)] += in[i];
-    });
-    T* out = y.value().data<T>();
-    for (std::size_t j = 0; j < total.size(); ++j)
-      out[j] = static_cast<T>(total[j]);
-  });
+  backend_of(y.value()).reduce.sum_to(x.value(), y.value());
   if (y.needs_grad())
     y.set_grad_rule([](const Variable& self, const Variable& grad) -> std::vector<Variable> {
       return {broadcast_to(grad, self.input(0).shape())};

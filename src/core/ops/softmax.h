@@ -11,8 +11,7 @@ namespace descent {
 
 Variable softmax(const Variable& x);
 Variable log_softmax(const Variable& x);
-// Over `axis` (negative counts from the end). The last axis is the call above; any other has no
-// fast float32 backward (its differentiable rule serves).
+// Over `axis` (negative counts from the end). The last axis is the call above.
 Variable softmax(const Variable& x, int axis);
 Variable log_softmax(const Variable& x, int axis);
 

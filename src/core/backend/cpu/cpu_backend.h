@@ -6,5 +6,7 @@
 namespace descent {
 
 const ElementwiseKernels& cpu_elementwise();
+const ReduceKernels& cpu_reduce();
+const SoftmaxKernels& cpu_softmax();
 
 }  // namespace descent

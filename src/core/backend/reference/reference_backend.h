@@ -17,5 +17,7 @@ void count_kernel_call();
 }  // namespace reference
 
 const ElementwiseKernels& reference_elementwise();
+const ReduceKernels& reference_reduce();
+const SoftmaxKernels& reference_softmax();
 
 }  // namespace descent
