@@ -6,8 +6,16 @@
 namespace descent {
 
 const Backend& backend(Device device) {
-  static const Backend cpu{.name = "cpu", .elementwise = cpu_elementwise()};
-  static const Backend reference{.name = "reference", .elementwise = reference_elementwise()};
+  static const Backend cpu{
+      .name = "cpu",
+      .elementwise = cpu_elementwise(),
+      .loss = cpu_loss(),
+  };
+  static const Backend reference{
+      .name = "reference",
+      .elementwise = reference_elementwise(),
+      .loss = reference_loss(),
+  };
   return device == Device::cpu ? cpu : reference;
 }
 

@@ -6,5 +6,6 @@
 namespace descent {
 
 const ElementwiseKernels& cpu_elementwise();
+const LossKernels& cpu_loss();
 
 }  // namespace descent
