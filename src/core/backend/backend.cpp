@@ -10,11 +10,13 @@ const Backend& backend(Device device) {
       .name = "cpu",
       .elementwise = cpu_elementwise(),
       .loss = cpu_loss(),
+      .index = cpu_index(),
   };
   static const Backend reference{
       .name = "reference",
       .elementwise = reference_elementwise(),
       .loss = reference_loss(),
+      .index = reference_index(),
   };
   return device == Device::cpu ? cpu : reference;
 }

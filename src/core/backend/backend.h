@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "core/backend/elementwise_kernels.h"
+#include "core/backend/index_kernels.h"
 #include "core/backend/loss_kernels.h"
 #include "core/device.h"
 #include "core/tensor.h"
@@ -18,6 +19,7 @@ struct Backend {
   std::string_view name;
   const ElementwiseKernels& elementwise;
   const LossKernels& loss;
+  const IndexKernels& index;
 };
 
 const Backend& backend(Device device);

@@ -7,5 +7,6 @@ namespace descent {
 
 const ElementwiseKernels& cpu_elementwise();
 const LossKernels& cpu_loss();
+const IndexKernels& cpu_index();
 
 }  // namespace descent

@@ -18,5 +18,6 @@ void count_kernel_call();
 
 const ElementwiseKernels& reference_elementwise();
 const LossKernels& reference_loss();
+const IndexKernels& reference_index();
 
 }  // namespace descent
