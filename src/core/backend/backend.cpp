@@ -11,12 +11,14 @@ const Backend& backend(Device device) {
       .elementwise = cpu_elementwise(),
       .loss = cpu_loss(),
       .index = cpu_index(),
+      .copy = cpu_copy(),
   };
   static const Backend reference{
       .name = "reference",
       .elementwise = reference_elementwise(),
       .loss = reference_loss(),
       .index = reference_index(),
+      .copy = reference_copy(),
   };
   return device == Device::cpu ? cpu : reference;
 }

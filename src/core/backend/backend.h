@@ -7,6 +7,7 @@
 
 #include <string_view>
 
+#include "core/backend/copy_kernels.h"
 #include "core/backend/elementwise_kernels.h"
 #include "core/backend/index_kernels.h"
 #include "core/backend/loss_kernels.h"
@@ -20,6 +21,7 @@ struct Backend {
   const ElementwiseKernels& elementwise;
   const LossKernels& loss;
   const IndexKernels& index;
+  const CopyKernels& copy;
 };
 
 const Backend& backend(Device device);

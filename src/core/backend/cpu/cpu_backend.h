@@ -8,5 +8,6 @@ namespace descent {
 const ElementwiseKernels& cpu_elementwise();
 const LossKernels& cpu_loss();
 const IndexKernels& cpu_index();
+const CopyKernels& cpu_copy();
 
 }  // namespace descent

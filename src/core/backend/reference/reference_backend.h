@@ -19,5 +19,6 @@ void count_kernel_call();
 const ElementwiseKernels& reference_elementwise();
 const LossKernels& reference_loss();
 const IndexKernels& reference_index();
+const CopyKernels& reference_copy();
 
 }  // namespace descent
