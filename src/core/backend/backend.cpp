@@ -11,12 +11,18 @@ const Backend& backend(Device device) {
       .elementwise = cpu_elementwise(),
       .reduce = cpu_reduce(),
       .softmax = cpu_softmax(),
+      .loss = cpu_loss(),
+      .index = cpu_index(),
+      .copy = cpu_copy(),
   };
   static const Backend reference{
       .name = "reference",
       .elementwise = reference_elementwise(),
       .reduce = reference_reduce(),
       .softmax = reference_softmax(),
+      .loss = reference_loss(),
+      .index = reference_index(),
+      .copy = reference_copy(),
   };
   return device == Device::cpu ? cpu : reference;
 }

@@ -7,7 +7,10 @@
 
 #include <string_view>
 
+#include "core/backend/copy_kernels.h"
 #include "core/backend/elementwise_kernels.h"
+#include "core/backend/index_kernels.h"
+#include "core/backend/loss_kernels.h"
 #include "core/backend/reduce_kernels.h"
 #include "core/backend/softmax_kernels.h"
 #include "core/device.h"
@@ -20,6 +23,9 @@ struct Backend {
   const ElementwiseKernels& elementwise;
   const ReduceKernels& reduce;
   const SoftmaxKernels& softmax;
+  const LossKernels& loss;
+  const IndexKernels& index;
+  const CopyKernels& copy;
 };
 
 const Backend& backend(Device device);

@@ -1,11 +1,11 @@
 #include "core/ops/concat.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
 
+#include "core/backend/backend.h"
 #include "core/error.h"
 #include "core/ops/axes.h"
+#include "core/ops/filled.h"
 #include "core/ops/shape.h"
 
 namespace descent {
@@ -24,15 +24,6 @@ std::int64_t inner_size(const Shape& shape, int axis) {
   for (std::size_t k = static_cast<std::size_t>(axis) + 1; k < shape.size(); ++k)
     inner *= shape[k];
   return inner;
-}
-
-// Copies, for each of `outer` rows, `count` values from `from` (row stride `from_row`) to `to`
-// (row stride `to_row`).
-template <class T>
-void copy_rows(const T* from, std::int64_t from_row, T* to, std::int64_t to_row, std::int64_t outer,
-               std::int64_t count) {
-  for (std::int64_t o = 0; o < outer; ++o)
-    std::copy_n(from + o * from_row, count, to + o * to_row);
 }
 
 }  // namespace
@@ -55,16 +46,14 @@ Variable concat(const std::vector<Variable>& inputs, int axis) {
   }
   Variable y = Variable::result(shape, inputs, "concat");
   const std::int64_t outer = outer_size(shape, a), inner = inner_size(shape, a);
-  visit_dtype(y.dtype(), [&](auto zero) {
-    using T = decltype(zero);
-    T* yv = y.value().data<T>();
-    std::int64_t offset = 0;
-    for (const Variable& input : inputs) {
-      const std::int64_t count = input.shape()[a] * inner;
-      copy_rows(input.value().data<T>(), count, yv + offset, shape[a] * inner, outer, count);
-      offset += count;
-    }
-  });
+  const CopyKernels& kernels = backend_of(y.value()).copy;
+  std::int64_t offset = 0;
+  for (const Variable& input : inputs) {
+    const std::int64_t count = input.shape()[a] * inner;
+    kernels.copy_rows(input.value(), {0, count}, y.value(), {offset, shape[a] * inner}, outer,
+                      count);
+    offset += count;
+  }
   if (y.needs_grad())
     y.set_grad_rule([a](const Variable& self, const Variable& grad) {
       std::vector<Variable> grads;
@@ -90,11 +79,8 @@ Variable narrow(const Variable& x, int axis, std::int64_t start, std::int64_t le
   shape[a] = length;
   Variable y = Variable::result(shape, {x}, "narrow");
   const std::int64_t outer = outer_size(xs, a), inner = inner_size(xs, a);
-  visit_dtype(x.dtype(), [&](auto zero) {
-    using T = decltype(zero);
-    copy_rows(x.value().data<T>() + start * inner, xs[a] * inner, y.value().data<T>(),
-              length * inner, outer, length * inner);
-  });
+  backend_of(y.value()).copy.copy_rows(x.value(), {start * inner, xs[a] * inner}, y.value(),
+                                       {0, length * inner}, outer, length * inner);
   if (y.needs_grad())
     y.set_grad_rule(
         [a, start](const Variable& self, const Variable& grad) -> std::vector<Variable> {
@@ -103,9 +89,9 @@ Variable narrow(const Variable& x, int axis, std::int64_t start, std::int64_t le
           Shape before = xs, after = xs;
           before[a] = start;
           after[a] = xs[a] - start - grad.shape()[a];
-          return {concat(
-              {Variable(Tensor(before, grad.dtype())), grad, Variable(Tensor(after, grad.dtype()))},
-              a)};
+          return {concat({Variable(detail::filled_like(grad.value(), before)), grad,
+                          Variable(detail::filled_like(grad.value(), after))},
+                         a)};
         });
   return y;
 }

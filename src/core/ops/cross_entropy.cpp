@@ -1,109 +1,17 @@
 #include "core/ops/cross_entropy.h"
 
-#include <algorithm>
-#include <bit>
 #include <cmath>
 
 #include <fmt/format.h>
 
-#include "core/deterministic_sum.h"
+#include "core/backend/backend.h"
 #include "core/error.h"
 #include "core/ops/elementwise.h"
 #include "core/ops/loss_node.h"
 #include "core/ops/softmax.h"
-#include "core/parallel.h"
 
 namespace descent {
 namespace {
-
-// Σ_j f(j) over [0, n) in eight float lanes (a loop the compiler vectorises), the lanes added in
-// a fixed order: deterministic, and precise enough for rows of non-negative terms.
-template <class F>
-double lane_sum(std::int64_t n, const F& f) {
-  float lanes[8] = {};
-  std::int64_t j = 0;
-  for (; j + 8 <= n; j += 8)
-    for (int k = 0; k < 8; ++k)
-      lanes[k] += f(j + k);
-  for (; j < n; ++j)
-    lanes[j & 7] += f(j);
-  double total = 0.0;
-  for (float lane : lanes)
-    total += lane;
-  return total;
-}
-
-// exp(x) for x <= 0 in branch-free arithmetic that the compiler vectorises (glibc's expf stays
-// one call per value without -ffast-math). Cephes' expf: x = n ln2 + r, exp(r) by a degree-6
-// polynomial, 2^n from the exponent bits; within 2 ulp. Below -87.3 (float underflow) it returns
-// 0; NaN stays NaN.
-inline float exp_nonpositive(float x) {
-  constexpr float kLow = -87.3f, kRound = 12582912.0f;  // 1.5 · 2^23: rounds to an integer
-  const std::uint32_t below = 0u - static_cast<std::uint32_t>(x < kLow);
-  const float xc = std::bit_cast<float>((std::bit_cast<std::uint32_t>(x) & ~below) |
-                                        (std::bit_cast<std::uint32_t>(kLow) & below));
-  const float t = xc * 1.44269504089f + kRound;
-  const float n = t - kRound;  // round(x / ln 2), also in the low bits of t
-  const std::int32_t n_int = std::bit_cast<std::int32_t>(t) - std::bit_cast<std::int32_t>(kRound);
-  const float r = (xc - n * 0.693359375f) - n * -2.12194440e-4f;
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  const float y = p * (r * r) + r + 1.0f;
-  const float scale = std::bit_cast<float>((static_cast<std::uint32_t>(n_int) + 127u) << 23);
-  return std::bit_cast<float>(std::bit_cast<std::uint32_t>(y * scale) & ~below);
-}
-
-// Writes out[j] = exp(x[j] - max) for j in [0, n) and returns their sum.
-double exp_shifted(const float* x, std::int64_t n, float max, float* out) {
-#pragma omp simd
-  for (std::int64_t j = 0; j < n; ++j)
-    out[j] = exp_nonpositive(x[j] - max);
-  return lane_sum(n, [out](std::int64_t j) { return out[j]; });
-}
-
-// Softmax statistics of one row: its first maximum, and `rest`, the sum of exp(x_j - max) over
-// all other classes, so that Σ exp(x_j - max) = 1 + rest and lse = max + log1p(rest) keeps its
-// precision for confident rows. When `e` is not null it receives exp(x_j - max) for every j.
-struct RowSoftmax {
-  float max;
-  std::int64_t argmax;
-  double rest;
-};
-
-RowSoftmax row_softmax(const float* x, std::int64_t classes, float* e) {
-  float lanes[8];
-  std::fill_n(lanes, 8, x[0]);
-  std::int64_t j = 0;
-  for (; j + 8 <= classes; j += 8)
-    for (int k = 0; k < 8; ++k)
-      lanes[k] = x[j + k] > lanes[k] ? x[j + k] : lanes[k];
-  for (; j < classes; ++j)
-    lanes[0] = x[j] > lanes[0] ? x[j] : lanes[0];
-  RowSoftmax s{*std::max_element(lanes, lanes + 8), 0, 0.0};
-  while (s.argmax < classes && !(x[s.argmax] == s.max))
-    ++s.argmax;
-  if (s.argmax == classes) s.argmax = 0;  // a NaN row: its loss is NaN anyway
-
-  const float* after = x + s.argmax + 1;
-  const std::int64_t before_count = s.argmax, after_count = classes - s.argmax - 1;
-  if (e) {
-    s.rest = exp_shifted(x, before_count, s.max, e) +
-             exp_shifted(after, after_count, s.max, e + s.argmax + 1);
-    e[s.argmax] = 1.0f;
-    return s;
-  }
-  constexpr std::int64_t kBlock = 256;
-  float block[kBlock];
-  for (std::int64_t i = 0; i < before_count; i += kBlock)
-    s.rest += exp_shifted(x + i, std::min(kBlock, before_count - i), s.max, block);
-  for (std::int64_t i = 0; i < after_count; i += kBlock)
-    s.rest += exp_shifted(after + i, std::min(kBlock, after_count - i), s.max, block);
-  return s;
-}
 
 void check_logits(const Variable& logits, const char* op) {
   if (logits.shape().size() != 2 || logits.shape()[0] == 0 || logits.shape()[1] == 0)
@@ -117,60 +25,29 @@ void check_smoothing(float label_smoothing, const char* op) {
         fmt::format("{}: label_smoothing must be in [0, 1], got {}", op, label_smoothing));
 }
 
-// Row r of the smoothed target weights t' = (1 - s)·t + s / C, from a label or a target row.
-struct SmoothedTargets {
-  const Tensor* labels;   // (batch,) class indices, or null
-  const Tensor* targets;  // (batch, classes) weights, or null
-  double smoothing;
-  double weight(std::int64_t r, std::int64_t j, std::int64_t classes) const {
-    const double t = labels ? (static_cast<std::int64_t>(labels->at(r)) == j ? 1.0 : 0.0)
-                            : targets->at(r * classes + j);
-    return (1.0 - smoothing) * t + smoothing / static_cast<double>(classes);
-  }
-};
-
-// The mean over rows of Σ_j t'_j (lse(x) - x_j) in float64 (the float32 path is fused above).
-double cross_entropy_f64(const Tensor& logits, const SmoothedTargets& t) {
-  const std::int64_t batch = logits.dim(0), classes = logits.dim(1);
-  const double* x = logits.data<double>();
-  double total = 0.0;
-  for (std::int64_t r = 0; r < batch; ++r) {
-    const double* xr = x + r * classes;
-    const double top = *std::max_element(xr, xr + classes);
-    double sum = 0.0;
-    for (std::int64_t j = 0; j < classes; ++j)
-      sum += std::exp(xr[j] - top);
-    const double log_sum = std::log(sum);
-    for (std::int64_t j = 0; j < classes; ++j)
-      total += t.weight(r, j, classes) * ((top - xr[j]) + log_sum);
-  }
-  return total / static_cast<double>(batch);
-}
-
 // d loss / d logits = (softmax(x) · Σ_j t'_j - t') / batch, with softmax a graph operation so the
 // gradient can be differentiated again (its Hessian is softmax's Jacobian).
-LossGradient cross_entropy_gradient(SmoothedTargets t, Tensor labels, Tensor targets) {
-  return [t, labels = std::move(labels), targets = std::move(targets)](const Variable& x) {
-    SmoothedTargets rows = t;
-    rows.labels = labels.size() > 0 ? &labels : nullptr;
-    rows.targets = targets.size() > 0 ? &targets : nullptr;
-    const std::int64_t batch = x.shape()[0], classes = x.shape()[1];
-    Tensor weights(x.shape(), x.dtype()), row_total(x.shape(), x.dtype());
-    for (std::int64_t r = 0; r < batch; ++r) {
-      double total = 0.0;
-      for (std::int64_t j = 0; j < classes; ++j)
-        total += rows.weight(r, j, classes);
-      visit_dtype(x.dtype(), [&](auto zero) {
-        using T = decltype(zero);
-        for (std::int64_t j = 0; j < classes; ++j) {
-          weights.data<T>()[r * classes + j] = static_cast<T>(rows.weight(r, j, classes));
-          row_total.data<T>()[r * classes + j] = static_cast<T>(total);
-        }
-      });
-    }
+LossGradient cross_entropy_gradient(double smoothing, Tensor labels, Tensor targets) {
+  return [smoothing, labels = std::move(labels), targets = std::move(targets)](const Variable& x) {
+    const CrossEntropyTargets t{labels.size() > 0 ? &labels : nullptr,
+                                targets.size() > 0 ? &targets : nullptr, smoothing};
+    Tensor weights = Tensor::zeros_like(x.value()), row_total = Tensor::zeros_like(x.value());
+    backend_of(weights).loss.cross_entropy_weights(t, weights, row_total);
     return mul(sub(mul(softmax(x), Variable(std::move(row_total))), Variable(std::move(weights))),
-               1.0 / static_cast<double>(batch));
+               1.0 / static_cast<double>(x.shape()[0]));
   };
+}
+
+// The loss node of a softmax cross-entropy, with the gradient computed in the same pass when a
+// float32 backward will need it.
+Variable cross_entropy_node(const Variable& logits, const CrossEntropyTargets& targets,
+                            const char* op, LossGradient gradient) {
+  Tensor dlogits;
+  if (loss_needs_grad(logits)) dlogits.resize(logits.shape(), DType::f32, logits.value().device());
+  const double mean = backend_of(logits.value())
+                          .loss.softmax_cross_entropy(logits.value(), targets,
+                                                      dlogits.size() > 0 ? &dlogits : nullptr);
+  return loss_node(logits, mean, std::move(dlogits), op, std::move(gradient));
 }
 
 }  // namespace
@@ -198,53 +75,8 @@ Variable sparse_softmax_cross_entropy(const Variable& logits, const Tensor& labe
   check_class_labels(labels, batch, classes);
   LossGradient gradient;
   if (loss_needs_gradient_graph(logits))
-    gradient = cross_entropy_gradient({nullptr, nullptr, label_smoothing}, labels.to(DType::f32),
-                                      Tensor());
-  if (logits.dtype() == DType::f64) {
-    const Tensor f32_labels = labels.to(DType::f32);
-    return loss_node(logits,
-                     cross_entropy_f64(logits.value(), {&f32_labels, nullptr, label_smoothing}),
-                     Tensor(), kOp, std::move(gradient));
-  }
-
-  Tensor dlogits;
-  if (loss_needs_grad(logits)) dlogits.resize(logits.shape());
-  const float* x = logits.value().data();
-  const float* t = labels.data();
-  float* d = dlogits.size() > 0 ? dlogits.data() : nullptr;
-  const double s = label_smoothing, inv_batch = 1.0 / static_cast<double>(batch);
-  const double s_per_class = s / static_cast<double>(classes);
-
-  const double total = deterministic_sum(batch, classes, [&](std::int64_t r) {
-    const float* xr = x + r * classes;
-    float* dr = d ? d + r * classes : nullptr;
-    const auto label = static_cast<std::int64_t>(t[r]);
-    const RowSoftmax sm = row_softmax(xr, classes, dr);
-    const double log_sum = std::log1p(sm.rest);
-    // lse - x_label, and with smoothing the mean over classes of lse - x_j.
-    double loss = (static_cast<double>(sm.max) - xr[label]) + log_sum;
-    if (s > 0.0) {
-      const float m = sm.max;
-      const double mean_gap = lane_sum(classes, [xr, m](std::int64_t j) { return m - xr[j]; }) /
-                                  static_cast<double>(classes) +
-                              log_sum;
-      loss = (1.0 - s) * loss + s * mean_gap;
-    }
-    if (dr) {
-      const double inv_sum = 1.0 / (1.0 + sm.rest);
-      // softmax_label - 1 without cancellation when the label is the most likely class.
-      const double p_label_minus_1 =
-          label == sm.argmax ? -sm.rest * inv_sum : dr[label] * inv_sum - 1.0;
-      const auto a = static_cast<float>(inv_sum * inv_batch);
-      const auto b = static_cast<float>(s_per_class * inv_batch);
-      for (std::int64_t j = 0; j < classes; ++j)
-        dr[j] = dr[j] * a - b;
-      dr[label] = static_cast<float>((p_label_minus_1 + s - s_per_class) * inv_batch);
-    }
-    return loss;
-  });
-  return loss_node(logits, total / static_cast<double>(batch), std::move(dlogits), kOp,
-                   std::move(gradient));
+    gradient = cross_entropy_gradient(label_smoothing, labels.to(DType::f32), Tensor());
+  return cross_entropy_node(logits, {&labels, nullptr, label_smoothing}, kOp, std::move(gradient));
 }
 
 Variable softmax_cross_entropy(const Variable& logits, const Tensor& targets,
@@ -255,47 +87,10 @@ Variable softmax_cross_entropy(const Variable& logits, const Tensor& targets,
   if (targets.shape() != logits.shape())
     throw InvalidArgument(fmt::format("{}: targets of shape {} for logits of shape {}", kOp,
                                       shape_string(targets.shape()), shape_string(logits.shape())));
-  const std::int64_t batch = logits.shape()[0], classes = logits.shape()[1];
   LossGradient gradient;
   if (loss_needs_gradient_graph(logits))
-    gradient = cross_entropy_gradient({nullptr, nullptr, label_smoothing}, Tensor(),
-                                      targets.to(DType::f64));
-  if (logits.dtype() == DType::f64)
-    return loss_node(logits,
-                     cross_entropy_f64(logits.value(), {nullptr, &targets, label_smoothing}),
-                     Tensor(), kOp, std::move(gradient));
-
-  Tensor dlogits;
-  if (loss_needs_grad(logits)) dlogits.resize(logits.shape());
-  const float* x = logits.value().data();
-  const float* t = targets.data();
-  float* d = dlogits.size() > 0 ? dlogits.data() : nullptr;
-  const double keep = 1.0 - label_smoothing, inv_batch = 1.0 / static_cast<double>(batch);
-  const double s_per_class = label_smoothing / static_cast<double>(classes);
-
-  const double total = deterministic_sum(batch, classes, [&](std::int64_t r) {
-    const float* xr = x + r * classes;
-    const float* tr = t + r * classes;
-    float* dr = d ? d + r * classes : nullptr;
-    const RowSoftmax sm = row_softmax(xr, classes, dr);
-    const double log_sum = std::log1p(sm.rest);
-    // Σ t'_j (lse - x_j): every term is non-negative, so no cancellation.
-    const auto keep_f = static_cast<float>(keep), spc = static_cast<float>(s_per_class);
-    const float m = sm.max, lse_gap = static_cast<float>(log_sum);
-    const double weight = lane_sum(classes, [&](std::int64_t j) { return keep_f * tr[j] + spc; });
-    const double loss = lane_sum(
-        classes, [&](std::int64_t j) { return (keep_f * tr[j] + spc) * ((m - xr[j]) + lse_gap); });
-    if (dr) {
-      const auto a = static_cast<float>(weight / (1.0 + sm.rest) * inv_batch);
-      const auto kt = static_cast<float>(keep * inv_batch),
-                 kb = static_cast<float>(s_per_class * inv_batch);
-      for (std::int64_t j = 0; j < classes; ++j)
-        dr[j] = dr[j] * a - (kt * tr[j] + kb);
-    }
-    return loss;
-  });
-  return loss_node(logits, total / static_cast<double>(batch), std::move(dlogits), kOp,
-                   std::move(gradient));
+    gradient = cross_entropy_gradient(label_smoothing, Tensor(), targets.to(DType::f64));
+  return cross_entropy_node(logits, {nullptr, &targets, label_smoothing}, kOp, std::move(gradient));
 }
 
 }  // namespace descent

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "core/backend/backend.h"
 #include "core/error.h"
 #include "core/ops/axes.h"
 
@@ -28,13 +29,9 @@ std::vector<std::int64_t> checked_indices(const Tensor& indices, std::int64_t di
   return out;
 }
 
-// A tensor seen as (outer, middle, inner) around its axes [axis, axis + count).
-struct Blocks {
-  std::int64_t outer = 1, inner = 1;
-};
-
-Blocks blocks(const Shape& shape, int axis, std::size_t count) {
-  Blocks b;
+// A tensor of `shape` seen as (outer, size, inner) around its axes [axis, axis + count).
+IndexedAxis indexed_axis(const Shape& shape, int axis, std::size_t count, std::int64_t size) {
+  IndexedAxis b{.size = size};
   for (int k = 0; k < axis; ++k)
     b.outer *= shape[k];
   for (std::size_t k = static_cast<std::size_t>(axis) + count; k < shape.size(); ++k)
@@ -51,19 +48,10 @@ Variable index_select(const Variable& x, const Tensor& indices, int axis) {
   Shape shape(xs.begin(), xs.begin() + a);
   shape.insert(shape.end(), indices.shape().begin(), indices.shape().end());
   shape.insert(shape.end(), xs.begin() + a + 1, xs.end());
-  const Blocks b = blocks(xs, a, 1);
-  const std::int64_t dim = xs[a], picks = indices.size();
+  const std::int64_t dim = xs[a];
   Variable y = Variable::result(shape, {x}, "index_select");
-  visit_dtype(x.dtype(), [&](auto zero) {
-    using T = decltype(zero);
-    const T* xv = x.value().data<T>();
-    T* yv = y.value().data<T>();
-    for (std::int64_t o = 0; o < b.outer; ++o)
-      for (std::int64_t i = 0; i < picks; ++i) {
-        const T* from = xv + (o * dim + index[static_cast<std::size_t>(i)]) * b.inner;
-        std::copy_n(from, b.inner, yv + (o * picks + i) * b.inner);
-      }
-  });
+  backend_of(y.value()).index.index_select(x.value(), index, indexed_axis(xs, a, 1, dim),
+                                           y.value());
   if (y.needs_grad())
     y.set_grad_rule(
         [indices, a, dim](const Variable&, const Variable& grad) -> std::vector<Variable> {
@@ -86,22 +74,9 @@ Variable scatter_add(const Variable& source, const Tensor& indices, int axis, st
   shape.push_back(size);
   shape.insert(shape.end(), ss.begin() + a + static_cast<std::ptrdiff_t>(is.size()), ss.end());
   const std::vector<std::int64_t> index = checked_indices(indices, size, a, shape, "scatter_add");
-  const Blocks b = blocks(ss, a, is.size());
-  const std::int64_t picks = indices.size();
   Variable y = Variable::result(shape, {source}, "scatter_add");
-  y.value().fill(0.0);
-  visit_dtype(source.dtype(), [&](auto zero) {
-    using T = decltype(zero);
-    const T* sv = source.value().data<T>();
-    T* yv = y.value().data<T>();
-    for (std::int64_t o = 0; o < b.outer; ++o)
-      for (std::int64_t i = 0; i < picks; ++i) {
-        const T* from = sv + (o * picks + i) * b.inner;
-        T* to = yv + (o * size + index[static_cast<std::size_t>(i)]) * b.inner;
-        for (std::int64_t j = 0; j < b.inner; ++j)
-          to[j] += from[j];
-      }
-  });
+  backend_of(y.value()).index.scatter_add(source.value(), index,
+                                          indexed_axis(ss, a, is.size(), size), y.value());
   if (y.needs_grad())
     y.set_grad_rule([indices, a](const Variable&, const Variable& grad) -> std::vector<Variable> {
       return {index_select(grad, indices, a)};

@@ -1,34 +1,25 @@
 #include "core/ops/shape.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
 
+#include "core/backend/backend.h"
 #include "core/error.h"
 
 namespace descent {
 namespace {
 
-// A copy of x's values under a new shape; the gradient is copied back under x's shape.
+// A copy of x's values (one row of them all) under a new shape; the gradient is copied back
+// under x's shape.
 Variable with_shape(const Variable& x, const Shape& shape, const char* op) {
   Variable y = Variable::result(shape, {x}, op);
-  visit_dtype(x.dtype(), [&](auto zero) {
-    using T = decltype(zero);
-    std::copy_n(x.value().data<T>(), x.value().size(), y.value().data<T>());
-  });
+  const std::int64_t size = x.value().size();
+  backend_of(y.value()).copy.copy_rows(x.value(), {}, y.value(), {}, 1, size);
   if (!y.needs_grad()) return y;
   if (x.dtype() == DType::f32) {
     y.set_backward([](Node& self) {
       Node& in = *self.inputs[0];
       if (!in.requires_grad) return;
-      bool accumulate = false;
-      Tensor& dx = in.grad_for_write(accumulate);
-      const float* dy = self.grad.data();
-      if (accumulate)
-        for (std::int64_t i = 0; i < dx.size(); ++i)
-          dx[i] += dy[i];
-      else
-        std::copy_n(dy, dx.size(), dx.data());
+      backend_of(self.value).elementwise.accumulate(self.grad, in.grad_out());
     });
   }
   y.set_grad_rule([](const Variable& self, const Variable& grad) -> std::vector<Variable> {

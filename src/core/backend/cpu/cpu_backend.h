@@ -8,5 +8,8 @@ namespace descent {
 const ElementwiseKernels& cpu_elementwise();
 const ReduceKernels& cpu_reduce();
 const SoftmaxKernels& cpu_softmax();
+const LossKernels& cpu_loss();
+const IndexKernels& cpu_index();
+const CopyKernels& cpu_copy();
 
 }  // namespace descent

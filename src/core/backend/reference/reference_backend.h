@@ -19,5 +19,8 @@ void count_kernel_call();
 const ElementwiseKernels& reference_elementwise();
 const ReduceKernels& reference_reduce();
 const SoftmaxKernels& reference_softmax();
+const LossKernels& reference_loss();
+const IndexKernels& reference_index();
+const CopyKernels& reference_copy();
 
 }  // namespace descent

@@ -9,6 +9,8 @@
 namespace descent {
 namespace {
 
+using reference::store;
+
 // Calls f(offsets) for each row along `axis`: the offsets of its values, in order.
 template <class F>
 void for_each_row_along(const Shape& shape, int axis, F f) {
