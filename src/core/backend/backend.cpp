@@ -6,8 +6,9 @@
 namespace descent {
 
 const Backend& backend(Device device) {
-  static const Backend cpu{.name = "cpu", .elementwise = cpu_elementwise()};
-  static const Backend reference{.name = "reference", .elementwise = reference_elementwise()};
+  static const Backend cpu{.name = "cpu", .elementwise = cpu_elementwise(), .gemm = cpu_gemm()};
+  static const Backend reference{
+      .name = "reference", .elementwise = reference_elementwise(), .gemm = reference_gemm()};
   return device == Device::cpu ? cpu : reference;
 }
 

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "core/backend/elementwise_kernels.h"
+#include "core/backend/gemm_kernels.h"
 #include "core/device.h"
 #include "core/tensor.h"
 
@@ -16,6 +17,7 @@ namespace descent {
 struct Backend {
   std::string_view name;
   const ElementwiseKernels& elementwise;
+  const GemmKernels& gemm;
 };
 
 const Backend& backend(Device device);

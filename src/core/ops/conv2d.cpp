@@ -4,14 +4,16 @@
 
 #include <fmt/format.h>
 
+#include "core/backend/cpu/gemm.h"
 #include "core/error.h"
 #include "core/ops/broadcast.h"
-#include "core/ops/gemm.h"
 #include "core/ops/shape.h"
 #include "core/parallel.h"
 
 namespace descent {
 namespace {
+
+using cpu::gemm;
 
 // At most this many floats of im2col columns at once (64 MiB); larger batches go in chunks.
 constexpr std::int64_t kColumnBudget = std::int64_t{1} << 24;

@@ -6,5 +6,6 @@
 namespace descent {
 
 const ElementwiseKernels& cpu_elementwise();
+const GemmKernels& cpu_gemm();
 
 }  // namespace descent

@@ -17,5 +17,6 @@ void count_kernel_call();
 }  // namespace reference
 
 const ElementwiseKernels& reference_elementwise();
+const GemmKernels& reference_gemm();
 
 }  // namespace descent
