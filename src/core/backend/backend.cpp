@@ -6,9 +6,12 @@
 namespace descent {
 
 const Backend& backend(Device device) {
-  static const Backend cpu{.name = "cpu", .elementwise = cpu_elementwise(), .gemm = cpu_gemm()};
-  static const Backend reference{
-      .name = "reference", .elementwise = reference_elementwise(), .gemm = reference_gemm()};
+  static const Backend cpu{
+      .name = "cpu", .elementwise = cpu_elementwise(), .gemm = cpu_gemm(), .conv = cpu_conv()};
+  static const Backend reference{.name = "reference",
+                                 .elementwise = reference_elementwise(),
+                                 .gemm = reference_gemm(),
+                                 .conv = reference_conv()};
   return device == Device::cpu ? cpu : reference;
 }
 

@@ -7,6 +7,7 @@
 
 #include <string_view>
 
+#include "core/backend/conv_kernels.h"
 #include "core/backend/elementwise_kernels.h"
 #include "core/backend/gemm_kernels.h"
 #include "core/device.h"
@@ -18,6 +19,7 @@ struct Backend {
   std::string_view name;
   const ElementwiseKernels& elementwise;
   const GemmKernels& gemm;
+  const ConvKernels& conv;
 };
 
 const Backend& backend(Device device);

@@ -7,5 +7,6 @@ namespace descent {
 
 const ElementwiseKernels& cpu_elementwise();
 const GemmKernels& cpu_gemm();
+const ConvKernels& cpu_conv();
 
 }  // namespace descent

@@ -18,5 +18,6 @@ void count_kernel_call();
 
 const ElementwiseKernels& reference_elementwise();
 const GemmKernels& reference_gemm();
+const ConvKernels& reference_conv();
 
 }  // namespace descent
