@@ -6,12 +6,16 @@
 namespace descent {
 
 const Backend& backend(Device device) {
-  static const Backend cpu{
-      .name = "cpu", .elementwise = cpu_elementwise(), .gemm = cpu_gemm(), .conv = cpu_conv()};
+  static const Backend cpu{.name = "cpu",
+                           .elementwise = cpu_elementwise(),
+                           .gemm = cpu_gemm(),
+                           .conv = cpu_conv(),
+                           .pool = cpu_pool()};
   static const Backend reference{.name = "reference",
                                  .elementwise = reference_elementwise(),
                                  .gemm = reference_gemm(),
-                                 .conv = reference_conv()};
+                                 .conv = reference_conv(),
+                                 .pool = reference_pool()};
   return device == Device::cpu ? cpu : reference;
 }
 

@@ -10,6 +10,7 @@
 #include "core/backend/conv_kernels.h"
 #include "core/backend/elementwise_kernels.h"
 #include "core/backend/gemm_kernels.h"
+#include "core/backend/pool_kernels.h"
 #include "core/device.h"
 #include "core/tensor.h"
 
@@ -20,6 +21,7 @@ struct Backend {
   const ElementwiseKernels& elementwise;
   const GemmKernels& gemm;
   const ConvKernels& conv;
+  const PoolKernels& pool;
 };
 
 const Backend& backend(Device device);

@@ -8,5 +8,6 @@ namespace descent {
 const ElementwiseKernels& cpu_elementwise();
 const GemmKernels& cpu_gemm();
 const ConvKernels& cpu_conv();
+const PoolKernels& cpu_pool();
 
 }  // namespace descent

@@ -19,5 +19,6 @@ void count_kernel_call();
 const ElementwiseKernels& reference_elementwise();
 const GemmKernels& reference_gemm();
 const ConvKernels& reference_conv();
+const PoolKernels& reference_pool();
 
 }  // namespace descent
