@@ -222,7 +222,7 @@ double best_seconds(int reps, const Product& product) {
 }
 
 // The machine's sgemm ceiling as the issue defines it (OpenBLAS), and oneDNN's, which does
-// descent's larger products (core/ops/gemm.cpp), both on all threads.
+// descent's larger products (core/backend/cpu/gemm.cpp), both on all threads.
 int run_gemm(int n, int reps) {
   std::vector<float> a(std::size_t(n) * n, 0.5f), b(std::size_t(n) * n, 0.25f),
       c(std::size_t(n) * n);

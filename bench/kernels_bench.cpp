@@ -10,7 +10,7 @@
 #include <cblas.h>
 #include <oneapi/dnnl/dnnl.h>
 
-#include "core/ops/gemm.h"
+#include "core/backend/cpu/gemm.h"
 
 namespace {
 
@@ -50,7 +50,7 @@ void descent_gemm(benchmark::State& state) {
   const std::int64_t m = state.range(0), n = state.range(1), k = state.range(2);
   Operands o(m, n, k);
   for (auto _ : state) {
-    descent::gemm(false, false, m, n, k, o.a.data(), o.b.data(), 0.0f, o.c.data());
+    descent::cpu::gemm(false, false, m, n, k, o.a.data(), o.b.data(), 0.0f, o.c.data());
     benchmark::DoNotOptimize(o.c.data());
   }
   set_counters(state, m, n, k);
@@ -73,7 +73,7 @@ void training_gemm(benchmark::State& state) {
       dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, 1.0f, o.a.data(), ta ? m : k, o.b.data(),
                  tb ? k : n, 0.0f, o.c.data(), n);
     else
-      descent::gemm(ta, tb, m, n, k, o.a.data(), o.b.data(), 0.0f, o.c.data());
+      descent::cpu::gemm(ta, tb, m, n, k, o.a.data(), o.b.data(), 0.0f, o.c.data());
     benchmark::DoNotOptimize(o.c.data());
   }
   set_counters(state, m, n, k);

@@ -1,5 +1,5 @@
 // Threading: one setting for the whole process. OpenMP runs the element-wise loops and splits
-// each large matrix product into one oneDNN call per thread (core/ops/gemm.cpp); oneDNN and
+// each large matrix product into one oneDNN call per thread (core/backend/cpu/gemm.cpp); oneDNN and
 // OpenBLAS's OpenMP build run single-threaded inside such a region and follow OpenMP's count
 // outside it.
 // Flush-to-zero and denormals-are-zero are set on every thread, because denormal floats make late

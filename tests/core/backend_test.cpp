@@ -70,17 +70,8 @@ TEST(Backend, EveryOpAgreesWithTheReferenceInFloat64) {
   expect_backends_agree(DType::f64, 1e-13);
 }
 
-// Operations whose kernels have not moved behind the seam yet; each family's move empties its
-// entries, and the list goes when it is empty.
-bool not_yet_behind_the_seam(const std::string& name) {
-  for (const char* prefix : {"max_pool", "matmul", "dense", "conv2d"})
-    if (name.starts_with(prefix)) return true;
-  return false;
-}
-
 TEST(Backend, EveryOpRunsOnTheReferenceKernels) {
   for (const OpCase& c : cases()) {
-    if (not_yet_behind_the_seam(c.name)) continue;
     DeviceGuard guard(Device::reference);
     std::vector<Variable> x;
     for (const Tensor& t : c.inputs)

@@ -1,4 +1,4 @@
-#include "core/ops/gemm.h"
+#include "core/backend/cpu/gemm.h"
 
 #include <cmath>
 #include <cstdint>
@@ -62,7 +62,7 @@ TEST(Gemm, EveryPathEveryTransposeAndBetaMatchesTheProductOnAnyThreadCount) {
           for (const int t : {1, 2}) {
             set_num_threads(t);
             std::vector<float> c = c0;
-            gemm(ta, tb, s.m, s.n, s.k, a.data(), b.data(), beta, c.data());
+            cpu::gemm(ta, tb, s.m, s.n, s.k, a.data(), b.data(), beta, c.data());
             for (std::size_t i = 0; i < c.size(); ++i)
               ASSERT_NEAR(c[i], expected[i], 1e-6 + 0x1p-22 * magnitude[i])
                   << s.path << ", " << (ta ? "Aᵀ" : "A") << "·" << (tb ? "Bᵀ" : "B") << ", beta "

@@ -68,8 +68,8 @@ TEST(Dense, GradientsMatchFiniteDifferences) {
       {x, w, b, c});
 }
 
-// Odd sizes, k = 1, and a product large enough for oneDNN (core/ops/gemm.cpp); the gradients are
-// the products with a transposed operand.
+// Odd sizes, k = 1, and a product large enough for oneDNN (core/backend/cpu/gemm.cpp); the
+// gradients are the products with a transposed operand.
 TEST(Matmul, MatchesTorch) {
   for (const std::string name :
        {"matmul_small", "matmul_odd", "matmul_row_column", "matmul_outer", "matmul_onednn"})

@@ -14,6 +14,9 @@ const Backend& backend(Device device) {
       .loss = cpu_loss(),
       .index = cpu_index(),
       .copy = cpu_copy(),
+      .gemm = cpu_gemm(),
+      .conv = cpu_conv(),
+      .pool = cpu_pool(),
   };
   static const Backend reference{
       .name = "reference",
@@ -23,6 +26,9 @@ const Backend& backend(Device device) {
       .loss = reference_loss(),
       .index = reference_index(),
       .copy = reference_copy(),
+      .gemm = reference_gemm(),
+      .conv = reference_conv(),
+      .pool = reference_pool(),
   };
   return device == Device::cpu ? cpu : reference;
 }

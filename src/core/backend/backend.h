@@ -7,10 +7,13 @@
 
 #include <string_view>
 
+#include "core/backend/conv_kernels.h"
 #include "core/backend/copy_kernels.h"
 #include "core/backend/elementwise_kernels.h"
+#include "core/backend/gemm_kernels.h"
 #include "core/backend/index_kernels.h"
 #include "core/backend/loss_kernels.h"
+#include "core/backend/pool_kernels.h"
 #include "core/backend/reduce_kernels.h"
 #include "core/backend/softmax_kernels.h"
 #include "core/device.h"
@@ -26,6 +29,9 @@ struct Backend {
   const LossKernels& loss;
   const IndexKernels& index;
   const CopyKernels& copy;
+  const GemmKernels& gemm;
+  const ConvKernels& conv;
+  const PoolKernels& pool;
 };
 
 const Backend& backend(Device device);

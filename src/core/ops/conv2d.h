@@ -3,7 +3,8 @@
 // Processing", 2006): the receptive fields of a batch chunk are unrolled into the columns of a
 // (in_channels·kh·kw, batch·out_h·out_w) matrix, so the forward pass is one sgemm W · col, and the
 // backward pass two: dW = dY · colᵀ and dcol = Wᵀ · dY, folded back onto the input by col2im.
-// The column buffers are pooled Tensors, so a steady-state step allocates nothing.
+// That is the cpu backend's way (core/backend/cpu/conv.cpp); its column buffers are pooled
+// Tensors, so a steady-state step allocates nothing.
 #pragma once
 
 #include "core/variable.h"

@@ -11,5 +11,8 @@ const SoftmaxKernels& cpu_softmax();
 const LossKernels& cpu_loss();
 const IndexKernels& cpu_index();
 const CopyKernels& cpu_copy();
+const GemmKernels& cpu_gemm();
+const ConvKernels& cpu_conv();
+const PoolKernels& cpu_pool();
 
 }  // namespace descent

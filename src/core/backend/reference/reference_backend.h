@@ -22,5 +22,8 @@ const SoftmaxKernels& reference_softmax();
 const LossKernels& reference_loss();
 const IndexKernels& reference_index();
 const CopyKernels& reference_copy();
+const GemmKernels& reference_gemm();
+const ConvKernels& reference_conv();
+const PoolKernels& reference_pool();
 
 }  // namespace descent
