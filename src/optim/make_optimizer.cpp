@@ -12,8 +12,10 @@
 #include "optim/adam.h"
 #include "optim/adamax.h"
 #include "optim/adamw.h"
+#include "optim/dog.h"
 #include "optim/lion.h"
 #include "optim/nadam.h"
+#include "optim/prodigy.h"
 #include "optim/rmsprop.h"
 #include "optim/sgd.h"
 
@@ -71,6 +73,8 @@ const Entry<T> kOptimizers[] = {
     {"adamax", build<AdamaxOptions, BasicAdamax, T>, hyperparameter_keys<AdamaxOptions>},
     {"nadam", build<NAdamOptions, BasicNAdam, T>, hyperparameter_keys<NAdamOptions>},
     {"lion", build<LionOptions, BasicLion, T>, hyperparameter_keys<LionOptions>},
+    {"dog", build<DoGOptions, BasicDoG, T>, hyperparameter_keys<DoGOptions>},
+    {"prodigy", build<ProdigyOptions, BasicProdigy, T>, hyperparameter_keys<ProdigyOptions>},
 };
 
 InvalidArgument unknown_optimizer(std::string_view name) {

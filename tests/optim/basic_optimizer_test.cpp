@@ -29,6 +29,8 @@ TEST(BasicOptimizer, EveryRuleDescendsAnIllConditionedQuadratic) {
       {"adamax", {{"lr", 0.05}}},
       {"nadam", {{"lr", 0.05}}},
       {"lion", {{"lr", 0.01}}},
+      {"dog", nlohmann::json::object()},  // learning-rate-free: the defaults
+      {"prodigy", nlohmann::json::object()},
   };
   for (const auto& [name, hp] : cases) {
     SCOPED_TRACE(name);

@@ -316,6 +316,8 @@ TEST(OptimizerStateDict, RestoredOptimizerContinuesBitwiseEqual) {
       {"adamax", {{"lr", 0.05}}},
       {"nadam", {{"lr", 0.05}}},
       {"lion", {{"lr", 0.01}, {"weight_decay", 0.1}}},
+      {"dog", {{"weight_decay", 0.01}}},
+      {"prodigy", {{"use_bias_correction", true}, {"weight_decay", 0.01}}},
   };
   for (const auto& [name, hp] : cases) {
     SCOPED_TRACE(name);
