@@ -47,6 +47,8 @@
 #include "optim/basic_optimizer.h"
 #include "optim/clip_options.h"
 #include "optim/convention.h"
+#include "optim/dadapt_adam.h"
+#include "optim/dadapt_sgd.h"
 #include "optim/dog.h"
 #include "optim/lion.h"
 #include "optim/make_optimizer.h"

