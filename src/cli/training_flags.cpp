@@ -98,7 +98,9 @@ void add_training_flags(CLI::App& c, TrainingFlags& f) {
                "loss (default: sparse_categorical_crossentropy for class labels, "
                "mean_squared_error otherwise)");
   c.add_option("--optimizer", f.optimizer,
-               "sgd, adagrad, adadelta, rmsprop, adam, adamw, adamax, nadam, lion")
+               "sgd, adagrad, adadelta, rmsprop, adam, adamw, adamax, nadam, lion, and the "
+               "learning-rate-free dog, prodigy, dadapt_sgd, dadapt_adam (--lr: a multiplier of "
+               "their own step size)")
       ->capture_default_str();
   c.add_option("--lr", f.lr, "learning rate η (default: the optimizer's own)");
   c.add_option("--momentum", f.momentum, "momentum (sgd, rmsprop)");

@@ -92,14 +92,25 @@ void BasicOptimizer<T>::step(std::span<const ParamSlice<T>> params) {
   }
   clip(params);
   for (std::size_t i = 0; i < params.size(); ++i) {
-    const ParamSlice<T>& p = params[i];
-    if (p.grad.empty()) continue;
     ParamState<T>& s = states_[i];
-    if (s.step == 0 && s.slots.empty()) init_state(s, p.value.size());
-    ++s.step;
-    update(p.value, p.grad, s, lr_ * p.lr_scale);
+    if (!params[i].grad.empty() && s.step == 0 && s.slots.empty())
+      init_state(s, params[i].value.size());
+  }
+  if (prepare_step(params, std::span<ParamState<T>>(states_.data(), params.size()))) {
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      const ParamSlice<T>& p = params[i];
+      if (p.grad.empty()) continue;
+      ParamState<T>& s = states_[i];
+      ++s.step;
+      update(p.value, p.grad, s, lr_ * p.lr_scale);
+    }
   }
   ++iterations_;
+}
+
+template <std::floating_point T>
+bool BasicOptimizer<T>::prepare_step(std::span<const ParamSlice<T>>, std::span<ParamState<T>>) {
+  return true;
 }
 
 template <std::floating_point T>
@@ -136,10 +147,14 @@ void BasicOptimizer<T>::init_state(ParamState<T>& state, std::size_t) const {
 }
 
 template <std::floating_point T>
-void BasicOptimizer<T>::restore(std::int64_t iterations, std::vector<ParamState<T>> states) {
+void BasicOptimizer<T>::restore(std::int64_t iterations, std::vector<ParamState<T>> states,
+                                std::vector<double> scalars) {
   if (iterations < 0)
     throw InvalidArgument(
         fmt::format("{}: saved iteration count must be >= 0, got {}", error_name_, iterations));
+  if (scalars.size() != scalars_.size())
+    throw InvalidArgument(fmt::format("{}: saved state has {} optimizer scalars, expected {}",
+                                      error_name_, scalars.size(), scalars_.size()));
   const std::vector<std::string> names = slot_names();
   for (std::size_t i = 0; i < states.size(); ++i) {
     const ParamState<T>& s = states[i];
@@ -172,6 +187,7 @@ void BasicOptimizer<T>::restore(std::int64_t iterations, std::vector<ParamState<
   }
   iterations_ = iterations;
   states_ = std::move(states);
+  scalars_ = std::move(scalars);
 }
 
 template class BasicOptimizer<float>;

@@ -6,7 +6,9 @@
 // A derived class (BasicSGD<T>, BasicAdam<T>, ...) supplies the rule: the state it keeps per
 // parameter and one fused loop over a parameter's elements. The base owns what every optimizer
 // shares: the learning rate η, the step count, gradient clipping (ClipOptions) and the
-// per-parameter state, which is created the first time a parameter receives a gradient.
+// per-parameter state, which is created the first time a parameter receives a gradient. Rules
+// whose step size is a statistic of all parameters (DoG, Prodigy) also override prepare_step()
+// and keep that statistic in the optimizer-level scalars().
 #pragma once
 
 #include <concepts>
@@ -77,9 +79,14 @@ class BasicOptimizer {
   // order; a parameter never updated has step 0 and no slots).
   virtual std::vector<std::string> slot_names() const = 0;
   const std::vector<ParamState<T>>& states() const { return states_; }
-  // Replaces iterations and state. Throws InvalidArgument (changing nothing) when a state lacks
-  // a slot or scalar that the rule keeps or its slots differ in size.
-  void restore(std::int64_t iterations, std::vector<ParamState<T>> states);
+  // Optimizer-level scalars (DoG's distance and gradient sum, Prodigy's d); empty for the
+  // per-parameter rules. Their count is fixed by the rule's constructor.
+  const std::vector<double>& scalars() const { return scalars_; }
+  // Replaces iterations, state and scalars. Throws InvalidArgument (changing nothing) when a
+  // state lacks a slot or scalar that the rule keeps, its slots differ in size, or the number of
+  // optimizer-level scalars differs.
+  void restore(std::int64_t iterations, std::vector<ParamState<T>> states,
+               std::vector<double> scalars);
 
  protected:
   BasicOptimizer(std::string_view name, double lr, const ClipOptions& clip);
@@ -91,6 +98,14 @@ class BasicOptimizer {
   // parameter's scale). state.step was incremented before the call, so it is >= 1.
   virtual void update(std::span<T> value, std::span<const T> grad, ParamState<T>& state,
                       double lr) = 0;
+
+  // Called once per step after clipping and before any update, with the step's parameters and
+  // their states (states[i] belongs to params[i]; created for every parameter with a gradient,
+  // whose step count is not yet incremented). Gradients may be rewritten in place (weight decay
+  // added to them). Returns false to skip this step's updates: no update() call and no step
+  // counts advance. The default does nothing and returns true.
+  virtual bool prepare_step(std::span<const ParamSlice<T>> params, std::span<ParamState<T>> states);
+  std::vector<double>& mutable_scalars() { return scalars_; }
 
   // Name used in error messages.
   std::string_view error_name() const { return error_name_; }
@@ -110,6 +125,7 @@ class BasicOptimizer {
   ClipOptions clip_;
   std::int64_t iterations_ = 0;
   std::vector<ParamState<T>> states_;
+  std::vector<double> scalars_;
 };
 
 extern template class BasicOptimizer<float>;

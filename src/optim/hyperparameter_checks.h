@@ -10,6 +10,8 @@ namespace descent {
 void check_learning_rate(std::string_view optimizer, double lr);
 // value finite and >= 0 (eps, weight_decay, momentum, lr_decay, ...).
 void check_non_negative(std::string_view optimizer, std::string_view key, double value);
+// value finite and > 0 (d0, d_coef, reps_rel, init_eta).
+void check_positive(std::string_view optimizer, std::string_view key, double value);
 // value in [0, 1) (betas, alpha, rho, dampening).
 void check_unit_interval(std::string_view optimizer, std::string_view key, double value);
 

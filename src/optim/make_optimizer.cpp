@@ -12,8 +12,12 @@
 #include "optim/adam.h"
 #include "optim/adamax.h"
 #include "optim/adamw.h"
+#include "optim/dadapt_adam.h"
+#include "optim/dadapt_sgd.h"
+#include "optim/dog.h"
 #include "optim/lion.h"
 #include "optim/nadam.h"
+#include "optim/prodigy.h"
 #include "optim/rmsprop.h"
 #include "optim/sgd.h"
 
@@ -71,6 +75,12 @@ const Entry<T> kOptimizers[] = {
     {"adamax", build<AdamaxOptions, BasicAdamax, T>, hyperparameter_keys<AdamaxOptions>},
     {"nadam", build<NAdamOptions, BasicNAdam, T>, hyperparameter_keys<NAdamOptions>},
     {"lion", build<LionOptions, BasicLion, T>, hyperparameter_keys<LionOptions>},
+    {"dog", build<DoGOptions, BasicDoG, T>, hyperparameter_keys<DoGOptions>},
+    {"prodigy", build<ProdigyOptions, BasicProdigy, T>, hyperparameter_keys<ProdigyOptions>},
+    {"dadapt_sgd", build<DAdaptSGDOptions, BasicDAdaptSGD, T>,
+     hyperparameter_keys<DAdaptSGDOptions>},
+    {"dadapt_adam", build<DAdaptAdamOptions, BasicDAdaptAdam, T>,
+     hyperparameter_keys<DAdaptAdamOptions>},
 };
 
 InvalidArgument unknown_optimizer(std::string_view name) {

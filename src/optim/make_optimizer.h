@@ -1,10 +1,12 @@
 // make_optimizer: builds an optimizer from its name and a JSON object of hyperparameters, for the
 // CLI and for configuration files. Names: sgd, adagrad, adadelta, rmsprop, adam, adamw, adamax,
-// nadam, lion. Keys are the options' field names (lr, momentum, betas as a two-number array,
-// eps, ...), plus clipnorm, clipvalue, global_clipnorm and (except for lion) convention
-// ("pytorch" or "keras"). "convention": "keras" starts from Keras's defaults (XOptions::keras());
-// lion also takes it, for Keras's default η. Missing keys keep their defaults; Optimizer::config()
-// gives back an object that rebuilds the same optimizer.
+// nadam, lion, dog, prodigy, dadapt_sgd, dadapt_adam. Keys are the options' field names (lr,
+// momentum, betas as a two-number array, eps, ...), plus clipnorm, clipvalue, global_clipnorm
+// and (except for lion and the learning-rate-free four) convention ("pytorch" or "keras").
+// "convention": "keras" starts from Keras's defaults (XOptions::keras()); lion also takes it, for
+// Keras's default η, and the learning-rate-free ones, which Keras lacks, take it and change
+// nothing. Missing keys keep their defaults;
+// Optimizer::config() gives back an object that rebuilds the same optimizer.
 #pragma once
 
 #include <memory>

@@ -91,6 +91,9 @@ StateDict Optimizer::state_dict() const {
     params.push_back(std::move(entry));
   }
   out.meta["params"] = std::move(params);
+  // Only the rules that keep optimizer-level scalars write them: the other checkpoints stay as
+  // they were.
+  if (!rule_->scalars().empty()) out.meta["scalars"] = rule_->scalars();
   return out;
 }
 
@@ -136,6 +139,8 @@ void Optimizer::load_state_dict(const StateDict& state) {
         s.slots[k].assign(values.begin(), values.end());
       }
     }
+    auto scalars = meta.contains("scalars") ? meta["scalars"].get<std::vector<double>>()
+                                            : std::vector<double>();
     const double lr = meta.at("lr").get<double>();
     const auto iterations = json_integer<std::int64_t>(
         meta.at("iterations"), fmt::format("{} state's iterations", name()));
@@ -148,7 +153,7 @@ void Optimizer::load_state_dict(const StateDict& state) {
     const std::optional<double> old_momentum = momentum();
     if (m) rule_->set_momentum(*m);
     try {
-      rule_->restore(iterations, std::move(states));
+      rule_->restore(iterations, std::move(states), std::move(scalars));
     } catch (...) {
       if (old_momentum) rule_->set_momentum(*old_momentum);
       throw;

@@ -59,8 +59,8 @@ class Optimizer {
   nlohmann::json config() const { return rule_->config(); }
 
   // Everything needed to continue exactly: η, momentum, group scales, iteration and per-parameter
-  // step counts, per-parameter scalars (meta) and every moment / accumulator (tensors named
-  // "state.<parameter index>.<slot name>", shaped like the parameter).
+  // step counts, per-parameter and optimizer-level scalars (meta) and every moment /
+  // accumulator (tensors named "state.<parameter index>.<slot name>", shaped like the parameter).
   StateDict state_dict() const;
   // Restores a state_dict() of the same optimizer kind over parameters of the same shapes; throws
   // InvalidArgument naming the first mismatch and leaves this optimizer unchanged then.

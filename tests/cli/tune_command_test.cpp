@@ -80,10 +80,11 @@ TEST(TuneCommand, ResumeRedoesOnlyWhatWasLost) {
 }
 
 // Every optimizer finishes a tune run with the default one-cycle schedule: its momentum (or β1)
-// is cycled where the optimizer has one and left alone where it has none (Adagrad, Adadelta).
+// is cycled where the optimizer has one and left alone where it has none (Adagrad, Adadelta,
+// DoG).
 TEST(TuneCommand, EveryOptimizerTunesWithTheOneCycleSchedule) {
-  for (const char* optimizer :
-       {"sgd", "adagrad", "adadelta", "rmsprop", "adam", "adamw", "adamax", "nadam", "lion"}) {
+  for (const char* optimizer : {"sgd", "adagrad", "adadelta", "rmsprop", "adam", "adamw", "adamax",
+                                "nadam", "lion", "dog", "prodigy", "dadapt_sgd", "dadapt_adam"}) {
     const fs::path dir = fresh_dir(std::string("tune_") + optimizer);
     const CommandResult r = run_descent(
         std::string("tune --data moons --model mlp:8 --batch-size 64 --epochs 1 --finder-iters 20 "
@@ -92,8 +93,9 @@ TEST(TuneCommand, EveryOptimizerTunesWithTheOneCycleSchedule) {
     ASSERT_EQ(r.exit_code, 0) << optimizer << ": " << r.output;
     const auto config = nlohmann::json::parse(std::ifstream(dir / "run/final/config.json"));
     EXPECT_EQ(config["schedule"]["name"], "OneCycleLR") << optimizer;
-    const bool has_momentum =
-        std::string(optimizer) != "adagrad" && optimizer != std::string("adadelta");
+    const bool has_momentum = std::string(optimizer) != "adagrad" &&
+                              optimizer != std::string("adadelta") &&
+                              optimizer != std::string("dog");
     EXPECT_EQ(config["schedule"]["config"]["cycle_momentum"], has_momentum) << optimizer;
   }
 }

@@ -29,6 +29,10 @@ TEST(BasicOptimizer, EveryRuleDescendsAnIllConditionedQuadratic) {
       {"adamax", {{"lr", 0.05}}},
       {"nadam", {{"lr", 0.05}}},
       {"lion", {{"lr", 0.01}}},
+      {"dog", nlohmann::json::object()},  // learning-rate-free: the defaults
+      {"prodigy", nlohmann::json::object()},
+      {"dadapt_sgd", {{"momentum", 0.9}}},  // without momentum it diverges here, as the reference
+      {"dadapt_adam", nlohmann::json::object()},
   };
   for (const auto& [name, hp] : cases) {
     SCOPED_TRACE(name);

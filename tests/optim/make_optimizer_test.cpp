@@ -28,7 +28,7 @@ std::string optimizer_error(std::string_view name, const json& hp) {
 }
 
 TEST(MakeOptimizer, BuildsEveryKnownName) {
-  ASSERT_EQ(optimizer_names().size(), 9u);
+  ASSERT_EQ(optimizer_names().size(), 13u);
   for (std::string_view name : optimizer_names()) {
     auto optimizer = make_optimizer(name, params(), json::object());
     EXPECT_EQ(optimizer->name(), name);
@@ -47,6 +47,10 @@ TEST(MakeOptimizer, ConfigRebuildsTheSameOptimizer) {
       {"adamax", {{"eps", 0.1}}},
       {"nadam", {{"momentum_decay", 0.01}}},
       {"lion", {{"betas", {0.8, 0.9}}}},
+      {"dog", {{"reps_rel", 1e-4}, {"weight_decay", 0.01}}},
+      {"prodigy", {{"d_coef", 0.5}, {"growth_rate", 1.02}, {"beta3", 0.99}}},
+      {"dadapt_sgd", {{"momentum", 0.9}, {"d0", 1e-4}}},
+      {"dadapt_adam", {{"decouple", true}, {"growth_rate", 1.05}}},
   };
   for (const auto& [name, hp] : cases) {
     SCOPED_TRACE(name);
@@ -75,8 +79,8 @@ TEST(MakeOptimizer, KerasConventionStartsFromKerasDefaults) {
 TEST(MakeOptimizer, UnknownNameListsTheKnownOnes) {
   const std::string message = optimizer_error("adamm", json::object());
   EXPECT_THAT(message, HasSubstr("unknown optimizer 'adamm'"));
-  EXPECT_THAT(message,
-              HasSubstr("sgd, adagrad, adadelta, rmsprop, adam, adamw, adamax, nadam, lion"));
+  EXPECT_THAT(message, HasSubstr("sgd, adagrad, adadelta, rmsprop, adam, adamw, adamax, nadam, "
+                                 "lion, dog, prodigy, dadapt_sgd, dadapt_adam"));
 }
 
 TEST(MakeOptimizer, RejectsUnknownKeysAndBadValues) {

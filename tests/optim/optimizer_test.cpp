@@ -316,6 +316,10 @@ TEST(OptimizerStateDict, RestoredOptimizerContinuesBitwiseEqual) {
       {"adamax", {{"lr", 0.05}}},
       {"nadam", {{"lr", 0.05}}},
       {"lion", {{"lr", 0.01}, {"weight_decay", 0.1}}},
+      {"dog", {{"weight_decay", 0.01}}},
+      {"prodigy", {{"use_bias_correction", true}, {"weight_decay", 0.01}}},
+      {"dadapt_sgd", {{"momentum", 0.9}, {"weight_decay", 0.01}}},
+      {"dadapt_adam", {{"use_bias_correction", true}, {"weight_decay", 0.01}}},
   };
   for (const auto& [name, hp] : cases) {
     SCOPED_TRACE(name);
