@@ -17,16 +17,23 @@ constexpr std::pair<Activation, std::string_view> kActivationNames[] = {
     {Activation::sigmoid, "sigmoid"},
     {Activation::tanh, "tanh"},
     {Activation::softmax, "softmax"},
+    {Activation::softplus, "softplus"},
+    {Activation::gelu, "gelu"},
+    {Activation::gelu_tanh, "gelu_tanh"},
+    {Activation::silu, "silu"},
 };
 
 }  // namespace
 
 Activation parse_activation(std::string_view name) {
   if (name.empty() || name == "none") return Activation::linear;
+  if (name == "swish") return Activation::silu;
   for (const auto& [activation, known] : kActivationNames)
     if (name == known) return activation;
-  throw InvalidArgument(fmt::format(
-      "unknown activation '{}' (known: linear, relu, leaky_relu, sigmoid, tanh, softmax)", name));
+  throw InvalidArgument(
+      fmt::format("unknown activation '{}' (known: linear, relu, leaky_relu, sigmoid, tanh, "
+                  "softmax, softplus, gelu, gelu_tanh, silu, swish)",
+                  name));
 }
 
 std::string activation_name(Activation activation) {
@@ -49,6 +56,14 @@ Variable apply_activation(Activation activation, const Variable& x) {
       return tanh(x);
     case Activation::softmax:
       return softmax(x);
+    case Activation::softplus:
+      return softplus(x);
+    case Activation::gelu:
+      return gelu(x);
+    case Activation::gelu_tanh:
+      return gelu(x, GeluApproximation::tanh);
+    case Activation::silu:
+      return silu(x);
   }
   return x;
 }

@@ -8,9 +8,22 @@
 
 namespace descent {
 
-enum class Activation { linear, relu, leaky_relu, sigmoid, tanh, softmax };
+enum class Activation {
+  linear,
+  relu,
+  leaky_relu,
+  sigmoid,
+  tanh,
+  softmax,
+  softplus,
+  gelu,
+  gelu_tanh,
+  silu
+};
 
-// Keras names: "linear" (or ""/"none"), "relu", "leaky_relu", "sigmoid", "tanh", "softmax".
+// Keras names: "linear" (or ""/"none"), "relu", "leaky_relu", "sigmoid", "tanh", "softmax",
+// "softplus", "gelu" (exact, Keras's default approximate=False), "silu" (or Keras's older "swish");
+// "gelu_tanh" is GELU's tanh approximation, named as PyTorch's approximate='tanh'.
 Activation parse_activation(std::string_view name);
 std::string activation_name(Activation activation);
 Variable apply_activation(Activation activation, const Variable& x);

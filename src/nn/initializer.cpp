@@ -18,6 +18,8 @@ constexpr std::pair<Initializer::Kind, std::string_view> kInitializerNames[] = {
     {Initializer::Kind::lecun_uniform, "lecun_uniform"},
     {Initializer::Kind::lecun_normal, "lecun_normal"},
     {Initializer::Kind::torch_uniform, "torch_uniform"},
+    {Initializer::Kind::uniform, "uniform"},
+    {Initializer::Kind::torch_normal, "torch_normal"},
     {Initializer::Kind::zeros, "zeros"},
     {Initializer::Kind::ones, "ones"},
     {Initializer::Kind::constant, "constant"},
@@ -68,7 +70,8 @@ Initializer Initializer::parse(std::string_view name) {
     if (name == known) return {kind, 0.0f};
   throw InvalidArgument(fmt::format(
       "unknown initializer '{}' (known: glorot_uniform, glorot_normal, he_uniform, he_normal, "
-      "lecun_uniform, lecun_normal, torch_uniform, zeros, ones, constant:VALUE)",
+      "lecun_uniform, lecun_normal, torch_uniform, uniform, torch_normal, zeros, ones, "
+      "constant:VALUE)",
       name));
 }
 
@@ -96,6 +99,12 @@ void Initializer::fill(Tensor& weights, Rng& rng, const Shape& fan_shape) const 
       return fill_truncated_normal(weights, std::sqrt(1.0 / f.in), rng);
     case Kind::torch_uniform:
       return fill_uniform(weights, 1.0 / std::sqrt(f.in), rng);
+    case Kind::uniform:
+      return fill_uniform(weights, 0.05, rng);
+    case Kind::torch_normal:
+      for (float& v : weights.values())
+        v = static_cast<float>(rng.normal());
+      return;
     case Kind::zeros:
       return weights.fill(0.0f);
     case Kind::ones:

@@ -9,6 +9,8 @@
 //   lecun_normal    truncated N(0, s²), s = sqrt(1 / fan_in)
 //   torch_uniform   U(-l, l), l = 1 / sqrt(fan_in): PyTorch's default for Linear and Conv2d
 //                   weights (kaiming_uniform with a = √5) and biases (with the kernel's fan_in)
+//   uniform         U(-0.05, 0.05): Keras's RandomUniform default, its Embedding's initializer
+//   torch_normal    N(0, 1): PyTorch's Embedding default
 //   zeros, ones, constant(value)
 // Keras's truncated normals redraw values beyond two standard deviations and divide the stddev by
 // 0.87962566103423978 so the truncated distribution keeps the intended variance; so does descent.
@@ -31,6 +33,8 @@ struct Initializer {
     lecun_uniform,
     lecun_normal,
     torch_uniform,
+    uniform,
+    torch_normal,
     zeros,
     ones,
     constant

@@ -12,7 +12,9 @@
 #include "nn/conv2d.h"
 #include "nn/dense.h"
 #include "nn/dropout.h"
+#include "nn/embedding.h"
 #include "nn/flatten.h"
+#include "nn/layer_normalization.h"
 #include "nn/max_pool2d.h"
 
 namespace descent {
@@ -151,9 +153,28 @@ std::unique_ptr<Layer> layer_from_config(const json& config) {
     Fields f(config, type, {"activation"});
     return std::make_unique<ActivationLayer>(f.text("activation", "linear"));
   }
+  if (type == "LayerNormalization") {
+    Fields f(config, type, {"axis", "epsilon", "center", "scale", "input_shape"});
+    // Only the last axis, Keras's default and what transformers use.
+    if (f.integer("axis", -1) != -1)
+      throw InvalidArgument("model: layer LayerNormalization supports only \"axis\": -1");
+    LayerNormalizationOptions o;
+    o.epsilon = f.number("epsilon", 1e-3);
+    o.center = f.boolean("center", true);
+    o.scale = f.boolean("scale", true);
+    o.input_shape = f.shape("input_shape");
+    return std::make_unique<LayerNormalization>(o);
+  }
+  if (type == "Embedding") {
+    Fields f(config, type, {"input_dim", "output_dim", "embeddings_initializer", "input_shape"});
+    EmbeddingOptions o;
+    o.embeddings_initializer = Initializer::parse(f.text("embeddings_initializer", "uniform"));
+    o.input_shape = f.shape("input_shape");
+    return std::make_unique<Embedding>(f.integer("input_dim"), f.integer("output_dim"), o);
+  }
   throw InvalidArgument(
       fmt::format("model: unknown layer type \"{}\" (known: Dense, Conv2D, MaxPool2D, Flatten, "
-                  "Dropout, Activation)",
+                  "Dropout, Activation, LayerNormalization, Embedding)",
                   type));
 }
 

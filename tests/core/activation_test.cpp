@@ -29,6 +29,16 @@ TEST(Activation, MatchesTorch) {
                        [](NamedInputs& in, const nlohmann::json&) { return tanh(in.at("x")); });
 }
 
+TEST(Activation, GeluAndSiluMatchTorch) {
+  expect_matches_torch("gelu",
+                       [](NamedInputs& in, const nlohmann::json&) { return gelu(in.at("x")); });
+  expect_matches_torch("gelu_tanh", [](NamedInputs& in, const nlohmann::json&) {
+    return gelu(in.at("x"), GeluApproximation::tanh);
+  });
+  expect_matches_torch("silu",
+                       [](NamedInputs& in, const nlohmann::json&) { return silu(in.at("x")); });
+}
+
 TEST(Activation, HandComputedValues) {
   Variable x(Tensor({4}, {-2.0f, -0.0f, 0.5f, 3.0f}));
   EXPECT_EQ(relu(x).value()[0], 0.0f);

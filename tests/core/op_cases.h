@@ -185,6 +185,13 @@ inline std::vector<OpCase> cases() {
   unary("sigmoid", sigmoid, uniform(m, 8, -3, 3), true);
   unary("tanh", tanh, uniform(m, 9, -2, 2), true);
   unary("softplus", softplus, uniform(m, 10, -3, 3), true);
+  unary("erf", erf, uniform(m, 90, -2, 2), true);
+  unary(
+      "gelu", [](const Variable& x) { return gelu(x); }, uniform(m, 91, -3, 3), true);
+  unary(
+      "gelu_tanh", [](const Variable& x) { return gelu(x, GeluApproximation::tanh); },
+      uniform(m, 92, -3, 3), true);
+  unary("silu", silu, uniform(m, 93, -4, 4), true);
   c.push_back({"leaky_relu",
                [](const auto& x) { return leaky_relu(x[0], 0.2f); },
                {away_from_zero(m, 11)}});

@@ -36,5 +36,49 @@ TEST(LayerConfig, AnIntegerMayBeWrittenAsANumberWithAnExactIntegerValue) {
               HasSubstr("an array of positive integers"));
 }
 
+TEST(LayerConfig, TransformerLayersRoundTripWithDefaults) {
+  const json ln = layer_from_config({{"type", "LayerNormalization"}})->config();
+  EXPECT_EQ(ln, json({{"type", "LayerNormalization"},
+                      {"axis", -1},
+                      {"epsilon", 1e-3},
+                      {"center", true},
+                      {"scale", true}}));
+  EXPECT_EQ(layer_from_config(ln)->config(), ln);
+  const json custom = {{"type", "LayerNormalization"},
+                       {"axis", -1},
+                       {"epsilon", 1e-5},
+                       {"center", false},
+                       {"scale", true},
+                       {"input_shape", {4, 8}}};
+  EXPECT_EQ(layer_from_config(custom)->config(), custom);
+
+  const json emb =
+      layer_from_config({{"type", "Embedding"}, {"input_dim", 10}, {"output_dim", 4}})->config();
+  EXPECT_EQ(emb, json({{"type", "Embedding"},
+                       {"input_dim", 10},
+                       {"output_dim", 4},
+                       {"embeddings_initializer", "uniform"}}));
+  EXPECT_EQ(layer_from_config(emb)->config(), emb);
+}
+
+TEST(LayerConfig, TransformerLayersRejectUnknownKeysAndBadValues) {
+  EXPECT_THAT(rejection({{"type", "LayerNormalization"}, {"momentum", 0.9}}),
+              HasSubstr("unknown key \"momentum\""));
+  EXPECT_THAT(rejection({{"type", "LayerNormalization"}, {"axis", 1}}),
+              HasSubstr("only \"axis\": -1"));
+  EXPECT_THAT(rejection({{"type", "LayerNormalization"}, {"epsilon", "small"}}),
+              HasSubstr("must be a number"));
+  EXPECT_THAT(rejection({{"type", "Embedding"}, {"input_dim", 10}}),
+              HasSubstr("needs \"output_dim\""));
+  EXPECT_THAT(
+      rejection({{"type", "Embedding"}, {"input_dim", 10}, {"output_dim", 4}, {"mask_zero", true}}),
+      HasSubstr("unknown key \"mask_zero\""));
+  EXPECT_THAT(rejection({{"type", "Embedding"},
+                         {"input_dim", 10},
+                         {"output_dim", 4},
+                         {"embeddings_initializer", "gaussian"}}),
+              HasSubstr("unknown initializer"));
+}
+
 }  // namespace
 }  // namespace descent

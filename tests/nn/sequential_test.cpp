@@ -3,10 +3,13 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
+#include "nn/activation_layer.h"
 #include "nn/conv2d.h"
 #include "nn/dense.h"
 #include "nn/dropout.h"
+#include "nn/embedding.h"
 #include "nn/flatten.h"
+#include "nn/layer_normalization.h"
 #include "nn/max_pool2d.h"
 
 namespace descent {
@@ -27,6 +30,22 @@ TEST(Sequential, SummaryListsLayersShapesAndParameterCounts) {
   EXPECT_NE(summary.find("(None, 32)"), std::string::npos);
   EXPECT_NE(summary.find("544"), std::string::npos);  // 16·32 + 32
   EXPECT_NE(summary.find("Total params: 642"), std::string::npos);
+}
+
+TEST(Sequential, TokensThroughEmbeddingAndLayerNormalization) {
+  Sequential model;
+  model.add(Embedding(50, 8, {.input_shape = {6}}));
+  model.add(LayerNormalization());
+  model.add(ActivationLayer("gelu"));
+  model.add(Flatten());
+  model.add(Dense(3));
+  EXPECT_EQ(model.count_params(), 50 * 8 + 2 * 8 + 6 * 8 * 3 + 3);
+  const std::string summary = model.summary();
+  EXPECT_NE(summary.find("embedding (Embedding)"), std::string::npos) << summary;
+  EXPECT_NE(summary.find("layer_normalization (LayerNormalization)"), std::string::npos);
+  EXPECT_NE(summary.find("(None, 6, 8)"), std::string::npos);
+  Variable ids(Tensor({2, 6}, {0, 1, 2, 3, 4, 5, 49, 48, 47, 0, 0, 1}));
+  EXPECT_EQ(model.forward(ids, true).shape(), (Shape{2, 3}));
 }
 
 TEST(Sequential, CnnShapesFollowTheLayers) {

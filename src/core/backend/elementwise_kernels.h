@@ -25,6 +25,10 @@ enum class UnaryOp : std::uint8_t {
   sigmoid,
   tanh,
   softplus,
+  erf,
+  gelu,       // x Φ(x), Φ the standard normal CDF
+  gelu_tanh,  // GELU's tanh approximation
+  silu,       // x σ(x)
 };
 
 // A unary function with its parameters (a, b: see UnaryOp).

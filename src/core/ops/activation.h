@@ -1,6 +1,8 @@
 // Activation functions, element-wise, each with its derivative beside it.
 #pragma once
 
+#include <cstdint>
+
 #include "core/variable.h"
 
 namespace descent {
@@ -15,5 +17,13 @@ Variable sigmoid(const Variable& x);
 Variable tanh(const Variable& x);
 // log(1 + eˣ) (PyTorch's softplus with β = 1, without its switch to x above 20); softplus' = σ.
 Variable softplus(const Variable& x);
+
+enum class GeluApproximation : std::uint8_t { none, tanh };
+// x Φ(x) with Φ the standard normal CDF (Hendrycks & Gimpel, "Gaussian Error Linear Units", 2016),
+// or with `tanh` its approximation 0.5 x (1 + tanh(√(2/π)(x + 0.044715 x³))), as PyTorch's gelu
+// with approximate='none' / 'tanh' and Keras's gelu(approximate=False / True).
+Variable gelu(const Variable& x, GeluApproximation approximate = GeluApproximation::none);
+// x σ(x) (Keras's swish, PyTorch's silu); silu' = σ (1 + x (1 − σ)).
+Variable silu(const Variable& x);
 
 }  // namespace descent

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numbers>
 
 #include <fmt/format.h>
 
@@ -113,6 +114,13 @@ Variable exp(const Variable& x) {
   return detail::unary(
       x, "exp", {UnaryOp::exp},
       [](const Variable&, const Variable& y, const Variable& grad) { return mul(grad, y); });
+}
+
+Variable erf(const Variable& x) {
+  return detail::unary(
+      x, "erf", {UnaryOp::erf}, [](const Variable& x, const Variable&, const Variable& grad) {
+        return mul(grad, mul(exp(mul(square(x), -1.0)), 2.0 / std::sqrt(std::numbers::pi)));
+      });
 }
 
 Variable log(const Variable& x) {

@@ -20,6 +20,8 @@ Variable add(const Variable& a, double b);
 Variable mul(const Variable& a, double b);
 
 Variable exp(const Variable& x);
+// The error function; erf' = 2/√π · e^(-x²).
+Variable erf(const Variable& x);
 // Natural logarithm; inputs must be positive (losses clip before calling it).
 Variable log(const Variable& x);
 Variable square(const Variable& x);

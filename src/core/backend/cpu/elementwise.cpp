@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <numbers>
 
 #include "core/backend/cpu/cpu_backend.h"
 #include "core/backend/cpu/select.h"
@@ -169,6 +170,52 @@ void with_unary(const UnaryFunction& f, Body body) {
           [](auto v, auto) {
             const auto e = std::exp(-std::abs(v));
             return select(v >= 0.0f, decltype(v){1}, e) / (1.0f + e);
+          });
+    case UnaryOp::erf:
+      return body([](auto v) { return std::erf(v); },
+                  [](auto v, auto) {
+                    using T = decltype(v);
+                    return T{2} / std::sqrt(std::numbers::pi_v<T>) * std::exp(-v * v);
+                  });
+    case UnaryOp::gelu:
+      // Φ(x) = erfc(-x/√2) / 2 keeps its relative precision in the left tail, where 1 + erf loses
+      // it.
+      return body(
+          [](auto v) {
+            using T = decltype(v);
+            return T{0.5} * v * std::erfc(-v / std::numbers::sqrt2_v<T>);
+          },
+          [](auto v, auto) {
+            using T = decltype(v);
+            const T pdf = std::exp(T{-0.5} * v * v) / std::sqrt(T{2} * std::numbers::pi_v<T>);
+            return T{0.5} * std::erfc(-v / std::numbers::sqrt2_v<T>) + v * pdf;
+          });
+    case UnaryOp::gelu_tanh:
+      return body(
+          [](auto v) {
+            using T = decltype(v);
+            const T k = std::sqrt(T{2} / std::numbers::pi_v<T>);
+            return T{0.5} * v * (T{1} + std::tanh(k * (v + T{0.044715} * v * v * v)));
+          },
+          [](auto v, auto) {
+            using T = decltype(v);
+            const T k = std::sqrt(T{2} / std::numbers::pi_v<T>);
+            const T t = std::tanh(k * (v + T{0.044715} * v * v * v));
+            return T{0.5} * (T{1} + t) +
+                   T{0.5} * v * (T{1} - t * t) * k * (T{1} + T{3 * 0.044715} * v * v);
+          });
+    case UnaryOp::silu:
+      return body(
+          [](auto v) {
+            using T = decltype(v);
+            const T e = std::exp(-std::abs(v));
+            return v * select(v >= T{0}, T{1}, e) / (T{1} + e);
+          },
+          [](auto v, auto) {
+            using T = decltype(v);
+            const T e = std::exp(-std::abs(v));
+            const T s = select(v >= T{0}, T{1}, e) / (T{1} + e);
+            return s * (T{1} + v * (T{1} - s));
           });
   }
 }

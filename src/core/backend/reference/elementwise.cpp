@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cmath>
+#include <numbers>
 #include <vector>
 
 #include "core/backend/reference/broadcast_offset.h"
@@ -30,6 +31,15 @@ double sigmoid(double x) {
   return x >= 0 ? 1.0 / (1.0 + std::exp(-x)) : std::exp(x) / (1.0 + std::exp(x));
 }
 
+double normal_cdf(double x) {
+  return 0.5 * std::erfc(-x / std::numbers::sqrt2);
+}
+
+// √(2/π) (x + 0.044715 x³): the argument of tanh in GELU's approximation.
+double gelu_tanh_inner(double x) {
+  return std::sqrt(2.0 / std::numbers::pi) * (x + 0.044715 * x * x * x);
+}
+
 double forward(const UnaryFunction& f, double x) {
   switch (f.op) {
     case UnaryOp::add_scalar:
@@ -56,6 +66,14 @@ double forward(const UnaryFunction& f, double x) {
       return std::tanh(x);
     case UnaryOp::softplus:
       return std::max(x, 0.0) + std::log1p(std::exp(-std::abs(x)));
+    case UnaryOp::erf:
+      return std::erf(x);
+    case UnaryOp::gelu:
+      return x * normal_cdf(x);
+    case UnaryOp::gelu_tanh:
+      return 0.5 * x * (1.0 + std::tanh(gelu_tanh_inner(x)));
+    case UnaryOp::silu:
+      return x * sigmoid(x);
   }
   return x;
 }
@@ -87,6 +105,17 @@ double derivative(const UnaryFunction& f, double x) {
       return 1.0 - std::tanh(x) * std::tanh(x);
     case UnaryOp::softplus:
       return sigmoid(x);
+    case UnaryOp::erf:
+      return 2.0 / std::sqrt(std::numbers::pi) * std::exp(-x * x);
+    case UnaryOp::gelu:
+      return normal_cdf(x) + x * std::exp(-0.5 * x * x) / std::sqrt(2.0 * std::numbers::pi);
+    case UnaryOp::gelu_tanh: {
+      const double t = std::tanh(gelu_tanh_inner(x));
+      return 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * std::sqrt(2.0 / std::numbers::pi) *
+                                   (1.0 + 3.0 * 0.044715 * x * x);
+    }
+    case UnaryOp::silu:
+      return sigmoid(x) * (1.0 + x * (1.0 - sigmoid(x)));
   }
   return 0.0;
 }
