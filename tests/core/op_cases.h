@@ -238,6 +238,16 @@ inline std::vector<OpCase> cases() {
   for (std::int64_t i = 0; i < pooled.size(); ++i)
     pooled.data<double>()[i] = 0.1 * static_cast<double>((i * 7) % 32) - 1.5;
   c.push_back({"max_pool2d", [](const auto& x) { return max_pool2d(x[0], 2); }, {pooled}});
+  c.push_back({"avg_pool2d",
+               [](const auto& x) { return avg_pool2d(x[0], 2); },
+               {uniform({2, 2, 5, 4}, 34)}});
+  // Overlapping windows (stride 1) and a stride that skips a row and a column.
+  c.push_back({"avg_pool2d_3_stride1",
+               [](const auto& x) { return avg_pool2d(x[0], 3, 1); },
+               {uniform({1, 2, 5, 5}, 35)}});
+  c.push_back({"avg_pool2d_2_stride3",
+               [](const auto& x) { return avg_pool2d(x[0], 2, 3); },
+               {uniform({1, 1, 7, 8}, 36)}});
   c.push_back({"dropout",
                [](const auto& x) {
                  Rng rng(5);
