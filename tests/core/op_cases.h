@@ -233,6 +233,12 @@ inline std::vector<OpCase> cases() {
                    return conv2d(x[0], x[1], x[2], {stride, 1});
                  },
                  {uniform({2, 2, 5, 5}, 29), uniform({3, 2, 3, 3}, 30), uniform({3}, 31)}});
+  // Keras's "same" padding at stride 2 and an even kernel: more zeros after than before.
+  c.push_back({"conv2d_asymmetric_pads",
+               [](const auto& x) {
+                 return conv2d(x[0], x[1], x[2], {.stride = 2, .pads = Conv2dPads{0, 1, 1, 2}});
+               },
+               {uniform({2, 2, 6, 5}, 37), uniform({3, 2, 2, 2}, 38), uniform({3}, 39)}});
   // Distinct values, so no two in a window tie within the finite difference.
   Tensor pooled = uniform({2, 1, 4, 4}, 32);
   for (std::int64_t i = 0; i < pooled.size(); ++i)
