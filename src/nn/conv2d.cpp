@@ -19,9 +19,7 @@ Conv2D::Conv2D(std::int64_t filters, int kernel_size, Conv2DOptions options)
   if (options_.stride <= 0)
     throw InvalidArgument(fmt::format("Conv2D: stride must be > 0, got {}", options_.stride));
   if (options_.padding == "same") {
-    if (kernel_size_ % 2 == 0 || options_.stride != 1)
-      throw InvalidArgument("Conv2D: padding 'same' needs an odd kernel size and stride 1");
-    padding_ = kernel_size_ / 2;
+    same_ = true;
   } else if (options_.padding != "valid") {
     throw InvalidArgument(
         fmt::format("Conv2D: unknown padding '{}' (known: valid, same)", options_.padding));
@@ -34,14 +32,18 @@ LayerPlan Conv2D::plan(const Shape& input_shape) const {
     throw InvalidArgument(
         fmt::format("Conv2D expects (channels, height, width) inputs, got shape {}",
                     shape_string(input_shape)));
-  const std::int64_t out_h = (input_shape[1] + 2 * padding_ - kernel_size_) / options_.stride + 1;
-  const std::int64_t out_w = (input_shape[2] + 2 * padding_ - kernel_size_) / options_.stride + 1;
-  if (out_h <= 0 || out_w <= 0)
+  // Checked before dividing: (in - k) / stride rounds a small negative up to zero.
+  if (!same_ && (input_shape[1] < kernel_size_ || input_shape[2] < kernel_size_))
     throw InvalidArgument(fmt::format("Conv2D: kernel {} is larger than the input {}", kernel_size_,
                                       shape_string(input_shape)));
+  const auto out_size = [&](std::int64_t in) {
+    return same_ ? (in + options_.stride - 1) / options_.stride
+                 : (in - kernel_size_) / options_.stride + 1;
+  };
+  const Shape output{filters_, out_size(input_shape[1]), out_size(input_shape[2])};
   const double kernel =
       double(filters_) * double(input_shape[0]) * double(kernel_size_) * double(kernel_size_);
-  return {{filters_, out_h, out_w}, options_.use_bias ? kernel + double(filters_) : kernel};
+  return {output, options_.use_bias ? kernel + double(filters_) : kernel};
 }
 
 Shape Conv2D::build(const Shape& input_shape, Rng& rng) {
@@ -58,7 +60,12 @@ Shape Conv2D::build(const Shape& input_shape, Rng& rng) {
 }
 
 Variable Conv2D::forward(const Variable& x, bool /*training*/) {
-  return apply_activation(activation_, conv2d(x, kernel_, bias_, {options_.stride, padding_}));
+  Conv2dGeometry geometry{.stride = options_.stride};
+  // From the batch's own height and width, which are those the layer was built for.
+  if (same_)
+    geometry.pads =
+        same_padding(x.shape()[2], x.shape()[3], kernel_size_, kernel_size_, options_.stride);
+  return apply_activation(activation_, conv2d(x, kernel_, bias_, geometry));
 }
 
 std::vector<Parameter> Conv2D::parameters() {

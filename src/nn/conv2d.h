@@ -11,7 +11,8 @@ namespace descent {
 
 struct Conv2DOptions {
   int stride = 1;
-  // "valid" (no padding) or "same" (output size = input size; odd kernels, stride 1).
+  // "valid" (no padding) or "same": Keras/TensorFlow's, output size ceil(input / stride), the
+  // odd zero of an odd total padding after (bottom, right): same_padding in core/ops/conv2d.h.
   std::string padding = "valid";
   std::string activation = "linear";
   bool use_bias = true;
@@ -40,7 +41,7 @@ class Conv2D : public Layer {
   int kernel_size_;
   Conv2DOptions options_;
   Activation activation_;
-  int padding_ = 0;
+  bool same_ = false;
   Variable kernel_, bias_;
 };
 

@@ -9,11 +9,13 @@
 #include "core/json_integer.h"
 #include "core/options_reader.h"
 #include "nn/activation_layer.h"
+#include "nn/average_pooling2d.h"
 #include "nn/conv2d.h"
 #include "nn/dense.h"
 #include "nn/dropout.h"
 #include "nn/embedding.h"
 #include "nn/flatten.h"
+#include "nn/global_average_pooling2d.h"
 #include "nn/layer_normalization.h"
 #include "nn/max_pool2d.h"
 
@@ -140,6 +142,19 @@ std::unique_ptr<Layer> layer_from_config(const json& config) {
     return std::make_unique<MaxPool2D>(to_int(f.integer("pool_size", 2)),
                                        to_int(f.integer("strides", 0)));
   }
+  if (type == "AveragePooling2D" || type == "AvgPool2D") {
+    Fields f(config, type, {"pool_size", "strides", "padding"});
+    // Keras's key, accepted with the one value descent pools with.
+    if (const std::string padding = f.text("padding", "valid"); padding != "valid")
+      throw InvalidArgument(
+          fmt::format("model: layer {} padding must be \"valid\", got \"{}\"", type, padding));
+    return std::make_unique<AveragePooling2D>(to_int(f.integer("pool_size", 2)),
+                                              to_int(f.integer("strides", 0)));
+  }
+  if (type == "GlobalAveragePooling2D" || type == "GlobalAvgPool2D") {
+    Fields f(config, type, {});
+    return std::make_unique<GlobalAveragePooling2D>();
+  }
   if (type == "Flatten") {
     Fields f(config, type, {"input_shape"});
     return std::make_unique<Flatten>(f.shape("input_shape"));
@@ -173,8 +188,9 @@ std::unique_ptr<Layer> layer_from_config(const json& config) {
     return std::make_unique<Embedding>(f.integer("input_dim"), f.integer("output_dim"), o);
   }
   throw InvalidArgument(
-      fmt::format("model: unknown layer type \"{}\" (known: Dense, Conv2D, MaxPool2D, Flatten, "
-                  "Dropout, Activation, LayerNormalization, Embedding)",
+      fmt::format("model: unknown layer type \"{}\" (known: Dense, Conv2D, MaxPool2D, "
+                  "AveragePooling2D, GlobalAveragePooling2D, Flatten, Dropout, Activation, "
+                  "LayerNormalization, Embedding)",
                   type));
 }
 

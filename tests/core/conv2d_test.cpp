@@ -1,6 +1,7 @@
 #include "core/ops/conv2d.h"
 
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -110,6 +111,56 @@ TEST(Conv2d, MatchesTorch) {
     });
 }
 
+// Keras's padding "same" at odd and even kernels, strides 1 to 3, against PyTorch convolving an
+// input padded explicitly with F.pad the same way.
+TEST(Conv2d, SamePaddingMatchesTorchPaddedExplicitly) {
+  for (const char* name :
+       {"conv_same_k3_s1", "conv_same_k2_s1", "conv_same_k3_s2_even", "conv_same_k4_s2",
+        "conv_same_k1_s2", "conv_same_k5_s3", "conv_valid_k3_s2_nobias"})
+    expect_matches_torch(
+        name,
+        [](NamedInputs& in, const nlohmann::json& p) {
+          const Variable b = in.count("b") ? in.at("b") : Variable();
+          const Shape& xs = in.at("x").shape();
+          const int k = p.at("kernel_size").get<int>(), stride = p.at("strides").get<int>();
+          const auto pads = p.at("pads").get<std::vector<int>>();
+          const Conv2dPads same = same_padding(xs[2], xs[3], k, k, stride);
+          if (p.at("padding") == "same") {
+            EXPECT_EQ(std::vector<int>({same.top, same.bottom, same.left, same.right}), pads);
+            return conv2d(in.at("x"), in.at("w"), b, {.stride = stride, .pads = same});
+          }
+          return conv2d(in.at("x"), in.at("w"), b, {.stride = stride});
+        },
+        1e-5, testing::pool_conv_fixture());
+}
+
+TEST(Conv2d, SamePaddingPutsTheOddZeroAfter) {
+  // 8 rows, kernel 3, stride 2: 4 outputs need 6 + 3 - 8 = 1 zero, after; 7 columns need 2, one
+  // each side.
+  const Conv2dPads p = same_padding(8, 7, 3, 3, 2);
+  EXPECT_EQ(std::vector<int>({p.top, p.bottom, p.left, p.right}), std::vector<int>({0, 1, 1, 1}));
+  // Stride 1: k - 1 zeros, the odd one after for an even kernel.
+  const Conv2dPads q = same_padding(5, 5, 4, 4, 1);
+  EXPECT_EQ(std::vector<int>({q.top, q.bottom, q.left, q.right}), std::vector<int>({1, 2, 1, 2}));
+  // A stride that skips more than the kernel needs no padding.
+  const Conv2dPads r = same_padding(6, 6, 1, 1, 2);
+  EXPECT_EQ(std::vector<int>({r.top, r.bottom, r.left, r.right}), std::vector<int>({0, 0, 0, 0}));
+}
+
+TEST(Conv2d, AsymmetricPadsHandComputed) {
+  // A 1x1 kernel of ones copies the input into its padded frame: one zero row on top, two zero
+  // columns on the right.
+  Variable x(Tensor({1, 1, 2, 2}, {1, 2, 3, 4}));
+  Variable w(Tensor({1, 1, 1, 1}, 1.0f));
+  const Tensor y =
+      conv2d(x, w, Variable(), {.pads = Conv2dPads{.top = 1, .bottom = 0, .left = 0, .right = 2}})
+          .value();
+  ASSERT_EQ(y.shape(), (Shape{1, 1, 3, 4}));
+  const std::vector<float> expected = {0, 0, 0, 0, 1, 2, 0, 0, 3, 4, 0, 0};
+  for (std::size_t i = 0; i < expected.size(); ++i)
+    EXPECT_EQ(y[static_cast<std::int64_t>(i)], expected[i]) << i;
+}
+
 TEST(Conv2d, HandComputedValues) {
   // 1 image, 1 channel, 3x3 input, 2x2 kernel of ones: sums of each 2x2 window, plus bias.
   Variable x(Tensor({1, 1, 3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9}));
@@ -208,6 +259,16 @@ TEST(Conv2d, RejectsBadShapesWithClearMessages) {
             "conv2d: stride must be >= 1, got 0");
   EXPECT_EQ(message([&] { conv2d(x, w, Variable(), {.padding = -1}); }),
             "conv2d: padding must be >= 0, got -1");
+  EXPECT_EQ(message([&] { conv2d(x, w, Variable(), {.padding = 1, .pads = Conv2dPads{}}); }),
+            "conv2d: give padding or pads, not both");
+  EXPECT_EQ(message([&] { conv2d(x, w, Variable(), {.pads = Conv2dPads{.top = -1}}); }),
+            "conv2d: pads must be >= 0, got top -1 bottom 0 left 0 right 0");
+  EXPECT_EQ(message([&] {
+              conv2d(x, Variable(Tensor({4, 3, 7, 7})), Variable(),
+                     {.pads = Conv2dPads{.top = 1, .bottom = 0, .left = 1, .right = 0}});
+            }),
+            "conv2d: kernel 7x7 does not fit input (2, 3, 5, 5) with padding (top 1, bottom 0, "
+            "left 1, right 0)");
   EXPECT_THROW(conv2d(x, Variable(Tensor({4, 3, 3})), Variable()), InvalidArgument);
 }
 

@@ -240,11 +240,27 @@ inline std::vector<OpCase> cases() {
                    return conv2d(x[0], x[1], x[2], {stride, 1});
                  },
                  {uniform({2, 2, 5, 5}, 29), uniform({3, 2, 3, 3}, 30), uniform({3}, 31)}});
+  // Keras's "same" padding at stride 2 and an even kernel: more zeros after than before.
+  c.push_back({"conv2d_asymmetric_pads",
+               [](const auto& x) {
+                 return conv2d(x[0], x[1], x[2], {.stride = 2, .pads = Conv2dPads{0, 1, 1, 2}});
+               },
+               {uniform({2, 2, 6, 5}, 37), uniform({3, 2, 2, 2}, 38), uniform({3}, 39)}});
   // Distinct values, so no two in a window tie within the finite difference.
   Tensor pooled = uniform({2, 1, 4, 4}, 32);
   for (std::int64_t i = 0; i < pooled.size(); ++i)
     pooled.data<double>()[i] = 0.1 * static_cast<double>((i * 7) % 32) - 1.5;
   c.push_back({"max_pool2d", [](const auto& x) { return max_pool2d(x[0], 2); }, {pooled}});
+  c.push_back({"avg_pool2d",
+               [](const auto& x) { return avg_pool2d(x[0], 2); },
+               {uniform({2, 2, 5, 4}, 34)}});
+  // Overlapping windows (stride 1) and a stride that skips a row and a column.
+  c.push_back({"avg_pool2d_3_stride1",
+               [](const auto& x) { return avg_pool2d(x[0], 3, 1); },
+               {uniform({1, 2, 5, 5}, 35)}});
+  c.push_back({"avg_pool2d_2_stride3",
+               [](const auto& x) { return avg_pool2d(x[0], 2, 3); },
+               {uniform({1, 1, 7, 8}, 36)}});
   c.push_back({"dropout",
                [](const auto& x) {
                  Rng rng(5);

@@ -81,13 +81,20 @@ inline void expect_close(const Tensor& actual, const nlohmann::json& expected_js
 
 using NamedInputs = std::map<std::string, Variable>;
 
-// Rebuilds case `name` with `op`, compares the output, seeds backward() with the case's weight
-// (so each input's gradient is that of sum(output · weight)) and compares every gradient.
+// The cases of tests/fixtures/pool_conv.json (tools/fixtures/gen_pool_conv.py), in ops.json's
+// format.
+inline const nlohmann::json& pool_conv_fixture() {
+  static const nlohmann::json cases = test_fixtures::read("pool_conv.json").at("cases");
+  return cases;
+}
+
+// Rebuilds case `name` of `cases` with `op`, compares the output, seeds backward() with the case's
+// weight (so each input's gradient is that of sum(output · weight)) and compares every gradient.
 inline void expect_matches_torch(
     const std::string& name, const std::function<Variable(NamedInputs&, const nlohmann::json&)>& op,
-    double tolerance = 1e-5) {
+    double tolerance = 1e-5, const nlohmann::json& cases = ops_fixture()) {
   SCOPED_TRACE("case " + name);
-  const nlohmann::json& c = ops_fixture().at(name);
+  const nlohmann::json& c = cases.at(name);
   NamedInputs inputs;
   for (const auto& [key, value] : c.at("inputs").items())
     inputs.emplace(key, Variable(tensor_from(value), true));

@@ -12,12 +12,13 @@
 namespace descent {
 
 // The sizes of one convolution: x (batch, in_c, in_h, in_w), w (out_c, in_c, kh, kw),
-// y (batch, out_c, out_h, out_w), the same stride and zero padding on both spatial axes.
+// y (batch, out_c, out_h, out_w), the same stride on both spatial axes. pad_top and pad_left are
+// the zeros before the first row and column; those after the last show only in out_h and out_w.
 struct Conv2dDims {
   std::int64_t batch, in_c, in_h, in_w;
   std::int64_t out_c, kh, kw;
   std::int64_t out_h, out_w;
-  std::int64_t stride, padding;
+  std::int64_t stride, pad_top, pad_left;
   std::int64_t rows() const { return in_c * kh * kw; }   // K: one receptive field's length
   std::int64_t pixels() const { return out_h * out_w; }  // P: output pixels per image
 };

@@ -1,6 +1,8 @@
 #include "core/ops/conv2d.h"
 
+#include <algorithm>
 #include <optional>
+#include <string>
 
 #include <fmt/format.h>
 
@@ -11,6 +13,12 @@
 
 namespace descent {
 namespace {
+
+// For messages: one number where all four sides agree, else each side's.
+std::string padding_string(const Conv2dPads& p) {
+  if (p.top == p.bottom && p.top == p.left && p.top == p.right) return std::to_string(p.top);
+  return fmt::format("(top {}, bottom {}, left {}, right {})", p.top, p.bottom, p.left, p.right);
+}
 
 Conv2dDims check_geometry(const Shape& xs, const Shape& ws, const Variable& b,
                           Conv2dGeometry geometry) {
@@ -32,12 +40,20 @@ Conv2dDims check_geometry(const Shape& xs, const Shape& ws, const Variable& b,
     throw InvalidArgument(fmt::format("conv2d: stride must be >= 1, got {}", geometry.stride));
   if (geometry.padding < 0)
     throw InvalidArgument(fmt::format("conv2d: padding must be >= 0, got {}", geometry.padding));
-  Conv2dDims g{xs[0], xs[1], xs[2], xs[3],           ws[0],           ws[2],
-               ws[3], 0,     0,     geometry.stride, geometry.padding};
-  const std::int64_t padded_h = g.in_h + 2 * g.padding, padded_w = g.in_w + 2 * g.padding;
+  if (geometry.pads && geometry.padding != 0)
+    throw InvalidArgument("conv2d: give padding or pads, not both");
+  const Conv2dPads p = geometry.pads.value_or(
+      Conv2dPads{geometry.padding, geometry.padding, geometry.padding, geometry.padding});
+  if (p.top < 0 || p.bottom < 0 || p.left < 0 || p.right < 0)
+    throw InvalidArgument(
+        fmt::format("conv2d: pads must be >= 0, got top {} bottom {} left {} right {}", p.top,
+                    p.bottom, p.left, p.right));
+  Conv2dDims g{xs[0], xs[1], xs[2], xs[3],           ws[0], ws[2],
+               ws[3], 0,     0,     geometry.stride, p.top, p.left};
+  const std::int64_t padded_h = g.in_h + p.top + p.bottom, padded_w = g.in_w + p.left + p.right;
   if (g.kh < 1 || g.kw < 1 || padded_h < g.kh || padded_w < g.kw)
     throw InvalidArgument(fmt::format("conv2d: kernel {}x{} does not fit input {} with padding {}",
-                                      g.kh, g.kw, shape_string(xs), g.padding));
+                                      g.kh, g.kw, shape_string(xs), padding_string(p)));
   g.out_h = (padded_h - g.kh) / g.stride + 1;
   g.out_w = (padded_w - g.kw) / g.stride + 1;
   return g;
@@ -108,6 +124,20 @@ Variable conv2d_weight_grad(const Variable& x, const Variable& dy, const Conv2dD
 
 Variable conv2d(const Variable& x, const Variable& w, const Variable& b, Conv2dGeometry geometry) {
   return convolve(x, w, b, check_geometry(x.shape(), w.shape(), b, geometry));
+}
+
+Conv2dPads same_padding(std::int64_t in_h, std::int64_t in_w, std::int64_t kh, std::int64_t kw,
+                        int stride) {
+  const auto split = [stride](std::int64_t in, std::int64_t k, int& before, int& after) {
+    const std::int64_t out = (in + stride - 1) / stride;
+    const std::int64_t total = std::max<std::int64_t>((out - 1) * stride + k - in, 0);
+    before = static_cast<int>(total / 2);
+    after = static_cast<int>(total - total / 2);
+  };
+  Conv2dPads p;
+  split(in_h, kh, p.top, p.bottom);
+  split(in_w, kw, p.left, p.right);
+  return p;
 }
 
 }  // namespace descent

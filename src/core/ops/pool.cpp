@@ -36,22 +36,56 @@ Variable pool_scatter(const Variable& x, const Variable& grad, const PoolWindow&
   return y;
 }
 
+// The windows of pooling x, checked; `op` names the operation in the messages.
+PoolWindow pool_window(const char* op, const Shape& s, int size, int stride) {
+  if (stride <= 0) stride = size;
+  if (s.size() != 4)
+    throw InvalidArgument(fmt::format(
+        "{}: input must be (batch, channels, height, width), got shape {}", op, shape_string(s)));
+  if (size < 1) throw InvalidArgument(fmt::format("{}: size must be >= 1, got {}", op, size));
+  if (s[2] < size || s[3] < size)
+    throw InvalidArgument(
+        fmt::format("{}: window {}x{} does not fit input {}", op, size, size, shape_string(s)));
+  return {s[0] * s[1], s[2],  s[3], (s[2] - size) / stride + 1, (s[3] - size) / stride + 1,
+          size,        stride};
+}
+
+Variable avg_pool_spread(const Shape& x_shape, const Variable& grad, const PoolWindow& g);
+
+Variable avg_pool(const Variable& x, const PoolWindow& g) {
+  const Shape& s = x.shape();
+  Variable y = Variable::result({s[0], s[1], g.out_h, g.out_w}, {x}, "avg_pool2d");
+  backend_of(y.value()).pool.avg_pool2d(g, x.value(), y.value());
+  if (!y.needs_grad()) return y;
+  if (y.dtype() == DType::f32)
+    y.set_backward([g](Node& self) {
+      Node& in = *self.inputs[0];
+      if (in.requires_grad)
+        backend_of(self.value).pool.avg_pool2d_grad(g, self.grad, in.grad_out());
+    });
+  y.set_grad_rule([shape = s, g](const Variable&, const Variable& grad) -> std::vector<Variable> {
+    return {avg_pool_spread(shape, grad, g)};
+  });
+  return y;
+}
+
+// avg_pool2d's gradient as an operation: each pooled gradient shared by its window. It is the
+// adjoint of the (linear) pooling, so its own gradient is the pooling.
+Variable avg_pool_spread(const Shape& x_shape, const Variable& grad, const PoolWindow& g) {
+  Variable y = Variable::result(x_shape, {grad}, "avg_pool2d_spread");
+  backend_of(y.value()).pool.avg_pool2d_grad(g, grad.value(), GradOut{y.value()});
+  if (y.needs_grad())
+    y.set_grad_rule([g](const Variable&, const Variable& grad) -> std::vector<Variable> {
+      return {avg_pool(grad, g)};
+    });
+  return y;
+}
+
 }  // namespace
 
 Variable max_pool2d(const Variable& x, int size, int stride) {
-  if (stride <= 0) stride = size;
+  const PoolWindow g = pool_window("max_pool2d", x.shape(), size, stride);
   const Shape& s = x.shape();
-  if (s.size() != 4)
-    throw InvalidArgument(
-        fmt::format("max_pool2d: input must be (batch, channels, height, width), got shape {}",
-                    shape_string(s)));
-  if (size < 1) throw InvalidArgument(fmt::format("max_pool2d: size must be >= 1, got {}", size));
-  if (s[2] < size || s[3] < size)
-    throw InvalidArgument(
-        fmt::format("max_pool2d: window {}x{} does not fit input {}", size, size, shape_string(s)));
-  const PoolWindow g{
-      s[0] * s[1], s[2],  s[3], (s[2] - size) / stride + 1, (s[3] - size) / stride + 1,
-      size,        stride};
   Variable y = Variable::result({s[0], s[1], g.out_h, g.out_w}, {x}, "max_pool2d");
   backend_of(y.value()).pool.max_pool2d(g, x.value(), y.value());
   if (!y.needs_grad()) return y;
@@ -67,6 +101,10 @@ Variable max_pool2d(const Variable& x, int size, int stride) {
     return {pool_scatter(Variable(x.value()), grad, g)};
   });
   return y;
+}
+
+Variable avg_pool2d(const Variable& x, int size, int stride) {
+  return avg_pool(x, pool_window("avg_pool2d", x.shape(), size, stride));
 }
 
 }  // namespace descent

@@ -1,4 +1,4 @@
-// Max pooling over square spatial windows.
+// Max and average pooling over square spatial windows.
 #pragma once
 
 #include "core/variable.h"
@@ -11,5 +11,10 @@ namespace descent {
 // windows (stride < size) add their gradients. A window larger than the input, or size < 1,
 // throws InvalidArgument.
 Variable max_pool2d(const Variable& x, int size, int stride = 0);
+
+// The mean of each window, with max_pool2d's windows and output shape (torch's avg_pool2d without
+// padding, Keras's AveragePooling2D with padding "valid"). Each output's gradient is shared equally
+// by its window; overlapping windows add.
+Variable avg_pool2d(const Variable& x, int size, int stride = 0);
 
 }  // namespace descent

@@ -20,10 +20,10 @@ std::int64_t images_per_chunk(const Conv2dDims& g) {
   return std::max<std::int64_t>(1, std::min(fit, g.batch));
 }
 
-// The output columns [lo, hi) whose input column ox·stride - padding + kj lies inside the image,
+// The output columns [lo, hi) whose input column ox·stride - pad_left + kj lies inside the image,
 // so the copy loops below carry no bounds test.
 void inside_columns(const Conv2dDims& g, std::int64_t kj, std::int64_t& lo, std::int64_t& hi) {
-  const std::int64_t first = g.padding - kj;     // ox·stride must reach this
+  const std::int64_t first = g.pad_left - kj;    // ox·stride must reach this
   const std::int64_t last = g.in_w - 1 + first;  // and stay at or below this
   lo = first <= 0 ? 0 : (first + g.stride - 1) / g.stride;
   hi = last < 0 ? 0 : std::min(g.out_w, last / g.stride + 1);
@@ -45,7 +45,7 @@ void im2col(const Conv2dDims& g, const T* x, std::int64_t first, std::int64_t co
           std::int64_t lo = 0, hi = 0;
           inside_columns(g, kj, lo, hi);
           for (std::int64_t oy = 0; oy < g.out_h; ++oy) {
-            const std::int64_t iy = oy * g.stride - g.padding + ki;
+            const std::int64_t iy = oy * g.stride - g.pad_top + ki;
             T* row = out + oy * g.out_w;
             if (iy < 0 || iy >= g.in_h) {
               std::fill_n(row, g.out_w, T{0});
@@ -54,10 +54,10 @@ void im2col(const Conv2dDims& g, const T* x, std::int64_t first, std::int64_t co
             const T* in = plane + iy * g.in_w;
             std::fill_n(row, lo, T{0});
             if (g.stride == 1)  // contiguous: a plain copy the compiler vectorizes
-              std::copy(in + lo + kj - g.padding, in + hi + kj - g.padding, row + lo);
+              std::copy(in + lo + kj - g.pad_left, in + hi + kj - g.pad_left, row + lo);
             else
               for (std::int64_t ox = lo; ox < hi; ++ox)
-                row[ox] = in[ox * g.stride + kj - g.padding];
+                row[ox] = in[ox * g.stride + kj - g.pad_left];
             std::fill_n(row + hi, g.out_w - hi, T{0});
           }
         }
@@ -79,17 +79,17 @@ void col2im(const Conv2dDims& g, const T* col, std::int64_t first, std::int64_t 
           std::int64_t lo = 0, hi = 0;
           inside_columns(g, kj, lo, hi);
           for (std::int64_t oy = 0; oy < g.out_h; ++oy) {
-            const std::int64_t iy = oy * g.stride - g.padding + ki;
+            const std::int64_t iy = oy * g.stride - g.pad_top + ki;
             if (iy < 0 || iy >= g.in_h) continue;
             T* out = plane + iy * g.in_w;
             const T* row = in + oy * g.out_w;
             if (g.stride == 1) {
-              T* shifted = out + kj - g.padding;
+              T* shifted = out + kj - g.pad_left;
               for (std::int64_t ox = lo; ox < hi; ++ox)
                 shifted[ox] += row[ox];
             } else {
               for (std::int64_t ox = lo; ox < hi; ++ox)
-                out[ox * g.stride + kj - g.padding] += row[ox];
+                out[ox * g.stride + kj - g.pad_left] += row[ox];
             }
           }
         }

@@ -1,5 +1,5 @@
-// The cpu max-pooling kernels: each output row's windows scanned together, so the loop over the
-// row's columns vectorizes; planes in parallel.
+// The cpu pooling kernels: each output row's windows scanned together, so the loop over the row's
+// columns vectorizes; planes in parallel.
 #include <algorithm>
 #include <vector>
 
@@ -44,6 +44,14 @@ void for_each_argmax(const T* xv, const PoolWindow& g, F f) {
       for (std::int64_t ox = 0; ox < g.out_w; ++ox)
         f(p, at[ox], oy * g.out_w + ox);
     }
+}
+
+// The windows [lo, hi) of one axis (out of `out`) that cover input index i: o·stride <= i <
+// o·stride + size.
+void covering(const PoolWindow& g, std::int64_t i, std::int64_t out, std::int64_t& lo,
+              std::int64_t& hi) {
+  lo = i < g.size ? 0 : (i - g.size) / g.stride + 1;
+  hi = std::min(out, i / g.stride + 1);
 }
 
 class CpuPool final : public PoolKernels {
@@ -114,6 +122,61 @@ class CpuPool final : public PoolKernels {
       const std::int64_t in_plane = g.in_h * g.in_w, out_plane = g.out_h * g.out_w;
       for_each_argmax(x.data<T>(), g, [&](std::int64_t p, std::int64_t i, std::int64_t o) {
         out[p * out_plane + o] = in[p * in_plane + i];
+      });
+    });
+  }
+
+  void avg_pool2d(const PoolWindow& g, const Tensor& x, Tensor& y) const override {
+    visit_dtype(x.dtype(), [&](auto zero) {
+      using T = decltype(zero);
+      const T* xv = x.data<T>();
+      T* yv = y.data<T>();
+      const std::int64_t in_plane = g.in_h * g.in_w, out_plane = g.out_h * g.out_w;
+      const T scale = T{1} / static_cast<T>(g.size * g.size);
+      parallel_for(g.planes, g.planes * in_plane, [&](std::int64_t p) {
+        const T* plane = xv + p * in_plane;
+        T* out = yv + p * out_plane;
+        for (std::int64_t oy = 0; oy < g.out_h; ++oy) {
+          T* row = out + oy * g.out_w;
+          std::fill_n(row, g.out_w, T{0});
+          for (std::int64_t i = 0; i < g.size; ++i)
+            for (std::int64_t j = 0; j < g.size; ++j) {
+              const T* first = plane + (oy * g.stride + i) * g.in_w + j;
+              for (std::int64_t ox = 0; ox < g.out_w; ++ox)
+                row[ox] += first[ox * g.stride];
+            }
+          for (std::int64_t ox = 0; ox < g.out_w; ++ox)
+            row[ox] *= scale;
+        }
+      });
+    });
+  }
+
+  // Gathered per input value (the sum over the windows that cover it) rather than scattered per
+  // window: each gradient value is written once, so write_grad can assign and nothing is zeroed.
+  void avg_pool2d_grad(const PoolWindow& g, const Tensor& dy, GradOut dx) const override {
+    visit_dtype(dy.dtype(), [&](auto zero) {
+      using T = decltype(zero);
+      const T* dv = dy.data<T>();
+      const std::int64_t in_plane = g.in_h * g.in_w, out_plane = g.out_h * g.out_w;
+      const T scale = T{1} / static_cast<T>(g.size * g.size);
+      write_grad<T>(dx, [&](auto store) {
+        parallel_for(g.planes, g.planes * in_plane, [&](std::int64_t p) {
+          const T* d = dv + p * out_plane;
+          for (std::int64_t iy = 0; iy < g.in_h; ++iy) {
+            std::int64_t oy0, oy1;
+            covering(g, iy, g.out_h, oy0, oy1);
+            for (std::int64_t ix = 0; ix < g.in_w; ++ix) {
+              std::int64_t ox0, ox1;
+              covering(g, ix, g.out_w, ox0, ox1);
+              T sum{0};
+              for (std::int64_t oy = oy0; oy < oy1; ++oy)
+                for (std::int64_t ox = ox0; ox < ox1; ++ox)
+                  sum += d[oy * g.out_w + ox];
+              store(p * in_plane + iy * g.in_w + ix, sum * scale);
+            }
+          }
+        });
       });
     });
   }

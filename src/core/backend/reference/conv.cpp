@@ -28,8 +28,8 @@ void for_each_tap(const Conv2dDims& g, F f) {
           for (std::int64_t c = 0; c < g.in_c; ++c)
             for (std::int64_t ki = 0; ki < g.kh; ++ki)
               for (std::int64_t kj = 0; kj < g.kw; ++kj) {
-                const std::int64_t iy = oy * g.stride - g.padding + ki;
-                const std::int64_t ix = ox * g.stride - g.padding + kj;
+                const std::int64_t iy = oy * g.stride - g.pad_top + ki;
+                const std::int64_t ix = ox * g.stride - g.pad_left + kj;
                 if (iy < 0 || iy >= g.in_h || ix < 0 || ix >= g.in_w) continue;
                 f(((n * g.in_c + c) * g.in_h + iy) * g.in_w + ix,
                   ((o * g.in_c + c) * g.kh + ki) * g.kw + kj, yi);

@@ -37,6 +37,18 @@ void for_each_window(const PoolWindow& g, const Tensor& x, F f) {
         f(window_argmax(g, x, p, oy, ox), (p * g.out_h + oy) * g.out_w + ox);
 }
 
+// Calls f(xi, yi) for each output value yi and each index xi of its window.
+template <class F>
+void for_each_window_value(const PoolWindow& g, F f) {
+  for (std::int64_t p = 0; p < g.planes; ++p)
+    for (std::int64_t oy = 0; oy < g.out_h; ++oy)
+      for (std::int64_t ox = 0; ox < g.out_w; ++ox)
+        for (std::int64_t i = 0; i < g.size; ++i)
+          for (std::int64_t j = 0; j < g.size; ++j)
+            f((p * g.in_h + oy * g.stride + i) * g.in_w + ox * g.stride + j,
+              (p * g.out_h + oy) * g.out_w + ox);
+}
+
 class ReferencePool final : public PoolKernels {
  public:
   void max_pool2d(const PoolWindow& g, const Tensor& x, Tensor& y) const override {
@@ -62,6 +74,24 @@ class ReferencePool final : public PoolKernels {
     std::vector<double> out(static_cast<std::size_t>(y.size()));
     for_each_window(g, x, [&](std::int64_t xi, std::int64_t yi) { out[yi] = v.at(xi); });
     store(y, out);
+  }
+
+  void avg_pool2d(const PoolWindow& g, const Tensor& x, Tensor& y) const override {
+    reference::count_kernel_call();
+    std::vector<double> out(static_cast<std::size_t>(y.size()), 0.0);
+    for_each_window_value(g, [&](std::int64_t xi, std::int64_t yi) { out[yi] += x.at(xi); });
+    for (double& v : out)
+      v /= static_cast<double>(g.size * g.size);
+    store(y, out);
+  }
+
+  void avg_pool2d_grad(const PoolWindow& g, const Tensor& dy, GradOut dx) const override {
+    reference::count_kernel_call();
+    std::vector<double> out(static_cast<std::size_t>(dx.tensor.size()), 0.0);
+    const double share = 1.0 / static_cast<double>(g.size * g.size);
+    for_each_window_value(g,
+                          [&](std::int64_t xi, std::int64_t yi) { out[xi] += dy.at(yi) * share; });
+    store(dx.tensor, out, dx.accumulate);
   }
 
  private:
