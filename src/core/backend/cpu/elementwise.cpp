@@ -6,10 +6,10 @@
 #include <cmath>
 #include <numbers>
 
+#include "core/backend/cpu/broadcast_loop.h"
 #include "core/backend/cpu/cpu_backend.h"
 #include "core/backend/cpu/select.h"
 #include "core/ops/broadcast.h"
-#include "core/ops/broadcast_loop.h"
 #include "core/parallel.h"
 
 namespace descent {

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <array>
 
+#include "core/backend/cpu/broadcast_loop.h"
 #include "core/backend/cpu/cpu_backend.h"
 #include "core/ops/broadcast.h"
-#include "core/ops/broadcast_loop.h"
 
 namespace descent {
 namespace {

@@ -1,5 +1,5 @@
-// Internal to the ops: the loop of an element-wise operation whose operands broadcast to its
-// result (NumPy's rule, any axes). Each operand is read through its broadcast strides
+// Internal to the cpu kernels: the loop of an element-wise operation whose operands broadcast to
+// its result (NumPy's rule, any axes). Each operand is read through its broadcast strides
 // (core/ops/broadcast.h); rows of the last axis are split across threads, each element written
 // by one thread, so the result does not depend on the thread count.
 #pragma once
