@@ -5,11 +5,22 @@
 #include <limits>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "core/buffer_pool.h"
 #include "core/error.h"
 
 namespace descent {
+
+// A buffer from the pool, shared by a tensor and its views, and returned when the last goes.
+struct Tensor::Storage {
+  void* data = nullptr;
+  std::size_t capacity = 0;  // bytes
+  explicit Storage(std::size_t bytes) { data = BufferPool::acquire(bytes, capacity); }
+  ~Storage() { BufferPool::release(data, capacity); }
+  Storage(const Storage&) = delete;
+  Storage& operator=(const Storage&) = delete;
+};
 
 std::int64_t shape_size(const Shape& shape) {
   std::int64_t size = 1;
@@ -63,53 +74,52 @@ Tensor::Tensor(Shape shape, std::span<const double> values)
   std::copy(values.begin(), values.end(), data<double>());
 }
 
-Tensor::~Tensor() {
-  release();
-}
+Tensor::~Tensor() = default;
 
 Tensor::Tensor(const Tensor& other)
     : shape_(other.shape_), dtype_(other.dtype_), device_(other.device_) {
   allocate(other.size_);
-  if (size_ > 0)
-    std::memcpy(data_, other.data_, static_cast<std::size_t>(size_) * dtype_size(dtype_));
+  copy_values_from(other);
 }
 
 Tensor& Tensor::operator=(const Tensor& other) {
   if (this != &other) {
+    if (shares_storage_with(other)) {  // a view assigned to its original, or the reverse
+      *this = Tensor(other);
+      return *this;
+    }
     resize(other.shape_, other.dtype_);
     device_ = other.device_;
-    if (size_ > 0)
-      std::memcpy(data_, other.data_, static_cast<std::size_t>(size_) * dtype_size(dtype_));
+    copy_values_from(other);
   }
   return *this;
 }
 
 Tensor::Tensor(Tensor&& other) noexcept
     : shape_(std::move(other.shape_)),
+      strides_(std::move(other.strides_)),
       size_(other.size_),
+      offset_(other.offset_),
       dtype_(other.dtype_),
       device_(other.device_),
-      data_(other.data_),
-      capacity_(other.capacity_) {
+      storage_(std::move(other.storage_)),
+      data_(other.data_) {
   other.shape_.clear();
-  other.size_ = 0;
-  other.data_ = nullptr;
-  other.capacity_ = 0;
+  other.release();
 }
 
 Tensor& Tensor::operator=(Tensor&& other) noexcept {
   if (this != &other) {
-    release();
     shape_ = std::move(other.shape_);
+    strides_ = std::move(other.strides_);
     size_ = other.size_;
+    offset_ = other.offset_;
     dtype_ = other.dtype_;
     device_ = other.device_;
+    storage_ = std::move(other.storage_);
     data_ = other.data_;
-    capacity_ = other.capacity_;
     other.shape_.clear();
-    other.size_ = 0;
-    other.data_ = nullptr;
-    other.capacity_ = 0;
+    other.release();
   }
   return *this;
 }
@@ -126,25 +136,38 @@ void Tensor::check_single() const {
     throw InvalidArgument(fmt::format("item() of a tensor of shape {}", shape_string(shape_)));
 }
 
-void Tensor::throw_dtype_mismatch(DType wanted) const {
+void Tensor::throw_bad_read(DType wanted) const {
+  if (dtype_ != wanted)
+    throw InvalidArgument(
+        fmt::format("a {} tensor read as {}", dtype_name(dtype_), dtype_name(wanted)));
   throw InvalidArgument(
-      fmt::format("a {} tensor read as {}", dtype_name(dtype_), dtype_name(wanted)));
+      fmt::format("a strided view of shape {} read as dense values (make it contiguous() first)",
+                  shape_string(shape_)));
 }
 
 double Tensor::at(std::int64_t i) const {
-  return dtype_ == DType::f32 ? static_cast<const float*>(data_)[i]
-                              : static_cast<const double*>(data_)[i];
+  std::int64_t offset = i;
+  if (!strides_.empty()) {  // unravel i in row-major order, then apply the strides
+    offset = 0;
+    for (std::size_t k = shape_.size(); k-- > 0;) {
+      offset += i % shape_[k] * strides_[k];
+      i /= shape_[k];
+    }
+  }
+  return dtype_ == DType::f32 ? static_cast<const float*>(data_)[offset]
+                              : static_cast<const double*>(data_)[offset];
 }
 
 Tensor Tensor::to(DType dtype) const {
   if (dtype == dtype_) return *this;
+  const Tensor dense = contiguous();
   Tensor out(shape_, dtype);
   out.device_ = device_;
   visit_dtype(dtype_, [&](auto from) {
     visit_dtype(dtype, [&](auto into) {
       using From = decltype(from);
       using Into = decltype(into);
-      std::copy_n(data<From>(), size_, out.data<Into>());
+      std::copy_n(dense.data<From>(), size_, out.data<Into>());
     });
   });
   return out;
@@ -162,11 +185,14 @@ void Tensor::resize(const Shape& shape) {
 
 void Tensor::resize(const Shape& shape, DType dtype) {
   const std::int64_t size = shape_size(shape);
-  if (static_cast<std::size_t>(size) * dtype_size(dtype) > capacity_) {
+  // Storage is reused only where nothing else sees it: never under a view or its original.
+  const bool own = storage_ != nullptr && storage_.use_count() == 1 && offset_ == 0;
+  if (!own || static_cast<std::size_t>(size) * dtype_size(dtype) > storage_->capacity) {
     release();
     dtype_ = dtype;
     allocate(size);
   }
+  strides_.clear();
   dtype_ = dtype;
   shape_ = shape;
   size_ = size;
@@ -187,25 +213,157 @@ void Tensor::reshape(const Shape& shape) {
   if (shape_size(shape) != size_)
     throw InvalidArgument(
         fmt::format("cannot reshape {} into {}", shape_string(shape_), shape_string(shape)));
+  if (!strides_.empty()) *this = contiguous();
   shape_ = shape;
 }
 
 void Tensor::fill(double value) {
   visit_dtype(dtype_, [&](auto zero) {
     using T = decltype(zero);
-    std::fill_n(data<T>(), size_, static_cast<T>(value));
+    T* values = static_cast<T*>(data_);
+    if (strides_.empty())
+      std::fill_n(values, size_, static_cast<T>(value));
+    else
+      for_each_strided(shape_, strides_,
+                       [&](std::int64_t, std::int64_t o) { values[o] = static_cast<T>(value); });
+  });
+}
+
+Tensor Tensor::view_of(Shape shape, Strides strides, std::int64_t offset) const {
+  Tensor out;
+  out.size_ = shape_size(shape);
+  // Axes of one value take any stride; if the rest are row-major, the view is contiguous.
+  bool row_major = true;
+  std::int64_t step = 1;
+  for (std::size_t k = shape.size(); k-- > 0 && row_major;) {
+    if (shape[k] == 1) continue;
+    row_major = strides[k] == step;
+    step *= shape[k];
+  }
+  if (!row_major) out.strides_ = std::move(strides);
+  out.shape_ = std::move(shape);
+  out.offset_ = offset_ + offset;
+  out.dtype_ = dtype_;
+  out.device_ = device_;
+  out.storage_ = storage_;
+  out.data_ = static_cast<char*>(data_) + offset * static_cast<std::int64_t>(dtype_size(dtype_));
+  return out;
+}
+
+Tensor Tensor::permute(const std::vector<int>& axes) const {
+  const int r = rank();
+  std::vector<bool> seen(static_cast<std::size_t>(r), false);
+  bool valid = static_cast<int>(axes.size()) == r;
+  for (std::size_t k = 0; valid && k < axes.size(); ++k) {
+    const int a = axes[k] < 0 ? axes[k] + r : axes[k];
+    valid = a >= 0 && a < r && !seen[static_cast<std::size_t>(a)];
+    if (valid) seen[static_cast<std::size_t>(a)] = true;
+  }
+  if (!valid)
+    throw InvalidArgument(fmt::format("permute: ({}) is not an order of the {} axes of shape {}",
+                                      fmt::join(axes, ", "), r, shape_string(shape_)));
+  const Strides from = strides();
+  Shape shape(axes.size());
+  Strides strides(axes.size());
+  for (std::size_t k = 0; k < axes.size(); ++k) {
+    const auto a = static_cast<std::size_t>(axes[k] < 0 ? axes[k] + r : axes[k]);
+    shape[k] = shape_[a];
+    strides[k] = from[a];
+  }
+  return view_of(std::move(shape), std::move(strides), 0);
+}
+
+Tensor Tensor::transpose(int a, int b) const {
+  const int r = rank();
+  const int first = a < 0 ? a + r : a, second = b < 0 ? b + r : b;
+  if (first < 0 || first >= r || second < 0 || second >= r)
+    throw InvalidArgument(
+        fmt::format("transpose: axes {} and {} of shape {}", a, b, shape_string(shape_)));
+  std::vector<int> axes(static_cast<std::size_t>(r));
+  for (int k = 0; k < r; ++k)
+    axes[static_cast<std::size_t>(k)] = k;
+  std::swap(axes[static_cast<std::size_t>(first)], axes[static_cast<std::size_t>(second)]);
+  return permute(axes);
+}
+
+Tensor Tensor::narrow(int axis, std::int64_t start, std::int64_t length) const {
+  const int r = rank();
+  const int a = axis < 0 ? axis + r : axis;
+  if (a < 0 || a >= r)
+    throw InvalidArgument(
+        fmt::format("narrow: no axis {} in shape {}", axis, shape_string(shape_)));
+  const auto k = static_cast<std::size_t>(a);
+  if (start < 0 || length < 0 || start > shape_[k] - length)
+    throw InvalidArgument(fmt::format("narrow: [{}, {}) is not within axis {} of shape {}", start,
+                                      start + length, axis, shape_string(shape_)));
+  Strides strides = this->strides();
+  Shape shape = shape_;
+  shape[k] = length;
+  const std::int64_t offset = length == 0 ? 0 : start * strides[k];
+  return view_of(std::move(shape), std::move(strides), offset);
+}
+
+Tensor Tensor::expand(const Shape& shape) const {
+  const std::size_t r = shape_.size();
+  bool valid = shape.size() >= r;
+  const std::size_t added = valid ? shape.size() - r : 0;
+  const Strides from = strides();
+  Strides strides(shape.size(), 0);
+  for (std::size_t k = 0; valid && k < r; ++k) {
+    const std::int64_t d = shape_[k], to = shape[added + k];
+    valid = d == to || d == 1;
+    strides[added + k] = d == to ? from[k] : 0;
+  }
+  if (!valid)
+    throw InvalidArgument(fmt::format("expand: cannot broadcast shape {} to {}",
+                                      shape_string(shape_), shape_string(shape)));
+  return view_of(shape, std::move(strides), 0);
+}
+
+Tensor Tensor::view(const Shape& shape) const {
+  if (shape_size(shape) != size_)
+    throw InvalidArgument(
+        fmt::format("view: cannot view {} as {}", shape_string(shape_), shape_string(shape)));
+  if (!strides_.empty())
+    throw InvalidArgument(
+        fmt::format("view: a strided view of shape {} has no {} view (use reshape, which copies)",
+                    shape_string(shape_), shape_string(shape)));
+  return view_of(shape, contiguous_strides(shape), 0);
+}
+
+Tensor Tensor::contiguous() const {
+  if (strides_.empty()) return view_of(shape_, contiguous_strides(shape_), 0);
+  return Tensor(*this);
+}
+
+void Tensor::copy_values_from(const Tensor& from) {
+  if (size_ == 0) return;
+  if (from.strides_.empty()) {
+    std::memcpy(data_, from.data_, static_cast<std::size_t>(size_) * dtype_size(dtype_));
+    return;
+  }
+  visit_dtype(dtype_, [&](auto zero) {
+    using T = decltype(zero);
+    const T* source = static_cast<const T*>(from.data_);
+    T* target = static_cast<T*>(data_);
+    for_each_strided(from.shape_, from.strides_,
+                     [=](std::int64_t i, std::int64_t o) { target[i] = source[o]; });
   });
 }
 
 void Tensor::allocate(std::int64_t size) {
   size_ = size;
-  data_ = BufferPool::acquire(static_cast<std::size_t>(size) * dtype_size(dtype_), capacity_);
+  offset_ = 0;
+  strides_.clear();
+  storage_ = std::make_shared<Storage>(static_cast<std::size_t>(size) * dtype_size(dtype_));
+  data_ = storage_->data;
 }
 
 void Tensor::release() noexcept {
-  BufferPool::release(data_, capacity_);
+  storage_.reset();
+  strides_.clear();
   data_ = nullptr;
-  capacity_ = 0;
+  offset_ = 0;
   size_ = 0;
 }
 

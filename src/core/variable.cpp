@@ -116,6 +116,26 @@ Variable Variable::result(const Shape& shape, std::span<const Variable> inputs, 
   return out;
 }
 
+Variable Variable::view_result(Tensor view, const Variable& input, const char* op) {
+  Variable out;
+  out.node_ = std::make_shared<Node>();
+  out.node_->value = std::move(view);
+  out.node_->op = op;
+  if (grad_mode && input.requires_grad()) {
+    out.node_->requires_grad = true;
+    out.node_->inputs.push_back(input.node_);
+  }
+  return out;
+}
+
+void Variable::make_contiguous() const {
+  Tensor& stored = node_->value;
+  Tensor dense;
+  dense.resize(stored.shape(), stored.dtype(), stored.device());
+  backend_of(stored).copy.gather(stored, {dense, false});
+  stored = std::move(dense);
+}
+
 const Tensor& Variable::grad() const {
   if (!has_grad())
     throw InvalidArgument(fmt::format(

@@ -85,9 +85,26 @@ class Variable {
   // The same for a number of inputs known at run time (concat).
   static Variable result(const Shape& shape, std::span<const Variable> inputs, const char* op);
 
+  // The same for a view operation (core/ops/view.h): the result's value is `view`, which shares
+  // the input's storage; nothing is computed.
+  static Variable view_result(Tensor view, const Variable& input, const char* op);
+
   bool defined() const { return node_ != nullptr; }
-  Tensor& value() { return node_->value; }
-  const Tensor& value() const { return node_->value; }
+  // The value, dense. A strided view is made contiguous here, in place and once, the first time
+  // it is read: this is the one place where kernels' need for dense values is met.
+  Tensor& value() {
+    if (!node_->value.is_contiguous()) [[unlikely]]
+      make_contiguous();
+    return node_->value;
+  }
+  const Tensor& value() const {
+    if (!node_->value.is_contiguous()) [[unlikely]]
+      make_contiguous();
+    return node_->value;
+  }
+  // The value as it is stored, possibly a strided view: view operations read it to compose
+  // views without copying.
+  const Tensor& stored_value() const { return node_->value; }
   const Shape& shape() const { return node_->value.shape(); }
   DType dtype() const { return node_->value.dtype(); }
   float item() const { return node_->value.item(); }
@@ -130,6 +147,8 @@ class Variable {
   const std::shared_ptr<Node>& shared_node() const { return node_; }
 
  private:
+  void make_contiguous() const;
+
   std::shared_ptr<Node> node_;
 };
 

@@ -21,6 +21,7 @@ struct OpCase {
   Function f;
   std::vector<Tensor> inputs;  // float64 values
   bool second_order = true;    // on the Hessian-vector path
+  bool view = false;           // computes nothing: its result shares the input's storage
 };
 
 inline Tensor uniform(const Shape& shape, std::uint64_t seed, double low = -1, double high = 1) {
@@ -134,7 +135,38 @@ inline void axis_op_cases(std::vector<OpCase>& c) {
                  return concat({x[0], x[1], x[2]}, 1);
                },
                {uniform({2, 1}, 73), uniform({2, 3}, 74), uniform({2, 2}, 75)}});
-  c.push_back({"narrow", [](V x) { return narrow(x[0], -1, 1, 3); }, {uniform({3, 5}, 76)}});
+  c.push_back(
+      {"narrow", [](V x) { return narrow(x[0], -1, 1, 3); }, {uniform({3, 5}, 76)}, true, true});
+  c.push_back({"narrow_rows",
+               [](V x) { return narrow(x[0], 0, 1, 2); },
+               {uniform({4, 3}, 78)},
+               true,
+               true});
+  c.push_back({"permute",
+               [](V x) {
+                 return permute(x[0], {2, 0, 1});
+               },
+               {uniform({2, 3, 4}, 79)},
+               true,
+               true});
+  c.push_back(
+      {"transpose", [](V x) { return transpose(x[0]); }, {uniform({2, 3, 4}, 80)}, true, true});
+  c.push_back({"expand",
+               [](V x) {
+                 return expand(x[0], {2, 3, 4});
+               },
+               {uniform({3, 1}, 81)},
+               true,
+               true});
+  // Strided views into a computing op, which reads them dense, and a reshape that must copy.
+  c.push_back({"views_into_mul",
+               [](V x) {
+                 return mul(narrow(transpose(x[0]), 0, 1, 2), expand(x[1], {2, 3}));
+               },
+               {uniform({3, 4}, 82), uniform({3}, 83)}});
+  c.push_back({"reshape_of_transpose",
+               [](V x) { return reshape(transpose(x[0]), {-1}); },
+               {uniform({3, 4}, 84)}});
   c.push_back({"split",
                [](V x) {
                  const std::vector<Variable> pieces = split(x[0], {2, 3, 1}, 1);
@@ -209,8 +241,18 @@ inline std::vector<OpCase> cases() {
                {uniform({3, 4}, 15), uniform({4, 2}, 16), uniform({2}, 17)}});
   c.push_back({"sum", [](const auto& x) { return sum(x[0]); }, {uniform(m, 18)}});
   c.push_back({"mean", [](const auto& x) { return mean(x[0]); }, {uniform(m, 19)}});
-  c.push_back({"reshape", [](const auto& x) { return reshape(x[0], {2, 6}); }, {uniform(m, 20)}});
-  c.push_back({"flatten", [](const auto& x) { return flatten(x[0]); }, {uniform({2, 2, 3}, 21)}});
+  c.push_back({"reshape",
+               [](const auto& x) {
+                 return reshape(x[0], {2, 6});
+               },
+               {uniform(m, 20)},
+               true,
+               true});
+  c.push_back({"flatten",
+               [](const auto& x) { return flatten(x[0]); },
+               {uniform({2, 2, 3}, 21)},
+               true,
+               true});
   c.push_back({"softmax", [](const auto& x) { return softmax(x[0]); }, {uniform(m, 22, -2, 2)}});
   c.push_back(
       {"log_softmax", [](const auto& x) { return log_softmax(x[0]); }, {uniform(m, 23, -2, 2)}});

@@ -8,7 +8,7 @@
 #include "core/ops/matmul.h"
 #include "core/ops/pool.h"
 #include "core/ops/reduce.h"
-#include "core/ops/shape.h"
+#include "core/ops/view.h"
 #include "ops_fixture.h"
 
 namespace descent {

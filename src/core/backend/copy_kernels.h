@@ -1,5 +1,5 @@
-// The copy kernel family: values moved between tensors in blocks (reshape, concat, narrow) and
-// dropout's mask. The graph side is core/ops/shape.cpp, core/ops/concat.cpp and
+// The copy kernel family: values moved between tensors in blocks (concat), a strided view made
+// dense (Variable::value, the backward of views), and dropout's mask. The graph side is core/ops/shape.cpp, core/ops/concat.cpp and
 // core/ops/dropout.cpp; the kernels are core/backend/{cpu,reference}/copy.cpp.
 #pragma once
 
@@ -24,6 +24,10 @@ class CopyKernels {
   // Copies `count` values of each of `rows` rows from `from` to `to` (same dtype).
   virtual void copy_rows(const Tensor& from, Rows from_rows, Tensor& to, Rows to_rows,
                          std::int64_t rows, std::int64_t count) const = 0;
+
+  // Writes the values of `view` (any strides) in row-major order of its shape into the dense
+  // tensor `out` of the same shape and dtype, assigning or adding.
+  virtual void gather(const Tensor& view, GradOut out) const = 0;
 
   // Dropout's mask (float32): value i is 0 where the i-th draw of rng.uniform() is below `rate`,
   // else `scale`. Every backend draws one value per element in index order, so a seed gives the

@@ -5,8 +5,7 @@
 #include "core/backend/backend.h"
 #include "core/error.h"
 #include "core/ops/axes.h"
-#include "core/ops/filled.h"
-#include "core/ops/shape.h"
+#include "core/ops/view.h"
 
 namespace descent {
 namespace {
@@ -66,33 +65,6 @@ Variable concat(const std::vector<Variable>& inputs, int axis) {
       }
       return grads;
     });
-  return y;
-}
-
-Variable narrow(const Variable& x, int axis, std::int64_t start, std::int64_t length) {
-  const Shape& xs = x.shape();
-  const int a = detail::normalize_axis(axis, xs.size(), xs, "narrow");
-  if (start < 0 || length < 0 || start + length > xs[a])
-    throw InvalidArgument(fmt::format("narrow: [{}, {}) is not within axis {} of shape {}", start,
-                                      start + length, axis, shape_string(xs)));
-  Shape shape = xs;
-  shape[a] = length;
-  Variable y = Variable::result(shape, {x}, "narrow");
-  const std::int64_t outer = outer_size(xs, a), inner = inner_size(xs, a);
-  backend_of(y.value()).copy.copy_rows(x.value(), {start * inner, xs[a] * inner}, y.value(),
-                                       {0, length * inner}, outer, length * inner);
-  if (y.needs_grad())
-    y.set_grad_rule(
-        [a, start](const Variable& self, const Variable& grad) -> std::vector<Variable> {
-          // The gradient between zeros for the values before and after the range.
-          const Shape& xs = self.input(0).shape();
-          Shape before = xs, after = xs;
-          before[a] = start;
-          after[a] = xs[a] - start - grad.shape()[a];
-          return {concat({Variable(detail::filled_like(grad.value(), before)), grad,
-                          Variable(detail::filled_like(grad.value(), after))},
-                         a)};
-        });
   return y;
 }
 

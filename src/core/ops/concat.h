@@ -1,6 +1,7 @@
-// Joining tensors along an axis and cutting them apart: concat and narrow are each other's
-// gradient; split and stack are made of them. All copy (a Tensor owns its storage). Axes count
-// from the end when negative; a bad axis throws InvalidArgument naming it and the shape.
+// Joining tensors along an axis and cutting them apart: concat's gradient is made of narrows
+// (core/ops/view.h), split is narrows, stack is concat. concat copies; the pieces of split are
+// views. Axes count from the end when negative; a bad axis throws InvalidArgument naming it and
+// the shape.
 #pragma once
 
 #include <cstdint>
@@ -14,9 +15,6 @@ namespace descent {
 // must be equal (else InvalidArgument naming both shapes). Each input's gradient is its slice of
 // the output's.
 Variable concat(const std::vector<Variable>& inputs, int axis);
-// Values [start, start + length) along `axis` (PyTorch's narrow); the range must lie in the axis.
-// The gradient is zero outside it.
-Variable narrow(const Variable& x, int axis, std::int64_t start, std::int64_t length);
 // x cut along `axis` into consecutive pieces of the given sizes, which must add up to the axis.
 std::vector<Variable> split(const Variable& x, const std::vector<std::int64_t>& sizes, int axis);
 // Inputs of one shape joined along a new axis at `axis` (in [-(rank + 1), rank]): n inputs of

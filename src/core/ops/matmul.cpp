@@ -5,7 +5,7 @@
 #include "core/backend/backend.h"
 #include "core/error.h"
 #include "core/ops/broadcast.h"
-#include "core/ops/shape.h"
+#include "core/ops/view.h"
 
 namespace descent {
 namespace {

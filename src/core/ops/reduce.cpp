@@ -9,7 +9,7 @@
 #include "core/ops/axes.h"
 #include "core/ops/broadcast.h"
 #include "core/ops/elementwise.h"
-#include "core/ops/shape.h"
+#include "core/ops/view.h"
 
 namespace descent {
 namespace {

@@ -20,6 +20,30 @@ class CpuCopy final : public CopyKernels {
     });
   }
 
+  // In parallel over the first axis, each slab walked by for_each_strided.
+  void gather(const Tensor& view, GradOut out) const override {
+    const std::int64_t n = view.size();
+    if (n == 0) return;
+    const Shape& shape = view.shape();
+    const Strides strides = view.strides();
+    const std::int64_t rows = shape.empty() ? 1 : shape[0];
+    const std::int64_t row_stride = shape.empty() ? 0 : strides[0];
+    const Shape row_shape(shape.begin() + (shape.empty() ? 0 : 1), shape.end());
+    const Strides row_strides(strides.begin() + (strides.empty() ? 0 : 1), strides.end());
+    visit_dtype(view.dtype(), [&](auto zero) {
+      using T = decltype(zero);
+      const T* source = view.strided_data<T>();
+      write_grad<T>(out, [&](auto store) {
+        parallel_for(rows, n, [&](std::int64_t r) {
+          const T* from = source + r * row_stride;
+          const std::int64_t to = r * (n / rows);
+          for_each_strided(row_shape, row_strides,
+                           [&](std::int64_t i, std::int64_t o) { store(to + i, from[o]); });
+        });
+      });
+    });
+  }
+
   void dropout_mask(Rng& rng, float rate, float scale, Tensor& mask) const override {
     const std::int64_t n = mask.size();
     for (std::int64_t i = 0; i < n; ++i)

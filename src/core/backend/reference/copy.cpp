@@ -25,6 +25,14 @@ class ReferenceCopy final : public CopyKernels {
       }
   }
 
+  void gather(const Tensor& view, GradOut out) const override {
+    reference::count_kernel_call();
+    std::vector<double> values(view.size());
+    for (std::int64_t i = 0; i < view.size(); ++i)
+      values[i] = view.at(i);  // Tensor::at follows the strides
+    store(out.tensor, values, out.accumulate);
+  }
+
   void dropout_mask(Rng& rng, float rate, float scale, Tensor& mask) const override {
     reference::count_kernel_call();
     std::vector<double> out(mask.size());
