@@ -1,8 +1,11 @@
 #include "core/tensor.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <limits>
+#include <new>
+#include <utility>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -12,14 +15,30 @@
 
 namespace descent {
 
-// A buffer from the pool, shared by a tensor and its views, and returned when the last goes.
+// A buffer from the pool, shared by a tensor and its views and returned when the last lets go.
+// The count sits in the buffer's first bytes, so a tensor costs no allocation besides its buffer.
 struct Tensor::Storage {
-  void* data = nullptr;
-  std::size_t capacity = 0;  // bytes
-  explicit Storage(std::size_t bytes) { data = BufferPool::acquire(bytes, capacity); }
-  ~Storage() { BufferPool::release(data, capacity); }
-  Storage(const Storage&) = delete;
-  Storage& operator=(const Storage&) = delete;
+  static constexpr std::size_t kHeader = 64;  // keeps the values 64-byte aligned
+  std::atomic<std::int64_t> owners{1};
+  std::size_t capacity = 0;  // bytes of the buffer, header included
+
+  static Storage* make(std::size_t bytes) {
+    std::size_t capacity = 0;
+    void* buffer = BufferPool::acquire(bytes + kHeader, capacity);
+    auto* storage = new (buffer) Storage;
+    storage->capacity = capacity;
+    return storage;
+  }
+  void* values() { return reinterpret_cast<char*>(this) + kHeader; }
+  std::size_t value_bytes() const { return capacity - kHeader; }
+  void retain() { owners.fetch_add(1, std::memory_order_relaxed); }
+  void release() noexcept {
+    if (owners.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      const std::size_t bytes = capacity;
+      this->~Storage();
+      BufferPool::release(this, bytes);
+    }
+  }
 };
 
 std::int64_t shape_size(const Shape& shape) {
@@ -74,7 +93,9 @@ Tensor::Tensor(Shape shape, std::span<const double> values)
   std::copy(values.begin(), values.end(), data<double>());
 }
 
-Tensor::~Tensor() = default;
+Tensor::~Tensor() {
+  release();
+}
 
 Tensor::Tensor(const Tensor& other)
     : shape_(other.shape_), dtype_(other.dtype_), device_(other.device_) {
@@ -102,7 +123,7 @@ Tensor::Tensor(Tensor&& other) noexcept
       offset_(other.offset_),
       dtype_(other.dtype_),
       device_(other.device_),
-      storage_(std::move(other.storage_)),
+      storage_(std::exchange(other.storage_, nullptr)),
       data_(other.data_) {
   other.shape_.clear();
   other.release();
@@ -110,13 +131,14 @@ Tensor::Tensor(Tensor&& other) noexcept
 
 Tensor& Tensor::operator=(Tensor&& other) noexcept {
   if (this != &other) {
+    release();
     shape_ = std::move(other.shape_);
     strides_ = std::move(other.strides_);
     size_ = other.size_;
     offset_ = other.offset_;
     dtype_ = other.dtype_;
     device_ = other.device_;
-    storage_ = std::move(other.storage_);
+    storage_ = std::exchange(other.storage_, nullptr);
     data_ = other.data_;
     other.shape_.clear();
     other.release();
@@ -186,8 +208,8 @@ void Tensor::resize(const Shape& shape) {
 void Tensor::resize(const Shape& shape, DType dtype) {
   const std::int64_t size = shape_size(shape);
   // Storage is reused only where nothing else sees it: never under a view or its original.
-  const bool own = storage_ != nullptr && storage_.use_count() == 1 && offset_ == 0;
-  if (!own || static_cast<std::size_t>(size) * dtype_size(dtype) > storage_->capacity) {
+  const bool own = storage_ != nullptr && storage_->owners.load() == 1 && offset_ == 0;
+  if (!own || static_cast<std::size_t>(size) * dtype_size(dtype) > storage_->value_bytes()) {
     release();
     dtype_ = dtype;
     allocate(size);
@@ -246,6 +268,7 @@ Tensor Tensor::view_of(Shape shape, Strides strides, std::int64_t offset) const 
   out.dtype_ = dtype_;
   out.device_ = device_;
   out.storage_ = storage_;
+  if (storage_ != nullptr) storage_->retain();
   out.data_ = static_cast<char*>(data_) + offset * static_cast<std::int64_t>(dtype_size(dtype_));
   return out;
 }
@@ -355,12 +378,13 @@ void Tensor::allocate(std::int64_t size) {
   size_ = size;
   offset_ = 0;
   strides_.clear();
-  storage_ = std::make_shared<Storage>(static_cast<std::size_t>(size) * dtype_size(dtype_));
-  data_ = storage_->data;
+  storage_ = Storage::make(static_cast<std::size_t>(size) * dtype_size(dtype_));
+  data_ = storage_->values();
 }
 
 void Tensor::release() noexcept {
-  storage_.reset();
+  if (storage_ != nullptr) storage_->release();
+  storage_ = nullptr;
   strides_.clear();
   data_ = nullptr;
   offset_ = 0;

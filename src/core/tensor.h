@@ -8,7 +8,6 @@
 
 #include <cstdint>
 #include <initializer_list>
-#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -152,7 +151,7 @@ class Tensor {
   std::int64_t offset_ = 0;  // elements from the start of the storage
   DType dtype_ = DType::f32;
   Device device_ = default_device();
-  std::shared_ptr<Storage> storage_;
+  Storage* storage_ = nullptr;  // shared with views, counted by its owners
   void* data_ = nullptr;  // the first element
 };
 
