@@ -104,9 +104,9 @@ TEST(ScheduleFreeFit, ValidationEvaluateAndPredictUseTheAverage) {
     EXPECT_EQ(model.evaluate(validation).at("loss"), loss_x);
     EXPECT_EQ(flat(model.weights()), flat(y));
     const Tensor features = validation.features();
-    const auto predicted = model.predict(features).values();
-    const auto expected = at_x.predict(features).values();
-    EXPECT_TRUE(std::equal(predicted.begin(), predicted.end(), expected.begin(), expected.end()));
+    const Tensor predicted = model.predict(features), expected = at_x.predict(features);
+    EXPECT_TRUE(std::equal(predicted.values().begin(), predicted.values().end(),
+                           expected.values().begin(), expected.values().end()));
     EXPECT_FALSE(model.optimizer().holds_eval_weights());
 
     // A step from x is refused; another fit() goes on from y.
