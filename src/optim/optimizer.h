@@ -98,7 +98,7 @@ class Optimizer {
 };
 
 // Holds the evaluation weights in for its lifetime (Optimizer::use_eval_weights()), then puts the
-// training weights back, unless they were already out when it began.
+// training weights back, unless the evaluation weights were already in when it began.
 class EvalWeights {
  public:
   explicit EvalWeights(Optimizer& optimizer)

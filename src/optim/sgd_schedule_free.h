@@ -8,13 +8,13 @@
 //   z = z − η_k·g;  x = (1 − c)·x + c·z;  y = β·x + (1 − β)·z
 // The parameters hold y while training and x for evaluation (Optimizer::use_eval_weights()); the
 // slot "x" keeps the other one. z and x start at the parameter's value on its first update. The
-// reference's memory-saving SGDScheduleFree keeps z only and recovers x from y and β; this keeps
-// x, so that switching is an exact exchange and β may not be cycled (momentum() is empty: β is
-// the interpolation weight, fixed for the run). η is an ordinary learning rate (η schedules work
-// and add to warm-up); the reference's default, 1, is high for most models. Parameters without a
-// gradient are not updated, but k and the average's weights advance, as in the reference. A
-// group's lr_scale scales its η; c, a ratio of weights, is the same for every group (a constant
-// factor cancels in it).
+// reference's memory-saving SGDScheduleFree keeps z only and recovers x from y and β; keeping x
+// makes the switch an exact exchange. momentum() is empty: β is the interpolation weight, fixed
+// for the run, not a momentum for a schedule to cycle. η is an ordinary learning rate (η
+// schedules work, on top of the warm-up); the reference's default, 1, is high for most models.
+// Parameters without a gradient are not updated, but k and the average's weights advance, as in
+// the reference. A group's lr_scale scales its η; c, a ratio of weights, is the same for every
+// group (a constant factor cancels in it).
 #pragma once
 
 #include <cstdint>
