@@ -98,12 +98,14 @@ void add_training_flags(CLI::App& c, TrainingFlags& f) {
                "loss (default: sparse_categorical_crossentropy for class labels, "
                "mean_squared_error otherwise)");
   c.add_option("--optimizer", f.optimizer,
-               "sgd, adagrad, adadelta, rmsprop, adam, adamw, adamax, nadam, lion, and the "
+               "sgd, adagrad, adadelta, rmsprop, adam, adamw, adamax, nadam, lion, the "
                "learning-rate-free dog, prodigy, dadapt_sgd, dadapt_adam (--lr: a multiplier of "
-               "their own step size)")
+               "their own step size), and the Schedule-Free sgd_schedule_free, "
+               "adamw_schedule_free (--lr: their η; evaluated and saved at their average; "
+               "--opt warmup_steps=N)")
       ->capture_default_str();
   c.add_option("--lr", f.lr, "learning rate η (default: the optimizer's own)");
-  c.add_option("--momentum", f.momentum, "momentum (sgd, rmsprop)");
+  c.add_option("--momentum", f.momentum, "momentum (sgd, rmsprop, sgd_schedule_free)");
   c.add_option("--dampening", f.dampening, "momentum dampening (sgd)");
   c.add_flag("--nesterov", f.nesterov, "Nesterov momentum (sgd)");
   c.add_option("--weight-decay", f.weight_decay, "weight decay λ");

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -138,6 +139,26 @@ void BasicOptimizer<T>::clip(std::span<const ParamSlice<T>> params) const {
       for_each_element(static_cast<std::int64_t>(p.grad.size()),
                        [=](std::int64_t i) { g[i] = std::clamp(g[i], -limit, limit); });
     }
+  }
+}
+
+template <std::floating_point T>
+void BasicOptimizer<T>::swap_eval_point(std::span<const ParamSlice<T>> params) {
+  const std::optional<std::size_t> slot = eval_point_slot();
+  if (!slot) return;
+  for (std::size_t i = 0; i < params.size() && i < states_.size(); ++i) {
+    std::vector<std::vector<T>>& slots = states_[i].slots;
+    if (*slot >= slots.size() || slots[*slot].empty()) continue;
+    std::vector<T>& other = slots[*slot];
+    const std::span<T> value = params[i].value;
+    if (other.size() != value.size())
+      throw InvalidArgument(
+          fmt::format("{}: parameter {} has {} values but its evaluation point {}", error_name_, i,
+                      value.size(), other.size()));
+    T* w = value.data();
+    T* o = other.data();
+    for_each_element(static_cast<std::int64_t>(value.size()),
+                     [=](std::int64_t j) { std::swap(w[j], o[j]); });
   }
 }
 

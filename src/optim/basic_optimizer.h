@@ -8,7 +8,8 @@
 // shares: the learning rate η, the step count, gradient clipping (ClipOptions) and the
 // per-parameter state, which is created the first time a parameter receives a gradient. Rules
 // whose step size is a statistic of all parameters (DoG, Prodigy) also override prepare_step()
-// and keep that statistic in the optimizer-level scalars().
+// and keep that statistic in the optimizer-level scalars(); rules evaluated at another point than
+// the one they step from (Schedule-Free) name the slot that keeps it (eval_point_slot()).
 #pragma once
 
 #include <concepts>
@@ -87,6 +88,16 @@ class BasicOptimizer {
   // optimizer-level scalars differs.
   void restore(std::int64_t iterations, std::vector<ParamState<T>> states,
                std::vector<double> scalars);
+
+  // Rules that take their steps at one point and are evaluated at another (Schedule-Free: the
+  // interpolation y and the average x) keep the evaluation point in a slot; this names it. Empty
+  // (the default) for every other rule.
+  virtual std::optional<std::size_t> eval_point_slot() const { return std::nullopt; }
+  // Exchanges each parameter's values with its eval_point_slot(): the parameters then hold the
+  // evaluation point and the slot the training point, or back. An exchange, not a formula, so two
+  // calls restore every bit. Parameters without state (never updated: both points are their
+  // values) and rules without such a slot are left alone.
+  void swap_eval_point(std::span<const ParamSlice<T>> params);
 
  protected:
   BasicOptimizer(std::string_view name, double lr, const ClipOptions& clip);

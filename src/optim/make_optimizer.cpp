@@ -12,6 +12,7 @@
 #include "optim/adam.h"
 #include "optim/adamax.h"
 #include "optim/adamw.h"
+#include "optim/adamw_schedule_free.h"
 #include "optim/dadapt_adam.h"
 #include "optim/dadapt_sgd.h"
 #include "optim/dog.h"
@@ -20,6 +21,7 @@
 #include "optim/prodigy.h"
 #include "optim/rmsprop.h"
 #include "optim/sgd.h"
+#include "optim/sgd_schedule_free.h"
 
 namespace descent {
 namespace {
@@ -81,6 +83,10 @@ const Entry<T> kOptimizers[] = {
      hyperparameter_keys<DAdaptSGDOptions>},
     {"dadapt_adam", build<DAdaptAdamOptions, BasicDAdaptAdam, T>,
      hyperparameter_keys<DAdaptAdamOptions>},
+    {"sgd_schedule_free", build<SGDScheduleFreeOptions, BasicSGDScheduleFree, T>,
+     hyperparameter_keys<SGDScheduleFreeOptions>},
+    {"adamw_schedule_free", build<AdamWScheduleFreeOptions, BasicAdamWScheduleFree, T>,
+     hyperparameter_keys<AdamWScheduleFreeOptions>},
 };
 
 InvalidArgument unknown_optimizer(std::string_view name) {

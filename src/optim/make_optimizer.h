@@ -1,11 +1,11 @@
 // make_optimizer: builds an optimizer from its name and a JSON object of hyperparameters, for the
 // CLI and for configuration files. Names: sgd, adagrad, adadelta, rmsprop, adam, adamw, adamax,
-// nadam, lion, dog, prodigy, dadapt_sgd, dadapt_adam. Keys are the options' field names (lr,
-// momentum, betas as a two-number array, eps, ...), plus clipnorm, clipvalue, global_clipnorm
-// and (except for lion and the learning-rate-free four) convention ("pytorch" or "keras").
-// "convention": "keras" starts from Keras's defaults (XOptions::keras()); lion also takes it, for
-// Keras's default η, and the learning-rate-free ones, which Keras lacks, take it and change
-// nothing. Missing keys keep their defaults;
+// nadam, lion, dog, prodigy, dadapt_sgd, dadapt_adam, sgd_schedule_free, adamw_schedule_free.
+// Keys are the options' field names (lr, momentum, betas as a two-number array, eps, ...), plus
+// clipnorm, clipvalue, global_clipnorm and (except for lion, the learning-rate-free four and the
+// Schedule-Free two) convention ("pytorch" or "keras"). "convention": "keras" starts from Keras's
+// defaults (XOptions::keras()); lion also takes it, for Keras's default η, and the rest, which
+// Keras lacks, take it and change nothing. Missing keys keep their defaults;
 // Optimizer::config() gives back an object that rebuilds the same optimizer.
 #pragma once
 

@@ -49,14 +49,38 @@ double Optimizer::lr_scale(std::size_t group) const {
   return group_scales_[group];
 }
 
-void Optimizer::step() {
+void Optimizer::fill_slices() {
   for (std::size_t i = 0; i < params_.size(); ++i) {
     Variable& p = params_[i];
     slices_[i].value = p.value().values();
     slices_[i].grad = p.has_grad() ? p.mutable_grad().values() : std::span<float>();
     slices_[i].lr_scale = group_scales_[group_of_[i]];
   }
+}
+
+void Optimizer::step() {
+  // A step from x would mix the two points for good.
+  if (eval_weights_)
+    throw InvalidArgument(fmt::format(
+        "{}: step() while the parameters hold the evaluation weights: call use_train_weights() "
+        "first",
+        name()));
+  fill_slices();
   rule_->step(slices_);
+}
+
+void Optimizer::use_eval_weights() {
+  if (eval_weights_ || !rule_->eval_point_slot()) return;
+  fill_slices();
+  rule_->swap_eval_point(slices_);
+  eval_weights_ = true;
+}
+
+void Optimizer::use_train_weights() {
+  if (!eval_weights_) return;
+  fill_slices();
+  rule_->swap_eval_point(slices_);
+  eval_weights_ = false;
 }
 
 void Optimizer::zero_grad() {
@@ -94,6 +118,7 @@ StateDict Optimizer::state_dict() const {
   // Only the rules that keep optimizer-level scalars write them: the other checkpoints stay as
   // they were.
   if (!rule_->scalars().empty()) out.meta["scalars"] = rule_->scalars();
+  if (eval_weights_) out.meta["eval_weights"] = true;
   return out;
 }
 
@@ -141,6 +166,10 @@ void Optimizer::load_state_dict(const StateDict& state) {
     }
     auto scalars = meta.contains("scalars") ? meta["scalars"].get<std::vector<double>>()
                                             : std::vector<double>();
+    const bool eval_weights = meta.contains("eval_weights") && meta["eval_weights"].get<bool>();
+    if (eval_weights && !rule_->eval_point_slot())
+      throw InvalidArgument(fmt::format(
+          "{}: saved state has eval_weights, but the rule keeps no such point", name()));
     const double lr = meta.at("lr").get<double>();
     const auto iterations = json_integer<std::int64_t>(
         meta.at("iterations"), fmt::format("{} state's iterations", name()));
@@ -160,6 +189,7 @@ void Optimizer::load_state_dict(const StateDict& state) {
     }
     rule_->set_lr(lr);
     group_scales_ = scales;
+    eval_weights_ = eval_weights;
   } catch (const nlohmann::json::exception& e) {
     throw InvalidArgument(fmt::format("{}: malformed optimizer state: {}", name(), e.what()));
   }

@@ -10,6 +10,14 @@
 // step() skips parameters without a gradient since the last zero_grad() (Variable::has_grad()),
 // as PyTorch skips p.grad is None: no update, no weight decay, and their moments and step count
 // do not advance; global-norm clipping leaves them out.
+//
+// Training and evaluation weights: for most rules the weights a step leaves are the model to
+// evaluate. Schedule-Free steps from an interpolated point y but is evaluated at the average x
+// (BasicOptimizer::eval_point_slot()). use_eval_weights() puts x into the parameters, keeping y;
+// use_train_weights() puts y back. Both are exact exchanges (switching back and forth changes no
+// bit of a run), no-ops when already in that mode, and no-ops for every other rule, whose
+// holds_eval_weights() stays false. Model::fit trains on the training weights and leaves the
+// evaluation weights in; evaluate() and predict() switch for their duration (EvalWeights).
 #pragma once
 
 #include <cstdint>
@@ -49,11 +57,16 @@ class Optimizer {
   void set_momentum(double momentum) { rule_->set_momentum(momentum); }
 
   // Clips the gradients (in place), then applies the update rule to every parameter that has a
-  // gradient.
+  // gradient. Throws InvalidArgument while the evaluation weights are in.
   void step();
   // Marks every parameter's gradient as not written (nothing is zeroed or freed).
   void zero_grad();
   std::int64_t iterations() const { return rule_->iterations(); }
+
+  // The weight switch (above): no-ops unless the rule keeps an evaluation point.
+  void use_eval_weights();
+  void use_train_weights();
+  bool holds_eval_weights() const { return eval_weights_; }
 
   std::string name() const { return rule_->name(); }
   nlohmann::json config() const { return rule_->config(); }
@@ -61,20 +74,46 @@ class Optimizer {
   // Everything needed to continue exactly: η, momentum, group scales, iteration and per-parameter
   // step counts, per-parameter and optimizer-level scalars (meta) and every moment /
   // accumulator (tensors named "state.<parameter index>.<slot name>", shaped like the parameter).
+  // Taken while the evaluation weights are in, the evaluation-point slot holds the training point
+  // and meta says "eval_weights": true, so that it goes with the weights of that moment.
   StateDict state_dict() const;
-  // Restores a state_dict() of the same optimizer kind over parameters of the same shapes; throws
-  // InvalidArgument naming the first mismatch and leaves this optimizer unchanged then.
+  // Restores a state_dict() of the same optimizer kind over parameters of the same shapes, and the
+  // weight mode it was taken in; throws InvalidArgument naming the first mismatch and leaves this
+  // optimizer unchanged then.
   void load_state_dict(const StateDict& state);
 
   // The float rule behind this optimizer.
   const BasicOptimizer<float>& rule() const { return *rule_; }
 
  private:
+  // Points slices_ at the parameters (values, gradients where written, group scales).
+  void fill_slices();
+
   std::unique_ptr<BasicOptimizer<float>> rule_;
   std::vector<Variable> params_;
   std::vector<std::size_t> group_of_;  // per parameter
   std::vector<double> group_scales_;
   std::vector<ParamSlice<float>> slices_;  // reused by step()
+  bool eval_weights_ = false;
+};
+
+// Holds the evaluation weights in for its lifetime (Optimizer::use_eval_weights()), then puts the
+// training weights back, unless the evaluation weights were already in when it began.
+class EvalWeights {
+ public:
+  explicit EvalWeights(Optimizer& optimizer)
+      : optimizer_(optimizer), switched_(!optimizer.holds_eval_weights()) {
+    optimizer_.use_eval_weights();
+  }
+  ~EvalWeights() {
+    if (switched_) optimizer_.use_train_weights();
+  }
+  EvalWeights(const EvalWeights&) = delete;
+  EvalWeights& operator=(const EvalWeights&) = delete;
+
+ private:
+  Optimizer& optimizer_;
+  bool switched_;
 };
 
 }  // namespace descent

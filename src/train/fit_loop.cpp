@@ -51,6 +51,8 @@ FitLoop::FitLoop(Model& model, const Dataset& train, const Dataset* validation,
                     options.on_divergence.action == OnDivergence::rollback),
       x_(Tensor(), false) {
   p_.epoch_shuffle = shuffle_rng_.state();
+  // Steps are taken from the training weights; a checkpoint restores its own weights and mode.
+  optimizer_.use_train_weights();
   if (options.resume_from != nullptr) p_ = state_.restore(*options.resume_from);
   model_.stop_training = p_.finished;
   if (!p_.history.epochs.empty()) epoch_logs_ = p_.history.epochs.back();
@@ -68,6 +70,8 @@ History FitLoop::run() {
     p_.finished = true;
     checkpointer_.save(p_);
   }
+  // The trained model is the evaluation point (Schedule-Free's average).
+  optimizer_.use_eval_weights();
   for (auto& c : callbacks_)
     c->on_train_end(model_, epoch_logs_);
   return std::move(p_.history);
@@ -168,24 +172,30 @@ void FitLoop::end_epoch() {
   for (auto& m : metrics_)
     epoch_logs_.set(m->name(), m->result());
   History& history = p_.history;
-  if (validation_ != nullptr && validation_->size() > 0 && !history.diverged) {
-    const auto figures = model_.evaluate(*validation_, options_.batch_size);
-    epoch_logs_.set("val_loss", figures.at("loss"));  // then the metrics
-    for (const auto& [name, value] : figures)
-      epoch_logs_.set("val_" + name, value);
+  {
+    // The epoch's model is the evaluation point: validation and the callbacks see it
+    // (ModelCheckpoint saves it, EarlyStopping keeps and restores it); the checkpoint below holds
+    // the training point, from which the next step goes on.
+    const EvalWeights eval_weights(optimizer_);
+    if (validation_ != nullptr && validation_->size() > 0 && !history.diverged) {
+      const auto figures = model_.evaluate(*validation_, options_.batch_size);
+      epoch_logs_.set("val_loss", figures.at("loss"));  // then the metrics
+      for (const auto& [name, value] : figures)
+        epoch_logs_.set("val_" + name, value);
+    }
+    if (options_.schedule) {
+      const std::int64_t t =
+          options_.schedule_interval == ScheduleInterval::step ? p_.step : p_.epoch + 1;
+      if (const auto monitored = epoch_logs_.get(options_.schedule_monitor))
+        options_.schedule->observe(t, *monitored);
+      else if (const auto train_loss = epoch_logs_.get("loss"))
+        options_.schedule->observe(t, *train_loss);
+    }
+    epoch_logs_.set("lr", optimizer_.lr());
+    epoch_logs_.set("seconds", std::chrono::duration<double>(Clock::now() - epoch_start_).count());
+    for (auto& c : callbacks_)
+      c->on_epoch_end(model_, p_.epoch, epoch_logs_);
   }
-  if (options_.schedule) {
-    const std::int64_t t =
-        options_.schedule_interval == ScheduleInterval::step ? p_.step : p_.epoch + 1;
-    if (const auto monitored = epoch_logs_.get(options_.schedule_monitor))
-      options_.schedule->observe(t, *monitored);
-    else if (const auto train_loss = epoch_logs_.get("loss"))
-      options_.schedule->observe(t, *train_loss);
-  }
-  epoch_logs_.set("lr", optimizer_.lr());
-  epoch_logs_.set("seconds", std::chrono::duration<double>(Clock::now() - epoch_start_).count());
-  for (auto& c : callbacks_)
-    c->on_epoch_end(model_, p_.epoch, epoch_logs_);
   history.epochs.push_back(epoch_logs_);
   ++p_.epoch;
   p_.batch = 0;

@@ -1,6 +1,7 @@
 #include "train/model.h"
 
 #include <cmath>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -90,6 +91,7 @@ std::map<std::string, double> Model::evaluate(const Dataset& data, std::int64_t 
   if (batch_size <= 0)
     throw InvalidArgument(fmt::format("batch size must be > 0, got {}", batch_size));
   NoGradGuard no_grad;
+  const EvalWeights eval_weights(*optimizer_);
   auto metrics = make_metrics(metric_names_, *loss_);
   Rng unused;
   BatchOrder order(data.size(), batch_size, false, unused);
@@ -119,6 +121,8 @@ Tensor Model::predict(const Tensor& x, std::int64_t batch_size) {
     throw InvalidArgument(
         fmt::format("predict: expected a batch, got shape {}", shape_string(x.shape())));
   NoGradGuard no_grad;
+  std::optional<EvalWeights> eval_weights;
+  if (optimizer_) eval_weights.emplace(*optimizer_);
   const std::int64_t n = x.dim(0), width = x.size() / std::max<std::int64_t>(1, n);
   Shape out_shape{n};
   Tensor out;

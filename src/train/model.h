@@ -87,13 +87,20 @@ class Model : public Sequential {
                const std::vector<std::string>& metrics = {});
   bool compiled() const { return optimizer_ != nullptr; }
 
+  // Trains on the optimizer's training weights and returns with its evaluation weights in
+  // (Optimizer::use_eval_weights(): they differ for Schedule-Free only, whose model is the average
+  // x), so that what follows (evaluate, predict, weights(), saving) sees the trained model. At
+  // each epoch's end, validation and the callbacks' on_epoch_end see the evaluation weights too;
+  // steps, on_step_end / on_batch_end and checkpoints see the training weights.
   History fit(const Dataset& train, const FitOptions& options = {});
   // Keras's fit(x, y): x (n, features...), y (n,) class labels or (n, width) targets.
   History fit(const Tensor& x, const Tensor& y, const FitOptions& options = {});
 
-  // Loss (with weight penalties, as Keras reports it) and metrics over `data`, by name.
+  // Loss (with weight penalties, as Keras reports it) and metrics over `data`, by name, with the
+  // optimizer's evaluation weights (switched in for the call if need be).
   std::map<std::string, double> evaluate(const Dataset& data, std::int64_t batch_size = 32);
-  // Outputs for every sample, in batches, without recording a graph.
+  // Outputs for every sample, in batches, without recording a graph; with the evaluation weights
+  // once compiled.
   Tensor predict(const Tensor& x, std::int64_t batch_size = 32);
 
   Optimizer& optimizer();

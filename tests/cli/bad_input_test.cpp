@@ -95,6 +95,20 @@ TEST(BadInput, UnknownNames) {
   expect_error(run_descent("frobnicate"), kUsage, "frobnicate");
 }
 
+TEST(BadInput, ScheduleFreeHyperparametersOutOfTheirDomain) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"--optimizer sgd_schedule_free --opt warmup_steps=-1", "warmup_steps must be >= 0, got -1"},
+      {"--optimizer sgd_schedule_free --momentum 0", "momentum must be in (0, 1), got 0"},
+      {"--optimizer sgd_schedule_free --opt r=-0.5", "r must be finite and >= 0, got -0.5"},
+      {"--optimizer adamw_schedule_free --opt weight_lr_power=-2",
+       "weight_lr_power must be finite and >= 0, got -2"},
+      {"--optimizer adamw_schedule_free --beta1 1", "betas[0] must be in [0, 1), got 1"},
+      {"--optimizer adamw_schedule_free --opt warmup_steps=1.5", "must be an integer, got 1.5"},
+  };
+  for (const auto& [flags, message] : cases)
+    expect_error(run_descent(train(std::string("--data xor ") + flags)), kUsage, message);
+}
+
 TEST(BadInput, ModelFileWithUnknownKeyOrWrongType) {
   const fs::path dir = fresh_dir("model_file");
   write_file(dir / "unknown.json",

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <iostream>
 #include <random>
+#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -20,6 +21,7 @@
 #include "cli_runner.h"
 #include "read_file.h"
 #include "train/checkpoint.h"
+#include "train/weights_file.h"
 
 namespace descent {
 namespace {
@@ -185,6 +187,58 @@ TEST(Resume, TrainsOnlyTheStepsAfterItsCheckpoint) {
   const auto results = nlohmann::json::parse(as_json.output.substr(as_json.output.find('{')));
   EXPECT_EQ(results.at("resumed_from_step"), 240);
   EXPECT_EQ(results.at("steps_trained"), total - 240);
+}
+
+// Schedule-Free checkpoints hold the training point y and the average x: a run resumed from one
+// mid-epoch ends with the same saved weights, which are x, not the y the checkpoints hold.
+TEST(Resume, ScheduleFreeResumesToTheSameAverage) {
+  for (const char* optimizer : {"sgd_schedule_free --lr 0.3", "adamw_schedule_free"}) {
+    SCOPED_TRACE(optimizer);
+    const fs::path run = fresh_dir("resume_schedule_free") / "run";
+    const auto full = run_descent(fmt::format(
+        "train --data moons --model mlp:16 --optimizer {} --opt warmup_steps=10 --epochs 2 "
+        "--batch-size 10 --validation-split 0.2 --seed 3 --threads 1 --checkpoint-every 7 "
+        "--keep 1000 --quiet --out {}",
+        optimizer, run.string()));
+    ASSERT_EQ(full.exit_code, 0) << full.output;
+    // history.csv without its last column, the epochs' seconds: loss, metrics, val_loss at x, η.
+    const auto figures = [&run] {
+      std::string out, line;
+      std::istringstream in(read_file(run / "history.csv"));
+      while (std::getline(in, line))
+        out += line.substr(0, line.rfind(',')) + "\n";
+      return out;
+    };
+    const std::string weights = read_file(run / "weights.bin");
+    const std::string history = figures();
+    const std::string steps = read_file(run / "steps.csv");
+
+    const auto last = CheckpointStore(run / "checkpoints", 1000).load_latest();
+    ASSERT_TRUE(last);
+    const StateDict saved = read_weights_file(run / "weights.bin");
+    for (const auto& [name, tensor] : saved.tensors) {
+      const auto bytes = [](const Tensor& t) {
+        return std::string(reinterpret_cast<const char*>(t.data()), t.size() * sizeof(float));
+      };
+      EXPECT_NE(bytes(last->state.tensors.at("model/" + name)), bytes(tensor)) << name;
+      bool in_x = false;
+      for (const auto& [key, x] : last->state.tensors)
+        in_x = in_x || (key.starts_with("optimizer/state.") && key.ends_with(".x") &&
+                        bytes(x) == bytes(tensor));
+      EXPECT_TRUE(in_x) << name << " is not the average x of the last checkpoint";
+    }
+
+    // Keep one mid-epoch checkpoint of the first epoch, as a run killed there would have.
+    const std::vector<fs::path> files = CheckpointStore(run / "checkpoints", 1000).files();
+    ASSERT_GE(files.size(), 4u);
+    for (std::size_t i = 0; i < files.size(); ++i)
+      if (i != 1) fs::remove(files[i]);
+    const auto resumed = run_descent("train --resume " + run.string() + " --quiet");
+    ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+    EXPECT_EQ(read_file(run / "weights.bin"), weights);
+    EXPECT_EQ(figures(), history);
+    EXPECT_EQ(read_file(run / "steps.csv"), steps);
+  }
 }
 
 TEST(Resume, RefusesSettingsAndMissingRuns) {

@@ -81,10 +81,11 @@ TEST(TuneCommand, ResumeRedoesOnlyWhatWasLost) {
 
 // Every optimizer finishes a tune run with the default one-cycle schedule: its momentum (or β1)
 // is cycled where the optimizer has one and left alone where it has none (Adagrad, Adadelta,
-// DoG).
+// DoG, and Schedule-Free, whose β is its interpolation weight).
 TEST(TuneCommand, EveryOptimizerTunesWithTheOneCycleSchedule) {
-  for (const char* optimizer : {"sgd", "adagrad", "adadelta", "rmsprop", "adam", "adamw", "adamax",
-                                "nadam", "lion", "dog", "prodigy", "dadapt_sgd", "dadapt_adam"}) {
+  for (const char* optimizer :
+       {"sgd", "adagrad", "adadelta", "rmsprop", "adam", "adamw", "adamax", "nadam", "lion", "dog",
+        "prodigy", "dadapt_sgd", "dadapt_adam", "sgd_schedule_free", "adamw_schedule_free"}) {
     const fs::path dir = fresh_dir(std::string("tune_") + optimizer);
     const CommandResult r = run_descent(
         std::string("tune --data moons --model mlp:8 --batch-size 64 --epochs 1 --finder-iters 20 "
@@ -93,9 +94,9 @@ TEST(TuneCommand, EveryOptimizerTunesWithTheOneCycleSchedule) {
     ASSERT_EQ(r.exit_code, 0) << optimizer << ": " << r.output;
     const auto config = nlohmann::json::parse(std::ifstream(dir / "run/final/config.json"));
     EXPECT_EQ(config["schedule"]["name"], "OneCycleLR") << optimizer;
-    const bool has_momentum = std::string(optimizer) != "adagrad" &&
-                              optimizer != std::string("adadelta") &&
-                              optimizer != std::string("dog");
+    const std::string name = optimizer;
+    const bool has_momentum = name != "adagrad" && name != "adadelta" && name != "dog" &&
+                              !name.ends_with("_schedule_free");
     EXPECT_EQ(config["schedule"]["config"]["cycle_momentum"], has_momentum) << optimizer;
   }
 }

@@ -33,6 +33,8 @@ TEST(BasicOptimizer, EveryRuleDescendsAnIllConditionedQuadratic) {
       {"prodigy", nlohmann::json::object()},
       {"dadapt_sgd", {{"momentum", 0.9}}},  // without momentum it diverges here, as the reference
       {"dadapt_adam", nlohmann::json::object()},
+      {"sgd_schedule_free", {{"lr", 0.04}}},  // the steps' point y descends too
+      {"adamw_schedule_free", {{"lr", 0.05}}},
   };
   for (const auto& [name, hp] : cases) {
     SCOPED_TRACE(name);

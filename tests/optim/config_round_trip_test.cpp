@@ -45,6 +45,14 @@ json unusual_hyperparameters(std::string_view name) {
               {"use_bias_correction", true},
               {"d0", 1e-5},
               {"growth_rate", 1.02}});
+  if (name == "sgd_schedule_free")
+    h.update({{"momentum", 0.5}, {"warmup_steps", 7}, {"r", 1.0}, {"weight_lr_power", 1.5}});
+  if (name == "adamw_schedule_free")
+    h.update({{"betas", {0.5, 0.6}},
+              {"eps", 1e-6},
+              {"warmup_steps", 7},
+              {"r", 1.0},
+              {"weight_lr_power", 1.5}});
   return h;
 }
 

@@ -14,6 +14,7 @@
 #include "core/variable.h"
 #include "fixture_file.h"
 #include "optim/make_optimizer.h"
+#include "perturbed_quadratic.h"
 
 namespace descent {
 // A named namespace: the test sources are compiled in batches (unity build).
@@ -26,49 +27,10 @@ const json& fixture() {
   return data;
 }
 
-// The fixture's problem: g_t = a·(x − c) + 0.1·sin(0.7·k + t), k the value's index over all
-// parameters. A parameter with an empty `grad` gets none.
+// The fixture's problem (tests/support/perturbed_quadratic.h).
 template <class T>
-struct Problem {
-  std::vector<std::vector<T>> values, grads;
-  std::vector<std::size_t> offsets;
-  std::vector<T> a, c;
-
-  Problem() {
-    const json& spec = fixture()["problem"];
-    const auto x0 = spec["x0"].get<std::vector<double>>();
-    for (double v : spec["a"].get<std::vector<double>>())
-      a.push_back(static_cast<T>(v));
-    for (double v : spec["c"].get<std::vector<double>>())
-      c.push_back(static_cast<T>(v));
-    std::size_t offset = 0;
-    for (const json& shape : spec["shapes"]) {
-      std::size_t n = 1;
-      for (const json& d : shape)
-        n *= d.get<std::size_t>();
-      values.emplace_back();
-      for (std::size_t j = 0; j < n; ++j)
-        values.back().push_back(static_cast<T>(x0[offset + j]));
-      grads.emplace_back(n);
-      offsets.push_back(offset);
-      offset += n;
-    }
-  }
-
-  void write_gradient(std::size_t i, int t) {
-    for (std::size_t j = 0; j < values[i].size(); ++j) {
-      const std::size_t k = offsets[i] + j;
-      const T noise = static_cast<T>(0.1 * std::sin(0.7 * static_cast<double>(k) + t));
-      grads[i][j] = a[k] * (values[i][j] - c[k]) + noise;
-    }
-  }
-
-  std::vector<T> flat() const {
-    std::vector<T> out;
-    for (const auto& v : values)
-      out.insert(out.end(), v.begin(), v.end());
-    return out;
-  }
+struct Problem : test_fixtures::PerturbedQuadratic<T> {
+  Problem() : test_fixtures::PerturbedQuadratic<T>(fixture()["problem"]) {}
 };
 
 bool skipped(const json& c, int t) {

@@ -28,7 +28,7 @@ std::string optimizer_error(std::string_view name, const json& hp) {
 }
 
 TEST(MakeOptimizer, BuildsEveryKnownName) {
-  ASSERT_EQ(optimizer_names().size(), 13u);
+  ASSERT_EQ(optimizer_names().size(), 15u);
   for (std::string_view name : optimizer_names()) {
     auto optimizer = make_optimizer(name, params(), json::object());
     EXPECT_EQ(optimizer->name(), name);
@@ -51,6 +51,8 @@ TEST(MakeOptimizer, ConfigRebuildsTheSameOptimizer) {
       {"prodigy", {{"d_coef", 0.5}, {"growth_rate", 1.02}, {"beta3", 0.99}}},
       {"dadapt_sgd", {{"momentum", 0.9}, {"d0", 1e-4}}},
       {"dadapt_adam", {{"decouple", true}, {"growth_rate", 1.05}}},
+      {"sgd_schedule_free", {{"momentum", 0.8}, {"warmup_steps", 10}}},
+      {"adamw_schedule_free", {{"betas", {0.95, 0.99}}, {"r", 0.5}, {"weight_lr_power", 1.0}}},
   };
   for (const auto& [name, hp] : cases) {
     SCOPED_TRACE(name);
@@ -80,7 +82,8 @@ TEST(MakeOptimizer, UnknownNameListsTheKnownOnes) {
   const std::string message = optimizer_error("adamm", json::object());
   EXPECT_THAT(message, HasSubstr("unknown optimizer 'adamm'"));
   EXPECT_THAT(message, HasSubstr("sgd, adagrad, adadelta, rmsprop, adam, adamw, adamax, nadam, "
-                                 "lion, dog, prodigy, dadapt_sgd, dadapt_adam"));
+                                 "lion, dog, prodigy, dadapt_sgd, dadapt_adam, sgd_schedule_free, "
+                                 "adamw_schedule_free"));
 }
 
 TEST(MakeOptimizer, RejectsUnknownKeysAndBadValues) {

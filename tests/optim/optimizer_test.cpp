@@ -320,6 +320,8 @@ TEST(OptimizerStateDict, RestoredOptimizerContinuesBitwiseEqual) {
       {"prodigy", {{"use_bias_correction", true}, {"weight_decay", 0.01}}},
       {"dadapt_sgd", {{"momentum", 0.9}, {"weight_decay", 0.01}}},
       {"dadapt_adam", {{"use_bias_correction", true}, {"weight_decay", 0.01}}},
+      {"sgd_schedule_free", {{"lr", 0.1}, {"weight_decay", 0.01}, {"warmup_steps", 4}}},
+      {"adamw_schedule_free", {{"lr", 0.05}, {"weight_decay", 0.01}, {"r", 1.0}}},
   };
   for (const auto& [name, hp] : cases) {
     SCOPED_TRACE(name);
