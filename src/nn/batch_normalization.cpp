@@ -68,7 +68,8 @@ Variable BatchNormalization::forward(const Variable& x, bool training) {
     // The unbiased variance the running statistics keep needs two values (PyTorch refuses too).
     if (count < 2)
       throw InvalidArgument(
-          fmt::format("{}: training needs more than one value per channel, got a batch of shape {}",
+          fmt::format("{}: training needs more than one value per channel, got a batch of shape "
+                      "{} (choose a batch size that leaves no batch of one sample)",
                       name(), shape_string(x.shape())));
     const Variable mu = mean(x, axes, true);
     const Variable var = variance(x, axes, {.correction = 0, .keepdims = true});
