@@ -6,6 +6,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "core/autograd.h"
 #include "core/error.h"
 #include "core/ops.h"
 #include "layer_fixture.h"
@@ -126,6 +127,49 @@ TEST(BatchNormalization, Float64GradientsMatchCentralDifferences) {
     expect_batch_norm_float64_gradients_match({5, 3}, training);
     expect_batch_norm_float64_gradients_match({2, 3, 2, 3}, training);
   }
+}
+
+// Second derivatives come from the graph ops: the exact Hessian-vector product in the input and
+// gamma equals central differences of the gradient (float64, training mode, an image batch).
+TEST(BatchNormalization, HessianVectorProductsMatchDifferencesOfGradients) {
+  Rng rng(5);
+  BatchNormalization layer({.epsilon = 1e-3});
+  layer.build({2, 2, 2}, rng);
+  const auto random = [&](const Shape& shape) {
+    Tensor t(shape, DType::f64);
+    for (std::int64_t i = 0; i < t.size(); ++i)
+      t.data<double>()[i] = rng.uniform(-1.0, 1.0);
+    return t;
+  };
+  const Tensor w = random({3, 2, 2, 2});
+  std::vector<Variable> params{Variable(random({3, 2, 2, 2}), true), Variable(random({2}), true)};
+  layer.beta() = Variable(random({2}), true);
+  const std::vector<Tensor> v{random({3, 2, 2, 2}), random({2})};
+  const auto loss = [&] {
+    layer.gamma() = params[1];
+    return sum(mul(square(layer.forward(params[0], true)), Variable(w)));
+  };
+  const std::vector<Tensor> hv = hvp(loss(), params, v);
+  constexpr double eps = 1e-6;
+  const auto gradient_at = [&](double step) {
+    for (std::size_t k = 0; k < params.size(); ++k)
+      for (std::int64_t i = 0; i < v[k].size(); ++i)
+        params[k].value().data<double>()[i] += step * v[k].at(i);
+    std::vector<Tensor> out;
+    for (const Variable& g : grad(loss(), params))
+      out.push_back(g.value());
+    for (std::size_t k = 0; k < params.size(); ++k)
+      for (std::int64_t i = 0; i < v[k].size(); ++i)
+        params[k].value().data<double>()[i] -= step * v[k].at(i);
+    return out;
+  };
+  const std::vector<Tensor> plus = gradient_at(eps), minus = gradient_at(-eps);
+  for (std::size_t k = 0; k < params.size(); ++k)
+    for (std::int64_t i = 0; i < v[k].size(); ++i) {
+      const double numeric = (plus[k].at(i) - minus[k].at(i)) / (2 * eps);
+      EXPECT_NEAR(hv[k].at(i), numeric, 1e-5 + 1e-3 * std::abs(numeric))
+          << "parameter " << k << " element " << i;
+    }
 }
 
 TEST(BatchNormalization, RunningStatisticsTakeTheUnbiasedVarianceAtKerasMomentum) {
