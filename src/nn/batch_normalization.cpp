@@ -98,20 +98,16 @@ Variable BatchNormalization::forward(const Variable& x, bool training) {
 void BatchNormalization::update_moving_statistics(const Tensor& mean, const Tensor& variance,
                                                   std::int64_t count) {
   const std::int64_t channels = mean.size();
-  const double unbiased = double(count) / double(count - 1);
-  std::vector<double> batch_mean(channels), batch_variance(channels);
-  for (std::int64_t c = 0; c < channels; ++c) {
-    batch_mean[c] = mean.at(c);
-    batch_variance[c] = variance.at(c) * unbiased;
-    // A diverging step (fit() then stops or rolls back) must not leave NaN in the statistics.
-    if (!std::isfinite(batch_mean[c]) || !std::isfinite(batch_variance[c])) return;
-  }
-  const double m = options_.momentum;
+  // A diverging step (fit() then stops or rolls back) must not leave NaN in the statistics.
+  for (std::int64_t c = 0; c < channels; ++c)
+    if (!std::isfinite(mean.at(c)) || !std::isfinite(variance.at(c))) return;
+  const double m = options_.momentum, unbiased = double(count) / double(count - 1);
   float* moving_mean = moving_mean_.value().data();
   float* moving_variance = moving_variance_.value().data();
   for (std::int64_t c = 0; c < channels; ++c) {
-    moving_mean[c] = static_cast<float>(m * moving_mean[c] + (1 - m) * batch_mean[c]);
-    moving_variance[c] = static_cast<float>(m * moving_variance[c] + (1 - m) * batch_variance[c]);
+    moving_mean[c] = static_cast<float>(m * moving_mean[c] + (1 - m) * mean.at(c));
+    moving_variance[c] =
+        static_cast<float>(m * moving_variance[c] + (1 - m) * variance.at(c) * unbiased);
   }
 }
 
