@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <span>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -75,8 +76,7 @@ Variable BatchNormalization::forward(const Variable& x, bool training) {
     const Variable var = variance(x, axes, {.correction = 0, .keepdims = true});
     update_moving_statistics(mu.value(), var.value(), count);
     centered = sub(x, mu);
-    // 1/√(var + ε) as exp(-log(var + ε)/2): both are differentiable ops, so second derivatives
-    // work.
+    // 1/√(var + ε) as exp(-log(var + ε)/2): differentiable ops, so second derivatives work.
     inv_std = exp(mul(log(add(var, options_.epsilon)), -0.5));
   } else {
     std::vector<double> mean_values(channels), inv_std_values(channels);
