@@ -19,6 +19,15 @@ struct Parameter {
   Variable variable;
 };
 
+// Non-trainable state that a layer updates itself while training (BatchNormalization's moving
+// statistics), with the name it has in saved weights ("batch_normalization/moving_mean"). Saved and
+// restored with the weights; never given to an optimizer nor penalized (Keras's non-trainable
+// weights, PyTorch's buffers). A distinct type, so that it cannot reach an optimizer by mistake.
+struct Buffer {
+  std::string name;
+  Variable variable;
+};
+
 // What build() makes for an input shape, worked out without creating anything.
 struct LayerPlan {
   Shape output;        // without the batch axis
@@ -38,9 +47,11 @@ class Layer {
   // The output shape and weight count build() would give, without allocating the weights (for the
   // memory estimate made before a model is built); throws InvalidArgument where build() would.
   virtual LayerPlan plan(const Shape& input_shape) const { return {input_shape, 0.0}; }
-  // Batch in, batch out. `training` switches dropout on.
+  // Batch in, batch out. `training` switches dropout on and makes batch normalization use (and
+  // update its running statistics from) the batch's statistics.
   virtual Variable forward(const Variable& x, bool training) = 0;
   virtual std::vector<Parameter> parameters() { return {}; }
+  virtual std::vector<Buffer> buffers() { return {}; }
   // Adds the weight penalties' gradients to the weights' gradients (when `add_gradients`) and
   // returns the penalty that goes into the training loss.
   virtual double regularize(bool /*add_gradients*/) { return 0.0; }

@@ -10,6 +10,7 @@
 #include "core/options_reader.h"
 #include "nn/activation_layer.h"
 #include "nn/average_pooling2d.h"
+#include "nn/batch_normalization.h"
 #include "nn/conv2d.h"
 #include "nn/dense.h"
 #include "nn/dropout.h"
@@ -180,6 +181,20 @@ std::unique_ptr<Layer> layer_from_config(const json& config) {
     o.input_shape = f.shape("input_shape");
     return std::make_unique<LayerNormalization>(o);
   }
+  if (type == "BatchNormalization") {
+    Fields f(config, type, {"axis", "momentum", "epsilon", "center", "scale", "input_shape"});
+    // Images are channels first: the channel axis is 1 for dense and image batches alike.
+    if (f.integer("axis", 1) != 1)
+      throw InvalidArgument(
+          "model: layer BatchNormalization supports only \"axis\": 1 (the channel axis)");
+    BatchNormalizationOptions o;
+    o.momentum = f.number("momentum", o.momentum);
+    o.epsilon = f.number("epsilon", o.epsilon);
+    o.center = f.boolean("center", true);
+    o.scale = f.boolean("scale", true);
+    o.input_shape = f.shape("input_shape");
+    return std::make_unique<BatchNormalization>(o);
+  }
   if (type == "Embedding") {
     Fields f(config, type, {"input_dim", "output_dim", "embeddings_initializer", "input_shape"});
     EmbeddingOptions o;
@@ -190,7 +205,7 @@ std::unique_ptr<Layer> layer_from_config(const json& config) {
   throw InvalidArgument(
       fmt::format("model: unknown layer type \"{}\" (known: Dense, Conv2D, MaxPool2D, "
                   "AveragePooling2D, GlobalAveragePooling2D, Flatten, Dropout, Activation, "
-                  "LayerNormalization, Embedding)",
+                  "LayerNormalization, BatchNormalization, Embedding)",
                   type));
 }
 

@@ -97,6 +97,14 @@ std::vector<Parameter> Sequential::parameters() const {
   return out;
 }
 
+std::vector<Buffer> Sequential::buffers() const {
+  std::vector<Buffer> out;
+  for (const auto& layer : layers_)
+    for (Buffer& b : layer->buffers())
+      out.push_back(std::move(b));
+  return out;
+}
+
 std::vector<Variable> Sequential::trainable_variables() const {
   std::vector<Variable> out;
   for (const Parameter& p : parameters())
@@ -105,9 +113,20 @@ std::vector<Variable> Sequential::trainable_variables() const {
 }
 
 std::int64_t Sequential::count_params() const {
+  return count_trainable_params() + count_non_trainable_params();
+}
+
+std::int64_t Sequential::count_trainable_params() const {
   std::int64_t total = 0;
   for (const Parameter& p : parameters())
     total += p.variable.value().size();
+  return total;
+}
+
+std::int64_t Sequential::count_non_trainable_params() const {
+  std::int64_t total = 0;
+  for (const Buffer& b : buffers())
+    total += b.variable.value().size();
   return total;
 }
 
@@ -135,6 +154,8 @@ std::string Sequential::summary() const {
     std::int64_t count = 0;
     for (const Parameter& p : layers_[i]->parameters())
       count += p.variable.value().size();
+    for (const Buffer& b : layers_[i]->buffers())
+      count += b.variable.value().size();
     std::string shape = "?";
     if (i < output_shapes_.size()) {
       shape = "(None";
@@ -148,9 +169,10 @@ std::string Sequential::summary() const {
     out += (i + 1 < layers_.size() ? std::string(65, ' ') : double_rule) + "\n";
   }
   if (layers_.empty()) out += double_rule + "\n";
-  const std::int64_t total = count_params();
-  out += fmt::format("Total params: {}\nTrainable params: {}\nNon-trainable params: 0\n{}\n", total,
-                     total, rule);
+  const std::int64_t trainable = count_trainable_params(),
+                     non_trainable = count_non_trainable_params();
+  out += fmt::format("Total params: {}\nTrainable params: {}\nNon-trainable params: {}\n{}\n",
+                     trainable + non_trainable, trainable, non_trainable, rule);
   return out;
 }
 
@@ -197,35 +219,43 @@ std::vector<Rng*> Sequential::random_streams() {
   return streams;
 }
 
+// Every tensor that weights() saves, by name: the parameters, then the buffers.
+std::vector<std::pair<std::string, Variable>> Sequential::named_weights() const {
+  std::vector<std::pair<std::string, Variable>> out;
+  for (Parameter& p : parameters())
+    out.emplace_back(std::move(p.name), std::move(p.variable));
+  for (Buffer& b : buffers())
+    out.emplace_back(std::move(b.name), std::move(b.variable));
+  return out;
+}
+
 StateDict Sequential::weights() const {
   StateDict state;
-  for (const Parameter& p : parameters())
-    state.tensors.emplace(p.name, p.variable.value());
+  for (const auto& [name, variable] : named_weights())
+    state.tensors.emplace(name, variable.value());
   return state;
 }
 
 void Sequential::check_weights(const StateDict& weights) const {
-  const std::vector<Parameter> params = parameters();
-  if (weights.tensors.size() != params.size())
+  const auto named = named_weights();
+  if (weights.tensors.size() != named.size())
     throw InvalidArgument(fmt::format("weights hold {} tensors, the model has {}",
-                                      weights.tensors.size(), params.size()));
-  for (const Parameter& p : params) {
-    const auto it = weights.tensors.find(p.name);
+                                      weights.tensors.size(), named.size()));
+  for (const auto& [name, variable] : named) {
+    const auto it = weights.tensors.find(name);
     if (it == weights.tensors.end())
-      throw InvalidArgument(fmt::format("weights have no tensor \"{}\"", p.name));
-    if (it->second.shape() != p.variable.value().shape())
-      throw InvalidArgument(fmt::format("weights \"{}\" have shape {}, the model expects {}",
-                                        p.name, shape_string(it->second.shape()),
-                                        shape_string(p.variable.shape())));
+      throw InvalidArgument(fmt::format("weights have no tensor \"{}\"", name));
+    if (it->second.shape() != variable.value().shape())
+      throw InvalidArgument(fmt::format("weights \"{}\" have shape {}, the model expects {}", name,
+                                        shape_string(it->second.shape()),
+                                        shape_string(variable.shape())));
   }
 }
 
 void Sequential::set_weights(const StateDict& weights) {
   check_weights(weights);
-  for (const Parameter& p : parameters()) {
-    Variable v = p.variable;
-    v.value() = weights.tensors.at(p.name);
-  }
+  for (auto& [name, variable] : named_weights())
+    variable.value() = weights.tensors.at(name);
 }
 
 }  // namespace descent

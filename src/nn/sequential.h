@@ -6,6 +6,7 @@
 #include <concepts>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/state_dict.h"
@@ -35,21 +36,28 @@ class Sequential {
 
   Variable forward(const Variable& x, bool training = false);
   std::vector<Parameter> parameters() const;
+  // Every layer's non-trainable state (Layer::buffers), in layer order.
+  std::vector<Buffer> buffers() const;
   std::vector<Variable> trainable_variables() const;
+  // Values in the weights, trainable and not (Keras's count_params), and each kind apart.
   std::int64_t count_params() const;
+  std::int64_t count_trainable_params() const;
+  std::int64_t count_non_trainable_params() const;
   // Sum of the layers' weight penalties; with `add_gradients`, their gradients are added too.
   double regularize(bool add_gradients);
   // Every layer's weight penalties as terms of the graph (Layer::penalties).
   std::vector<Variable> penalties() const;
 
-  // A Keras-like table: layer (type), output shape, parameter count, and the totals.
+  // A Keras-like table: layer (type), output shape, parameter count (trainable or not), and the
+  // totals: all, trainable and non-trainable.
   std::string summary() const;
 
   // The architecture as JSON (docs/model-format.md) and back.
   nlohmann::json config() const;
   static Sequential from_config(const nlohmann::json& config, std::uint64_t seed = 42);
 
-  // Weights by parameter name; loading checks names and shapes.
+  // Weights by name, the trainable ones and the buffers (Keras's get_weights holds both); loading
+  // checks names and shapes.
   StateDict weights() const;
   void set_weights(const StateDict& weights);
   // Throws InvalidArgument unless `weights` has exactly the model's tensor names and shapes.
@@ -62,6 +70,7 @@ class Sequential {
 
  private:
   void build_layer(Layer& layer);
+  std::vector<std::pair<std::string, Variable>> named_weights() const;
 
   std::vector<std::unique_ptr<Layer>> layers_;
   std::optional<Shape> input_shape_;

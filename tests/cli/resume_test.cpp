@@ -97,22 +97,23 @@ bool has_temporary_file(const fs::path& dir) {
   return false;
 }
 
-TEST(Resume, TwentySigkillsThenResumeEndBitwiseIdentical) {
-  const fs::path dir = fresh_dir("resume_sigkill");
+// Kills `descent train TRAINING` with SIGKILL `kill_count` times, resuming it each time, in `dir`;
+// it must end bitwise identical to a run never interrupted.
+void expect_sigkills_survived(const fs::path& dir, const std::string& training, int kill_count) {
   const auto reference =
-      run_descent("train " + kTraining + " --out " + (dir / "reference").string());
+      run_descent("train " + training + " --out " + (dir / "reference").string());
   ASSERT_EQ(reference.exit_code, 0) << reference.output;
   const std::int64_t total_steps = newest_checkpoint_step(dir / "reference");
   ASSERT_GE(total_steps, 100);
 
-  // 20 kill points at random steps of the first 90% of the run. Each kill waits until the run's
+  // Kill points at random steps of the first 90% of the run. Each kill waits until the run's
   // newest checkpoint reaches its step, then a random moment of up to 2 ms (some land inside a
   // checkpoint write): the kills follow the run's progress, not the clock, so all of them land
   // before the run ends however loaded the machine is. Points that the resumed run has already
   // passed kill it while it starts up.
   std::mt19937 random(20261127);
   std::uniform_int_distribution<std::int64_t> step(1, total_steps * 9 / 10);
-  std::vector<std::int64_t> kill_steps(20);
+  std::vector<std::int64_t> kill_steps(kill_count);
   for (std::int64_t& s : kill_steps)
     s = step(random);
   std::sort(kill_steps.begin(), kill_steps.end());
@@ -123,7 +124,7 @@ TEST(Resume, TwentySigkillsThenResumeEndBitwiseIdentical) {
   const auto next_command = [&] {
     const bool resumable = fs::exists(run / "config.json") && fs::exists(run / "model.json");
     return resumable ? "train --resume " + run.string() + " --quiet"
-                     : "train " + kTraining + " --overwrite --out " + run.string();
+                     : "train " + training + " --overwrite --out " + run.string();
   };
   int kills = 0, during_write = 0, status = 0;
   for (const std::int64_t kill_step : kill_steps) {
@@ -145,7 +146,7 @@ TEST(Resume, TwentySigkillsThenResumeEndBitwiseIdentical) {
   ASSERT_EQ(last.exit_code, 0) << last.output;
   std::cout << "[ resume   ] " << kills << " SIGKILLs survived, " << during_write
             << " of them during a checkpoint write\n";
-  EXPECT_EQ(kills, 20);
+  EXPECT_EQ(kills, kill_count);
 
   const std::string expected = final_state(dir / "reference");
   ASSERT_NE(expected, "no checkpoint");
@@ -153,6 +154,31 @@ TEST(Resume, TwentySigkillsThenResumeEndBitwiseIdentical) {
   EXPECT_EQ(read_file(run / "steps.csv"), read_file(dir / "reference" / "steps.csv"));
   EXPECT_EQ(read_file(run / "weights.bin"), read_file(dir / "reference" / "weights.bin"));
   EXPECT_FALSE(has_temporary_file(run / "checkpoints"));
+}
+
+TEST(Resume, TwentySigkillsThenResumeEndBitwiseIdentical) {
+  expect_sigkills_survived(fresh_dir("resume_sigkill"), kTraining, 20);
+}
+
+// BatchNormalization's running statistics are state that no optimizer holds: the checkpoints carry
+// them beside the weights, and the final comparison (final_state, weights.bin) reads them.
+TEST(Resume, ABatchNormalizationRunSurvivesSigkillsWithItsRunningStatistics) {
+  const fs::path dir = fresh_dir("resume_sigkill_batchnorm");
+  const fs::path model = dir / "batchnorm.json";
+  std::ofstream(model) << R"({"layers": [
+    {"type": "Dense", "units": 16},
+    {"type": "BatchNormalization", "momentum": 0.9},
+    {"type": "Activation", "activation": "relu"},
+    {"type": "Dense", "units": 2}]})";
+  const std::string training =
+      "--data moons --model " + model.string() +
+      " --optimizer adam --epochs 3 --batch-size 10 --seed 3 --threads 1 --checkpoint-every 4 "
+      "--quiet";
+  expect_sigkills_survived(dir, training, 20);
+  const auto last = CheckpointStore(dir / "killed" / "checkpoints", 3).load_latest();
+  ASSERT_TRUE(last);
+  const Tensor& variance = last->state.tensors.at("model/batch_normalization/moving_variance");
+  EXPECT_NE(variance[0], 1.0f);  // moved by training
 }
 
 // A resume that read the checkpoint and then trained from step 0 would end in the same weights; the

@@ -80,5 +80,37 @@ TEST(LayerConfig, TransformerLayersRejectUnknownKeysAndBadValues) {
               HasSubstr("unknown initializer"));
 }
 
+TEST(LayerConfig, BatchNormalizationRoundTripsAndRejectsBadKeys) {
+  const json bn = layer_from_config({{"type", "BatchNormalization"}})->config();
+  EXPECT_EQ(bn, json({{"type", "BatchNormalization"},
+                      {"axis", 1},
+                      {"momentum", 0.99},
+                      {"epsilon", 1e-3},
+                      {"center", true},
+                      {"scale", true}}));
+  EXPECT_EQ(layer_from_config(bn)->config(), bn);
+  const json torch_like = {{"type", "BatchNormalization"},
+                           {"axis", 1},
+                           {"momentum", 0.9},
+                           {"epsilon", 1e-5},
+                           {"center", false},
+                           {"scale", true},
+                           {"input_shape", {3, 8, 8}}};
+  EXPECT_EQ(layer_from_config(torch_like)->config(), torch_like);
+
+  EXPECT_THAT(rejection({{"type", "BatchNormalization"}, {"axis", -1}}),
+              HasSubstr("only \"axis\": 1 (the channel axis)"));
+  EXPECT_THAT(rejection({{"type", "BatchNormalization"}, {"renorm", true}}),
+              HasSubstr("unknown key \"renorm\""));
+  EXPECT_THAT(rejection({{"type", "BatchNormalization"}, {"momentum", "0.9"}}),
+              HasSubstr("key \"momentum\" must be a number"));
+  EXPECT_THAT(rejection({{"type", "BatchNormalization"}, {"momentum", 1.01}}),
+              HasSubstr("momentum must be in [0, 1]"));
+  EXPECT_THAT(rejection({{"type", "BatchNormalization"}, {"epsilon", -1e-5}}),
+              HasSubstr("epsilon must be > 0"));
+  EXPECT_THAT(rejection({{"type", "BatchNormalization"}, {"center", 1}}),
+              HasSubstr("must be true or false"));
+}
+
 }  // namespace
 }  // namespace descent
