@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "core/json_integer.h"
+#include "core/ops/elementwise.h"
 #include "nn/layer_config.h"
 
 namespace descent {
@@ -138,11 +139,11 @@ std::vector<Variable> Sequential::penalties() const {
   return terms;
 }
 
-double Sequential::regularize(bool add_gradients) {
-  double penalty = 0.0;
-  for (auto& layer : layers_)
-    penalty += layer->regularize(add_gradients);
-  return penalty;
+Variable Sequential::penalty() const {
+  Variable total;
+  for (const Variable& term : penalties())
+    total = total.defined() ? descent::add(total, term) : term;
+  return total;
 }
 
 std::string Sequential::summary() const {

@@ -43,10 +43,10 @@ class Sequential {
   std::int64_t count_params() const;
   std::int64_t count_trainable_params() const;
   std::int64_t count_non_trainable_params() const;
-  // Sum of the layers' weight penalties; with `add_gradients`, their gradients are added too.
-  double regularize(bool add_gradients);
   // Every layer's weight penalties as terms of the graph (Layer::penalties).
   std::vector<Variable> penalties() const;
+  // Their sum, the term the training loss adds; undefined when no layer has a penalty.
+  Variable penalty() const;
 
   // A Keras-like table: layer (type), output shape, parameter count (trainable or not), and the
   // totals: all, trainable and non-trainable.

@@ -7,7 +7,7 @@
 //   descent::History h = model.fit(x, y, {.epochs = 30, .batch_size = 10});
 //   model.optimizer().set_lr(0.01);  // used from the next step on
 //
-// One training step: gather a batch -> forward -> loss -> backward -> weight penalties ->
+// One training step: gather a batch -> forward -> loss plus the weight penalties -> backward ->
 // (clipping and) optimizer step with the η the schedule gives -> metrics, history, callbacks.
 // The same seed and thread count give bitwise-identical weights.
 #pragma once
