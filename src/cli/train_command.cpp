@@ -141,7 +141,8 @@ int run_train(TrainCommand c, const CLI::App& command) {
   const History history = model.fit(e.data.train, fit);
   if (tracker) {
     tracker->write_csv(run->file("sharpness_track.csv"));
-    write_sharpness_track_chart(tracker->points(), run->path());
+    write_sharpness_track_chart(tracker->points(), stability_threshold_formula(model.optimizer()),
+                                run->path());
   }
   auto [results, text] =
       finish_training_run(*run, model, config, e.model_config, history,
@@ -149,14 +150,18 @@ int run_train(TrainCommand c, const CLI::App& command) {
   results["steps_trained"] = counter->steps();
   if (tracker && !tracker->points().empty()) {
     const SharpnessPoint& last = tracker->points().back();
+    const std::string formula = stability_threshold_formula(model.optimizer());
     results["sharpness_track"] = {{"step", last.step},
                                   {"lambda_max", last.lambda_max},
                                   {"threshold", last.threshold},
+                                  {"threshold_formula", formula},
+                                  {"preconditioned", last.preconditioned},
                                   {"estimates", tracker->points().size()}};
     text += fmt::format(
-        "Sharpness at step {}: λmax = {:.4g}, threshold 2(1+μ)/η = {:.4g} ({} estimates in "
+        "Sharpness at step {}: λmax{} = {:.4g}, threshold {} = {:.4g} ({} estimates in "
         "sharpness_track.csv)\n",
-        last.step, last.lambda_max, last.threshold, tracker->points().size());
+        last.step, last.preconditioned ? " of P⁻¹H" : "", last.lambda_max, formula, last.threshold,
+        tracker->points().size());
   }
   if (checkpoint) {
     const auto step = checkpoint->state.meta.at("progress").at("step").get<std::int64_t>();

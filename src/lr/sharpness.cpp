@@ -154,8 +154,29 @@ class CurvatureProduct {
 
   double epsilon() const { return epsilon_; }
 
-  // Writes the realised direction u (close to the unit vector v) and C·u; leaves the model at w.
+  // The preconditioner's P^-½ (empty: none): products become P^-½·C·P^-½·v.
+  void precondition(std::span<const double> diagonal) {
+    scale_.resize(diagonal.size());
+    for (std::size_t i = 0; i < diagonal.size(); ++i)
+      scale_[i] = 1.0 / std::sqrt(diagonal[i]);
+  }
+
+  // Writes the realised direction u (close to the unit vector v) and C·u (P^-½·C·P^-½ with a
+  // preconditioner); leaves the model at w.
   void operator()(std::span<const double> v, std::vector<double>& u, std::vector<double>& cu) {
+    if (scale_.empty()) return product(v, u, cu);
+    scaled_.resize(v.size());
+    for (std::size_t i = 0; i < v.size(); ++i)
+      scaled_[i] = scale_[i] * v[i];
+    product(scaled_, u, cu);
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      u[i] /= scale_[i];
+      cu[i] *= scale_[i];
+    }
+  }
+
+ private:
+  void product(std::span<const double> v, std::vector<double>& u, std::vector<double>& cu) {
     const std::size_t p = w_.size();
     if (kind_ == SharpnessCurvature::exact) {
       u.assign(v.begin(), v.end());
@@ -182,7 +203,6 @@ class CurvatureProduct {
     add_penalty_product(u, cu);
   }
 
- private:
   // Calls f(x, y, share) for each batch of the n samples, share = batch size / n.
   template <typename F>
   void for_each_batch(F&& f) {
@@ -293,6 +313,7 @@ class CurvatureProduct {
   double epsilon_ = 0.0;
   std::vector<float> plus_, minus_;
   std::vector<double> g_plus_, g_minus_;
+  std::vector<double> scale_, scaled_;
   Variable x_{Tensor(), false};
   Tensor y_, outputs_plus_, outputs_minus_;
 };
@@ -355,6 +376,10 @@ void check_options(const SharpnessOptions& o, const Dataset& data) {
     throw InvalidArgument(fmt::format("sharpness: iterations must be >= 1, got {}", o.max_iters));
   if (!(std::isfinite(o.tol) && o.tol >= 0.0))
     throw InvalidArgument(fmt::format("sharpness: tol must be finite and >= 0, got {}", o.tol));
+  for (double p : o.preconditioner)
+    if (!(std::isfinite(p) && p > 0.0))
+      throw InvalidArgument(
+          fmt::format("sharpness: a preconditioner value must be finite and > 0, got {}", p));
   if (o.top < 1 || o.top > o.max_iters)
     throw InvalidArgument(
         fmt::format("sharpness: top must be in [1, iterations {}], got {}", o.max_iters, o.top));
@@ -446,6 +471,10 @@ SharpnessResult estimate_sharpness(Model& model, const Dataset& data,
   model.build(data.sample_shape);
   FlatWeights weights(model.trainable_variables());
   if (weights.size() == 0) throw InvalidArgument("sharpness: the model has no trainable weights");
+  if (!options.preconditioner.empty() &&
+      static_cast<std::int64_t>(options.preconditioner.size()) != weights.size())
+    throw InvalidArgument(fmt::format("sharpness: a preconditioner of {} values for {} weights",
+                                      options.preconditioner.size(), weights.size()));
   if (options.top > weights.size())
     throw InvalidArgument(
         fmt::format("sharpness: top {} is more than the {} weights", options.top, weights.size()));
@@ -457,6 +486,7 @@ SharpnessResult estimate_sharpness(Model& model, const Dataset& data,
   result.curvature = options.curvature;
   CurvatureProduct product(model, weights, data, result.samples, options.batch_size,
                            result.curvature, w);
+  if (!options.preconditioner.empty()) product.precondition(options.preconditioner);
   Rng rng(options.seed);
   if (options.top > 1) {
     lanczos_phase(product, weights.size(), rng, options, result);
@@ -491,6 +521,8 @@ SharpnessResult estimate_sharpness(Model& model, const Dataset& data,
     phase = power_iteration(product, weights.size(), shift, rng, options, result.estimates);
     phase.estimate -= shift;
   }
+  if (!options.preconditioner.empty())
+    result.method += "; of the preconditioned curvature P^-½·H·P^-½ (the optimizer's P)";
   result.lambda_max = phase.estimate;
   result.top = {phase.estimate};
   result.converged = phase.converged;

@@ -62,6 +62,10 @@ struct SharpnessOptions {
   std::uint64_t seed = 0;          // start vector
   int verbose = 1;                 // 0 silent, 1 one line per iteration on stderr
   SharpnessCurvature curvature = SharpnessCurvature::exact;
+  // Empty: the eigenvalues of the curvature C itself. Else the diagonal P of an optimizer's
+  // preconditioner (Optimizer::preconditioner, one value > 0 per weight): those of P⁻¹·C, computed
+  // as the symmetric P^-½·C·P^-½, which has the same eigenvalues.
+  std::vector<double> preconditioner = {};
 };
 
 struct SharpnessResult {

@@ -3,6 +3,9 @@
 // stability", ICLR 2021). Trained with gradient descent at step size η, a network's sharpness
 // typically rises ("progressive sharpening") until it reaches 2/η, then hovers there while the
 // loss keeps falling, non-monotonically. With heavy-ball momentum μ the threshold is 2(1 + μ)/η.
+// Adam and AdamW precondition their step, w ← w − η·P⁻¹·m: there the sharpness that hovers at
+// the edge is the preconditioned one, λmax(P⁻¹·H), against (2 + 2β1)/((1 − β1)·η) (Cohen et al.,
+// "Adaptive gradient methods at the edge of stability", 2022), and that is what is tracked.
 //
 // A Callback: every `every` optimizer steps it estimates λmax exactly (estimate_sharpness with
 // Hessian-vector products by automatic differentiation) on a fixed subset of the training data,
@@ -12,6 +15,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <string>
 #include <vector>
 
 #include "data/dataset.h"
@@ -26,12 +30,15 @@ struct SharpnessPoint {
   double lambda_max = 0.0;
   double threshold = 0.0;  // stability_threshold(optimizer, lr)
   bool converged = false;
+  bool preconditioned = false;  // λmax of P⁻¹·H, with the optimizer's preconditioner P
 };
 
-// 2(1 + μ)/η for SGD with heavy-ball momentum μ (0: plain gradient descent, 2/η). Other optimizers
-// precondition their steps (Adam's threshold holds for the preconditioned sharpness, which this
-// does not measure); for them it is gradient descent's 2/η, a reference only.
+// (2 + 2β1)/((1 − β1)·η) for a rule with a preconditioner (Adam, AdamW); 2(1 + μ)/η for SGD with
+// heavy-ball momentum μ (0: plain gradient descent, 2/η). Other optimizers get gradient descent's
+// 2/η, a reference only.
 double stability_threshold(const Optimizer& optimizer, double lr);
+// How that threshold reads: "(2+2β1)/((1−β1)η)", "2(1+μ)/η" or "2/η".
+std::string stability_threshold_formula(const Optimizer& optimizer);
 
 class SharpnessTracker : public Callback {
  public:
@@ -43,7 +50,8 @@ class SharpnessTracker : public Callback {
   void on_step_end(Model& model, const StepRecord& step) override;
 
   const std::vector<SharpnessPoint>& points() const { return points_; }
-  // "step,lr,lambda_max,threshold,converged"; IoError naming the path when it cannot be written.
+  // "step,lr,lambda_max,threshold,converged,preconditioned"; IoError naming the path when it cannot
+  // be written.
   void write_csv(const std::filesystem::path& path) const;
 
  private:

@@ -83,6 +83,19 @@ void BasicAdam<T>::update(std::span<T> value, std::span<const T> grad, ParamStat
   });
 }
 
+template <std::floating_point T>
+void BasicAdam<T>::preconditioner(const ParamState<T>& state, std::span<double> out) const {
+  const AdamOptions& o = options_;
+  const auto t = static_cast<double>(state.step);
+  const double bias_correction1 = 1 - std::pow(o.betas[0], t);
+  const double bias_correction2 = 1 - std::pow(o.betas[1], t);
+  const double eps =
+      o.convention == Convention::keras ? o.eps / std::sqrt(bias_correction2) : o.eps;
+  const std::vector<T>& second = o.amsgrad ? state.slots[2] : state.slots[1];
+  for (std::size_t i = 0; i < out.size(); ++i)
+    out[i] = bias_correction1 * (std::sqrt(double(second[i]) / bias_correction2) + eps);
+}
+
 template class BasicAdam<float>;
 template class BasicAdam<double>;
 

@@ -53,6 +53,11 @@ class BasicAdam : public BasicOptimizer<T> {
   std::vector<std::string> slot_names() const override {
     return {"exp_avg", "exp_avg_sq", "max_exp_avg_sq"};
   }
+  // P = (1 − β1^t)·(√(v / (1 − β2^t)) + ε) per weight (v̂'s maximum with amsgrad; Keras's form
+  // scales ε by 1/√(1 − β2^t)), so that the step is η·P⁻¹·m for the moving average m (Cohen et
+  // al., "Adaptive gradient methods at the edge of stability", 2022).
+  bool has_preconditioner() const override { return true; }
+  void preconditioner(const ParamState<T>& state, std::span<double> out) const override;
 
  protected:
   // `decoupled`: weight decay as AdamW (w = w·(1 − η·λ)) instead of L2.

@@ -98,6 +98,11 @@ class BasicOptimizer {
   // calls restore every bit. Parameters without state (never updated: both points are their
   // values) and rules without such a slot are left alone.
   void swap_eval_point(std::span<const ParamSlice<T>> params);
+  // Whether the rule preconditions its step (Adam: w ← w − η·P⁻¹·m, with a diagonal P). The
+  // edge-of-stability threshold of such a rule holds for the sharpness of P⁻¹·H.
+  virtual bool has_preconditioner() const { return false; }
+  // Writes P's diagonal for a parameter with state into `out` (the parameter's size).
+  virtual void preconditioner(const ParamState<T>& /*state*/, std::span<double> /*out*/) const {}
 
  protected:
   BasicOptimizer(std::string_view name, double lr, const ClipOptions& clip);

@@ -83,6 +83,19 @@ void Optimizer::use_train_weights() {
   eval_weights_ = false;
 }
 
+std::vector<double> Optimizer::preconditioner() const {
+  std::vector<double> diagonal;
+  if (!rule_->has_preconditioner()) return diagonal;
+  const auto& states = rule_->states();
+  for (std::size_t i = 0; i < params_.size(); ++i) {
+    const std::size_t start = diagonal.size();
+    diagonal.resize(start + static_cast<std::size_t>(params_[i].value().size()), 1.0);
+    if (i < states.size() && states[i].step > 0)
+      rule_->preconditioner(states[i], std::span(diagonal).subspan(start));
+  }
+  return diagonal;
+}
+
 void Optimizer::zero_grad() {
   for (Variable& p : params_)
     p.zero_grad();

@@ -82,6 +82,9 @@ class Optimizer {
   // optimizer unchanged then.
   void load_state_dict(const StateDict& state);
 
+  // The diagonal of the rule's preconditioner (BasicOptimizer::preconditioner) over every
+  // parameter in order, flattened; a parameter not stepped yet has 1s. Empty for rules without one.
+  std::vector<double> preconditioner() const;
   // The float rule behind this optimizer.
   const BasicOptimizer<float>& rule() const { return *rule_; }
 

@@ -6,15 +6,20 @@
 
 namespace descent {
 
-ChartSpec sharpness_track_chart(const std::vector<SharpnessPoint>& points) {
+ChartSpec sharpness_track_chart(const std::vector<SharpnessPoint>& points,
+                                const std::string& threshold_formula) {
   ChartSpec spec;
   spec.title = "Sharpness during training: λmax against the stability threshold";
   spec.x_label = "optimizer step";
   spec.y_label = "curvature";
   bool positive = !points.empty();
-  Series lambda{.label = "λmax (training loss, subset)", .markers = points.size() <= 60};
-  Series threshold{
-      .label = "threshold 2(1+μ)/η", .color = Color{0.8, 0.2, 0.2}, .style = LineStyle::dashed};
+  const bool preconditioned = !points.empty() && points.front().preconditioned;
+  Series lambda{.label = preconditioned ? "λmax of P⁻¹H (training loss, subset)"
+                                        : "λmax (training loss, subset)",
+                .markers = points.size() <= 60};
+  Series threshold{.label = "threshold " + threshold_formula,
+                   .color = Color{0.8, 0.2, 0.2},
+                   .style = LineStyle::dashed};
   for (const SharpnessPoint& p : points) {
     lambda.x.push_back(static_cast<double>(p.step));
     lambda.y.push_back(p.lambda_max);
@@ -31,8 +36,10 @@ ChartSpec sharpness_track_chart(const std::vector<SharpnessPoint>& points) {
 }
 
 std::vector<std::filesystem::path> write_sharpness_track_chart(
-    const std::vector<SharpnessPoint>& points, const std::filesystem::path& dir) {
-  return write_png_and_svg(sharpness_track_chart(points), dir, "sharpness_track");
+    const std::vector<SharpnessPoint>& points, const std::string& threshold_formula,
+    const std::filesystem::path& dir) {
+  return write_png_and_svg(sharpness_track_chart(points, threshold_formula), dir,
+                           "sharpness_track");
 }
 
 }  // namespace descent

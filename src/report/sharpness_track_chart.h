@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
 #include <vector>
 
 #include "lr/sharpness_tracker.h"
@@ -11,10 +12,13 @@
 
 namespace descent {
 
-ChartSpec sharpness_track_chart(const std::vector<SharpnessPoint>& points);
+// `threshold_formula` labels the threshold (stability_threshold_formula: "2(1+μ)/η", ...).
+ChartSpec sharpness_track_chart(const std::vector<SharpnessPoint>& points,
+                                const std::string& threshold_formula);
 
 // Writes sharpness_track.png and .svg into `dir` and returns them; IoError when it cannot.
 std::vector<std::filesystem::path> write_sharpness_track_chart(
-    const std::vector<SharpnessPoint>& points, const std::filesystem::path& dir);
+    const std::vector<SharpnessPoint>& points, const std::string& threshold_formula,
+    const std::filesystem::path& dir);
 
 }  // namespace descent

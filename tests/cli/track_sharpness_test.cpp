@@ -28,7 +28,7 @@ std::vector<TrackedPoint> read_track(const fs::path& csv) {
   std::ifstream in(csv);
   std::string line;
   std::getline(in, line);
-  EXPECT_EQ(line, "step,lr,lambda_max,threshold,converged");
+  EXPECT_EQ(line, "step,lr,lambda_max,threshold,converged,preconditioned");
   std::vector<TrackedPoint> points;
   while (std::getline(in, line)) {
     std::stringstream row(line);
@@ -69,6 +69,32 @@ TEST(TrackSharpness, FullBatchGradientDescentRisesToTwoOverEtaAndStaysThere) {
   EXPECT_EQ(result["sharpness_track"]["step"], 400);
   const auto config = nlohmann::json::parse(std::ifstream(out / "config.json"));
   EXPECT_EQ(config["track_sharpness"]["every"], 20);
+}
+
+// Full-batch Adam at η = 0.01 (β1 = 0.9): the preconditioned sharpness λmax(P⁻¹H) starts far
+// below (2 + 2β1)/((1 − β1)η) = 3800, rises to it and hovers there (Cohen et al., 2022). The
+// first estimate is after the first tracked step: before any step Adam has no preconditioner.
+TEST(TrackSharpness, FullBatchAdamsPreconditionedSharpnessRisesToItsThreshold) {
+  const fs::path out = fresh_dir("track_sharpness_adam") / "run";
+  const CommandResult r = run_descent(
+      "train --data spirals --model mlp:32,32 --optimizer adam --lr 0.01 --batch-size 100000 "
+      "--epochs 200 --track-sharpness 20 --track-sharpness-samples 100000 --quiet --json --out " +
+      out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::vector<TrackedPoint> points = read_track(out / "sharpness_track.csv");
+  ASSERT_EQ(points.size(), 10u);
+  EXPECT_EQ(points.front().step, 20);
+  const double threshold = 3.8 / (0.1 * 0.01);
+  EXPECT_NEAR(points.front().threshold, threshold, 1e-9 * threshold);
+  EXPECT_LT(points.front().lambda_max, 0.3 * threshold);
+  std::vector<double> late;
+  for (const TrackedPoint& p : points)
+    if (p.step >= 100) late.push_back(p.lambda_max);
+  std::sort(late.begin(), late.end());
+  EXPECT_NEAR(late[late.size() / 2], threshold, 0.15 * threshold) << "median of steps 100-200";
+  const nlohmann::json result = last_json_line(r.output);
+  EXPECT_EQ(result["sharpness_track"]["preconditioned"], true);
+  EXPECT_EQ(result["sharpness_track"]["threshold_formula"], "(2+2β1)/((1−β1)η)");
 }
 
 // Measuring leaves the weights as they were: the trained weights are the same bytes.

@@ -15,6 +15,7 @@
 
 #include "core/error.h"
 #include "core/random.h"
+#include "lr/sharpness_tracker.h"
 #include "nn/dense.h"
 #include "nn/dropout.h"
 #include "optim/adam.h"
@@ -104,6 +105,57 @@ TEST(Sharpness, LinearLeastSquaresMatchesTheExactEigenvalue) {
   EXPECT_DOUBLE_EQ(r.lr_bound(), 2.0 / r.lambda_max);
   EXPECT_DOUBLE_EQ(r.lr_bound(0.9), 3.8 / r.lambda_max);
   EXPECT_TRUE(same_bits(before, model.weights()));
+}
+
+// With a preconditioner P, λmax is that of P⁻¹·H: here the top eigenvalue of D·H·D, D = P^-½,
+// computed densely. Every method takes it (the products are scaled, not the method).
+TEST(Sharpness, PreconditionedIsTheTopEigenvalueOfPInverseH) {
+  const Dataset data = regression_set(300, 4, 6);
+  Model model = linear_model(4);
+  const std::vector<double> p = {0.5, 2.0, 4.0, 1.5, 0.25};  // 4 kernel values, then the bias
+  Matrix scaled = linear_mse_hessian(data, 300);
+  for (std::size_t a = 0; a < p.size(); ++a)
+    for (std::size_t b = 0; b < p.size(); ++b)
+      scaled[a][b] /= std::sqrt(p[a] * p[b]);
+  const double exact = largest_eigenvalue(scaled);
+  for (SharpnessCurvature c : {SharpnessCurvature::exact, SharpnessCurvature::finite_difference}) {
+    const SharpnessResult r = estimate_sharpness(
+        model, data,
+        {.max_iters = 300, .tol = 1e-9, .verbose = 0, .curvature = c, .preconditioner = p});
+    EXPECT_LT(relative_error(r.lambda_max, exact), 1e-4)
+        << to_string(c) << ": " << r.lambda_max << " vs " << exact;
+    EXPECT_THAT(r.method, HasSubstr("preconditioned"));
+  }
+  // Unpreconditioned it differs: the test can tell the two apart.
+  EXPECT_GT(relative_error(largest_eigenvalue(linear_mse_hessian(data, 300)), exact), 0.1);
+  EXPECT_THROW(estimate_sharpness(model, data, {.verbose = 0, .preconditioner = {1.0, 2.0}}),
+               InvalidArgument);
+  EXPECT_THROW(
+      estimate_sharpness(model, data, {.verbose = 0, .preconditioner = {1.0, 2.0, 0.0, 1.0, 1.0}}),
+      InvalidArgument);
+}
+
+// Adam's P after a step is (1 − β1^t)·(√(v/(1 − β2^t)) + ε) per weight, in the order of the
+// parameters; SGD has none; and the threshold is (2 + 2β1)/((1 − β1)·η).
+TEST(Sharpness, AdamsPreconditionerAndThreshold) {
+  Variable w(Tensor({2}, {1.0f, -1.0f}), true);
+  Variable b(Tensor({1}, {0.5f}), true);
+  Adam adam({w, b}, {.lr = 0.01, .betas = {0.9, 0.99}, .eps = 1e-3});
+  EXPECT_EQ(adam.preconditioner(), (std::vector<double>{1, 1, 1}));  // no step yet
+  w.mutable_grad() = Tensor({2}, {0.2f, -0.4f});  // b gets no gradient: not stepped
+  adam.step();
+  const std::vector<double> p = adam.preconditioner();
+  ASSERT_EQ(p.size(), 3u);
+  const double bc1 = 0.1, bc2 = 1 - 0.99;
+  EXPECT_NEAR(p[0], bc1 * (std::sqrt(0.01 * 0.04 / bc2) + 1e-3), 1e-8);
+  EXPECT_NEAR(p[1], bc1 * (std::sqrt(0.01 * 0.16 / bc2) + 1e-3), 1e-8);
+  EXPECT_EQ(p[2], 1.0);
+  EXPECT_NEAR(stability_threshold(adam, 0.01), 3.8 / (0.1 * 0.01), 1e-9);
+  EXPECT_EQ(stability_threshold_formula(adam), "(2+2β1)/((1−β1)η)");
+  SGD sgd({w}, {.lr = 0.1, .momentum = 0.9});
+  EXPECT_TRUE(sgd.preconditioner().empty());
+  EXPECT_NEAR(stability_threshold(sgd, 0.1), 38.0, 1e-12);
+  EXPECT_EQ(stability_threshold_formula(sgd), "2(1+μ)/η");
 }
 
 TEST(Sharpness, DefaultToleranceIsWellWithinOnePercent) {
