@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/autograd.h"
 #include "core/error.h"
 #include "core/ops.h"
 #include "layer_fixture.h"
@@ -149,6 +150,48 @@ TEST(MultiHeadAttention, Float64GradientsOfSeparateInputsMatchCentralDifferences
     return sum(mul(layer.attend(inputs[0], inputs[1], inputs[2], false), w));
   };
   expect_float64_gradients(loss, inputs);
+}
+
+// Second derivatives come from the graph ops, through the causal mask's -inf too: the exact
+// Hessian-vector product in the input and every weight equals central differences of the gradient.
+TEST(MultiHeadAttention, HessianVectorProductsMatchDifferencesOfGradients) {
+  Rng rng(13);
+  MultiHeadAttention layer(2, {.causal = true});
+  layer.build({3, 4}, rng);
+  std::vector<Variable> params{Variable(random_f64({2, 3, 4}, rng), true)};
+  std::vector<Tensor> v{random_f64({2, 3, 4}, rng)};
+  for (auto& [what, weight] : attention_weights(layer)) {
+    params.emplace_back(random_f64(weight->shape(), rng, 0.7), true);
+    v.push_back(random_f64(weight->shape(), rng));
+  }
+  const Variable w(random_f64({2, 3, 4}, rng));
+  const auto loss = [&] {
+    auto weights = attention_weights(layer);
+    for (std::size_t k = 0; k < weights.size(); ++k)
+      *weights[k].second = params[k + 1];
+    return sum(mul(square(layer.forward(params[0], false)), w));
+  };
+  const std::vector<Tensor> hv = hvp(loss(), params, v);
+  constexpr double eps = 1e-6;
+  const auto gradient_at = [&](double step) {
+    for (std::size_t k = 0; k < params.size(); ++k)
+      for (std::int64_t i = 0; i < v[k].size(); ++i)
+        params[k].value().data<double>()[i] += step * v[k].at(i);
+    std::vector<Tensor> out;
+    for (const Variable& g : grad(loss(), params))
+      out.push_back(g.value());
+    for (std::size_t k = 0; k < params.size(); ++k)
+      for (std::int64_t i = 0; i < v[k].size(); ++i)
+        params[k].value().data<double>()[i] -= step * v[k].at(i);
+    return out;
+  };
+  const std::vector<Tensor> plus = gradient_at(eps), minus = gradient_at(-eps);
+  for (std::size_t k = 0; k < params.size(); ++k)
+    for (std::int64_t i = 0; i < v[k].size(); ++i) {
+      const double numeric = (plus[k].at(i) - minus[k].at(i)) / (2 * eps);
+      EXPECT_NEAR(hv[k].at(i), numeric, 1e-5 + 1e-3 * std::abs(numeric))
+          << "parameter " << k << " element " << i;
+    }
 }
 
 Tensor random_f32(const Shape& shape, Rng& rng) {
