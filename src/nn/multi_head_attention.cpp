@@ -97,7 +97,7 @@ Variable MultiHeadAttention::attend(const Variable& query, const Variable& key,
         "{}, {} and {}",
         name(), e, e, shape_string(q), shape_string(k), shape_string(v)));
   const double scale = 1.0 / std::sqrt(double(e / num_heads_));
-  // Scaling q rather than the scores: as PyTorch does, and T·E values instead of T·T per head.
+  // q is scaled rather than the scores, as PyTorch does: fewer values once time > head size.
   const Variable qh =
       split_heads(mul(project(query, query_kernel_, query_bias_), scale), num_heads_);
   const Variable kh = split_heads(project(key, key_kernel_, key_bias_), num_heads_);
