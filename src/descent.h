@@ -42,6 +42,8 @@
 #include "nn/layer_config.h"
 #include "nn/layer_normalization.h"
 #include "nn/max_pool2d.h"
+#include "nn/multi_head_attention.h"
+#include "nn/positional_embedding.h"
 #include "nn/regularizer.h"
 #include "nn/sequential.h"
 #include "optim/adadelta.h"

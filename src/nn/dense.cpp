@@ -16,17 +16,17 @@ Dense::Dense(std::int64_t units, DenseOptions options)
 }
 
 LayerPlan Dense::plan(const Shape& input_shape) const {
-  if (input_shape.size() != 1)
-    throw InvalidArgument(
-        fmt::format("Dense expects flat inputs, got shape {} (add a Flatten layer)",
-                    shape_string(input_shape)));
-  const double weights = double(input_shape[0]) * double(units_);
-  return {{units_}, options_.use_bias ? weights + double(units_) : weights};
+  if (input_shape.empty())
+    throw InvalidArgument("Dense expects inputs with at least one axis (features)");
+  const double weights = double(input_shape.back()) * double(units_);
+  Shape output = input_shape;
+  output.back() = units_;
+  return {output, options_.use_bias ? weights + double(units_) : weights};
 }
 
 Shape Dense::build(const Shape& input_shape, Rng& rng) {
-  plan(input_shape);
-  Tensor kernel({input_shape[0], units_});
+  const LayerPlan p = plan(input_shape);
+  Tensor kernel({input_shape.back(), units_});
   options_.kernel_initializer.fill(kernel, rng);
   kernel_ = Variable(std::move(kernel), true);
   if (options_.use_bias) {
@@ -34,14 +34,20 @@ Shape Dense::build(const Shape& input_shape, Rng& rng) {
     options_.bias_initializer.fill(bias, rng, kernel_.shape());
     bias_ = Variable(std::move(bias), true);
   }
-  return {units_};
+  return p.output;
 }
 
 Variable Dense::forward(const Variable& x, bool /*training*/) {
-  if (x.shape().size() != 2 || x.shape()[1] != kernel_.shape()[0])
+  const Shape& s = x.shape();
+  if (s.size() < 2 || s.back() != kernel_.shape()[0])
     throw InvalidArgument(fmt::format("{}: expected inputs of width {}, got shape {}", name(),
-                                      kernel_.shape()[0], shape_string(x.shape())));
-  return apply_activation(activation_, dense(x, kernel_, bias_));
+                                      kernel_.shape()[0], shape_string(s)));
+  if (s.size() == 2) return apply_activation(activation_, dense(x, kernel_, bias_));
+  // Over the last axis, as Keras's Dense: every position's features are one row of a product.
+  Shape out = s;
+  out.back() = units_;
+  const Variable rows = reshape(x, {-1, s.back()});
+  return reshape(apply_activation(activation_, dense(rows, kernel_, bias_)), out);
 }
 
 std::vector<Parameter> Dense::parameters() {

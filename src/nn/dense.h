@@ -1,4 +1,6 @@
-// Dense: y = activation(x·W + b), Keras's defaults (glorot_uniform kernel, zero bias).
+// Dense: y = activation(x·W + b), Keras's defaults (glorot_uniform kernel, zero bias). On inputs of
+// more than one axis, (time, features) or (channels, height, width), it applies over the last axis
+// as Keras's Dense does: each position's features are mapped alike.
 #pragma once
 
 #include "nn/activation.h"
@@ -15,7 +17,7 @@ struct DenseOptions {
   Initializer bias_initializer = {Initializer::Kind::zeros};
   Regularizer kernel_regularizer = {};
   Regularizer bias_regularizer = {};
-  // Input width for the first layer (Keras input_shape=(n,)); empty: taken from the previous layer.
+  // Input shape for the first layer (Keras input_shape=(n,)); empty: taken from the previous layer.
   Shape input_shape = {};
 };
 

@@ -19,6 +19,8 @@
 #include "nn/global_average_pooling2d.h"
 #include "nn/layer_normalization.h"
 #include "nn/max_pool2d.h"
+#include "nn/multi_head_attention.h"
+#include "nn/positional_embedding.h"
 
 namespace descent {
 namespace {
@@ -202,10 +204,27 @@ std::unique_ptr<Layer> layer_from_config(const json& config) {
     o.input_shape = f.shape("input_shape");
     return std::make_unique<Embedding>(f.integer("input_dim"), f.integer("output_dim"), o);
   }
+  if (type == "MultiHeadAttention") {
+    Fields f(config, type, {"num_heads", "use_bias", "dropout", "causal", "input_shape"});
+    MultiHeadAttentionOptions o;
+    o.use_bias = f.boolean("use_bias", true);
+    o.dropout = static_cast<float>(f.number("dropout", 0.0));
+    o.causal = f.boolean("causal", false);
+    o.input_shape = f.shape("input_shape");
+    return std::make_unique<MultiHeadAttention>(f.integer("num_heads"), o);
+  }
+  if (type == "PositionalEmbedding") {
+    Fields f(config, type, {"max_length", "embeddings_initializer", "input_shape"});
+    PositionalEmbeddingOptions o;
+    o.embeddings_initializer = Initializer::parse(f.text("embeddings_initializer", "uniform"));
+    o.input_shape = f.shape("input_shape");
+    return std::make_unique<PositionalEmbedding>(f.integer("max_length"), o);
+  }
   throw InvalidArgument(
       fmt::format("model: unknown layer type \"{}\" (known: Dense, Conv2D, MaxPool2D, "
                   "AveragePooling2D, GlobalAveragePooling2D, Flatten, Dropout, Activation, "
-                  "LayerNormalization, BatchNormalization, Embedding)",
+                  "LayerNormalization, BatchNormalization, Embedding, MultiHeadAttention, "
+                  "PositionalEmbedding)",
                   type));
 }
 

@@ -127,6 +127,23 @@ TEST(BadInput, ModelFileWithUnknownKeyOrWrongType) {
                "broken.json");
 }
 
+TEST(BadInput, ModelFileWithBadAttentionOptions) {
+  const fs::path dir = fresh_dir("attention_options");
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {R"({"type": "MultiHeadAttention", "num_heads": 0})",
+       "MultiHeadAttention: num_heads must be > 0, got 0"},
+      {R"({"type": "MultiHeadAttention", "num_heads": 2, "dropout": 1.5})",
+       "MultiHeadAttention: dropout must be in [0, 1), got 1.5"},
+      {R"({"type": "PositionalEmbedding", "max_length": 0})",
+       "PositionalEmbedding: max_length must be > 0, got 0"},
+  };
+  for (const auto& [layer, message] : cases) {
+    write_file(dir / "model.json", R"({"layers": [)" + layer + "]}");
+    expect_error(run_descent(train("--data xor --model " + (dir / "model.json").string())), kData,
+                 message);
+  }
+}
+
 TEST(BadInput, InputWidthThatDoesNotMatchTheModel) {
   const fs::path model = fresh_dir("width") / "model.json";
   write_file(model, R"({"input_shape": [5], "layers": [{"type": "Dense", "units": 2}]})");

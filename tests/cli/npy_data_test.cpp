@@ -5,6 +5,7 @@
 #include <fstream>
 #include <string>
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -31,6 +32,36 @@ TEST(NpyData, TrainsFromFeaturesAndLabelsFiles) {
                                              "images_u1_v3.npy --label " + kNpy + "labels_i8.npy");
   EXPECT_EQ(on_files.exit_code, 3) << on_files.output;  // 6 values a sample, the model takes 2
   EXPECT_THAT(on_files.output, HasSubstr("do not fit the model's input"));
+}
+
+// Samples of (time, features) through an attention model from a model file: trained, saved, and
+// read back by evaluate (its weights included); a sequence longer than max_length is refused.
+TEST(NpyData, TrainsAnAttentionModelOnSequences) {
+  const fs::path dir = fresh_dir("npy_attention");
+  const auto model = [&](int max_length) {
+    const fs::path path = dir / fmt::format("model_{}.json", max_length);
+    std::ofstream(path) << fmt::format(R"({{"layers": [
+        {{"type": "PositionalEmbedding", "max_length": {}}},
+        {{"type": "MultiHeadAttention", "num_heads": 3, "causal": true, "dropout": 0.1}},
+        {{"type": "Dense", "units": 4, "activation": "relu"}},
+        {{"type": "Flatten"}}, {{"type": "Dense", "units": 3}}]}})",
+                                       max_length);
+    return path.string();
+  };
+  const std::string data = "--data " + kNpy + "images_u1_v3.npy --label " + kNpy + "labels_i8.npy";
+  const fs::path out = dir / "run";
+  const CommandResult r = run_descent("train --quiet " + data + " --model " + model(2) +
+                                      " --epochs 2 --batch-size 2 --out " + out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const CommandResult evaluated = run_descent("evaluate " + out.string() + " --json");
+  EXPECT_EQ(evaluated.exit_code, 0) << evaluated.output;
+
+  const CommandResult too_long =
+      run_descent("train --quiet " + data + " --model " + model(1) + " --epochs 1");
+  EXPECT_EQ(too_long.exit_code, 3) << too_long.output;
+  EXPECT_THAT(too_long.output, HasSubstr("PositionalEmbedding: sequences of length 2 exceed "
+                                         "max_length 1"));
+  EXPECT_EQ(std::count(too_long.output.begin(), too_long.output.end(), '\n'), 1) << too_long.output;
 }
 
 TEST(NpyData, MalformedFileIsOneLineDataError) {

@@ -80,6 +80,45 @@ TEST(LayerConfig, TransformerLayersRejectUnknownKeysAndBadValues) {
               HasSubstr("unknown initializer"));
 }
 
+TEST(LayerConfig, AttentionLayersRoundTripWithDefaults) {
+  const json mha = layer_from_config({{"type", "MultiHeadAttention"}, {"num_heads", 4}})->config();
+  EXPECT_EQ(mha, json({{"type", "MultiHeadAttention"},
+                       {"num_heads", 4},
+                       {"use_bias", true},
+                       {"dropout", 0.0},
+                       {"causal", false}}));
+  EXPECT_EQ(layer_from_config(mha)->config(), mha);
+  const json causal = {{"type", "MultiHeadAttention"},
+                       {"num_heads", 2},
+                       {"use_bias", false},
+                       {"dropout", 0.25},
+                       {"causal", true},
+                       {"input_shape", {6, 8}}};
+  EXPECT_EQ(layer_from_config(causal)->config(), causal);
+
+  const json pos =
+      layer_from_config({{"type", "PositionalEmbedding"}, {"max_length", 64}})->config();
+  EXPECT_EQ(pos, json({{"type", "PositionalEmbedding"},
+                       {"max_length", 64},
+                       {"embeddings_initializer", "uniform"}}));
+  EXPECT_EQ(layer_from_config(pos)->config(), pos);
+}
+
+TEST(LayerConfig, AttentionLayersRejectBadOptionsWithOneLine) {
+  EXPECT_THAT(rejection({{"type", "MultiHeadAttention"}}), HasSubstr("needs \"num_heads\""));
+  EXPECT_EQ(rejection({{"type", "MultiHeadAttention"}, {"num_heads", 0}}),
+            "MultiHeadAttention: num_heads must be > 0, got 0");
+  EXPECT_EQ(rejection({{"type", "MultiHeadAttention"}, {"num_heads", 2}, {"dropout", 1}}),
+            "MultiHeadAttention: dropout must be in [0, 1), got 1");
+  EXPECT_THAT(rejection({{"type", "MultiHeadAttention"}, {"num_heads", 2}, {"key_dim", 4}}),
+              HasSubstr("unknown key \"key_dim\""));
+  EXPECT_THAT(rejection({{"type", "MultiHeadAttention"}, {"num_heads", 2}, {"causal", "yes"}}),
+              HasSubstr("key \"causal\" must be true or false"));
+  EXPECT_EQ(rejection({{"type", "PositionalEmbedding"}, {"max_length", -3}}),
+            "PositionalEmbedding: max_length must be > 0, got -3");
+  EXPECT_THAT(rejection({{"type", "PositionalEmbedding"}}), HasSubstr("needs \"max_length\""));
+}
+
 TEST(LayerConfig, BatchNormalizationRoundTripsAndRejectsBadKeys) {
   const json bn = layer_from_config({{"type", "BatchNormalization"}})->config();
   EXPECT_EQ(bn, json({{"type", "BatchNormalization"},

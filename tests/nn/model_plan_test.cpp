@@ -40,6 +40,14 @@ TEST(ModelPlan, MatchesTheBuiltCnn) {
         {"type": "Dense", "units": 3}]})"));
 }
 
+TEST(ModelPlan, MatchesTheBuiltAttentionBlock) {
+  expect_plan_matches_build(json::parse(R"({"input_shape": [7, 8], "layers": [
+        {"type": "PositionalEmbedding", "max_length": 16}, {"type": "LayerNormalization"},
+        {"type": "MultiHeadAttention", "num_heads": 2, "causal": true},
+        {"type": "Dense", "units": 12, "activation": "gelu"}, {"type": "Dense", "units": 8},
+        {"type": "MultiHeadAttention", "num_heads": 4, "use_bias": false}]})"));
+}
+
 TEST(ModelPlan, CountsAnAbsurdWidthWithoutAllocatingOrOverflowing) {
   const ModelPlan plan = plan_model(json::parse(R"({"input_shape": [4000000000], "layers": [
         {"type": "Dense", "units": 4000000000}, {"type": "Dense", "units": 2}]})"));
@@ -53,9 +61,12 @@ TEST(ModelPlan, RejectsWhatBuildingRejects) {
   EXPECT_THROW(plan_model(json::parse(R"({"input_shape": [1, 2, 2], "layers": [
         {"type": "Conv2D", "filters": 1, "kernel_size": 3}]})")),
                InvalidArgument);  // kernel larger than the input
-  EXPECT_THROW(plan_model(json::parse(R"({"input_shape": [2, 2], "layers": [
-        {"type": "Dense", "units": 2}]})")),
-               InvalidArgument);  // Dense on unflattened input
+  EXPECT_THROW(plan_model(json::parse(R"({"input_shape": [5, 6], "layers": [
+        {"type": "MultiHeadAttention", "num_heads": 4}]})")),
+               InvalidArgument);  // 6 features in 4 heads
+  EXPECT_THROW(plan_model(json::parse(R"({"input_shape": [9, 6], "layers": [
+        {"type": "PositionalEmbedding", "max_length": 8}]})")),
+               InvalidArgument);  // longer than max_length
   EXPECT_THROW(plan_model(json::parse(R"({"input_shape": [2], "layers": [
         {"type": "Dense", "units": 0}]})")),
                InvalidArgument);
