@@ -9,8 +9,10 @@
 #include "nn/merge.h"
 #include "optim/adam.h"
 #include "temp_dir.h"
+#include "train/checkpoint.h"
 #include "train/model.h"
 #include "train/weights_file.h"
+#include "training_fingerprint.h"
 
 namespace descent {
 namespace {
@@ -66,6 +68,36 @@ TEST(FunctionalModel, ResidualNetworkLearnsAndItsWeightsSaveAndLoad) {
   const Tensor a = model.predict(x), b = loaded.predict(x);
   for (std::int64_t i = 0; i < a.size(); ++i)
     EXPECT_EQ(a[i], b[i]);
+}
+
+TEST(FunctionalModel, ResumesFromACheckpointBitwise) {
+  const Dataset data = moons(200, 0.1, 3);
+  const auto make = [] {
+    const SymbolicTensor x = Input({2});
+    const SymbolicTensor h = Dense(16, {.activation = "relu"})(x);
+    Model model(x, Dense(2)(Dropout(0.2f)(Add()({h, Dense(16)(h)}))), 5);
+    model.compile<Adam>({.lr = 0.01}, "sparse_categorical_crossentropy", {"accuracy"});
+    return model;
+  };
+  testing::TempDir dir;
+  const FitOptions options{.epochs = 2,
+                           .batch_size = 16,
+                           .verbose = 0,
+                           .checkpoint_dir = dir.path() / "full",
+                           .checkpoint_every = 5,
+                           .checkpoint_keep = 1000};
+  Model reference = make();
+  reference.fit(data, options);
+  const std::vector<std::filesystem::path> files =
+      CheckpointStore(dir.path() / "full", 1000).files();
+  ASSERT_GE(files.size(), 3u);
+  const StateDict checkpoint = read_checkpoint(files[1]);  // mid-epoch
+  Model resumed = make();
+  FitOptions resume = options;
+  resume.checkpoint_dir = dir.path() / "resumed";
+  resume.resume_from = &checkpoint;
+  resumed.fit(data, resume);
+  EXPECT_EQ(testing::training_fingerprint(resumed), testing::training_fingerprint(reference));
 }
 
 TEST(FunctionalModel, TrainingTakesOneInputAndOneOutput) {
