@@ -100,6 +100,64 @@ LayerGraph LayerGraph::from_config(const json& config) {
   return connect(std::move(layers), inbound, names(config, "inputs"), names(config, "outputs"));
 }
 
+LayerGraph LayerGraph::from_tensors(const std::vector<SymbolicTensor>& inputs,
+                                    const std::vector<SymbolicTensor>& outputs) {
+  // The inputs (so that they are named in order), then every node the outputs depend on, each
+  // after its inbound nodes. connect() sorts them and rejects, by name, an input no output uses.
+  using Node = SymbolicTensor::Node;
+  std::vector<const Node*> nodes;
+  std::map<const Node*, std::size_t> seen;
+  const auto visit = [&](const Node* root) {
+    if (!seen.emplace(root, 0).second) return;
+    std::vector<std::pair<const Node*, std::size_t>> stack{{root, 0}};
+    while (!stack.empty()) {
+      auto& [node, next] = stack.back();
+      if (next == node->inbound.size()) {
+        seen[node] = nodes.size();
+        nodes.push_back(node);
+        stack.pop_back();
+        continue;
+      }
+      const Node* from = &node->inbound[next++].node();
+      if (seen.emplace(from, 0).second) stack.emplace_back(from, 0);
+    }
+  };
+  for (const SymbolicTensor& t : inputs)
+    visit(&t.node());
+  for (const SymbolicTensor& t : outputs)
+    visit(&t.node());
+  // Names: the layer's own, else the first free default name of its type.
+  std::set<std::string> taken;
+  for (const Node* node : nodes)
+    taken.insert(node->layer->name());
+  std::map<std::string, int> next_index;
+  std::vector<std::unique_ptr<Layer>> layers;
+  for (const Node* node : nodes) {
+    layers.push_back(unbuilt_copy(*node->layer));
+    if (!layers.back()->name().empty()) continue;
+    const std::string type = node->layer->type();
+    std::string name;
+    do
+      name = default_layer_name(type, next_index[type]++);
+    while (taken.contains(name));
+    taken.insert(name);
+    layers.back()->set_name(name);
+  }
+  const auto name_of = [&](const SymbolicTensor& t) { return layers[seen.at(&t.node())]->name(); };
+  std::vector<std::vector<std::string>> inbound;
+  for (const Node* node : nodes) {
+    inbound.emplace_back();
+    for (const SymbolicTensor& t : node->inbound)
+      inbound.back().push_back(name_of(t));
+  }
+  std::vector<std::string> input_names, output_names;
+  for (const SymbolicTensor& t : inputs)
+    input_names.push_back(name_of(t));
+  for (const SymbolicTensor& t : outputs)
+    output_names.push_back(name_of(t));
+  return connect(std::move(layers), inbound, input_names, output_names);
+}
+
 LayerGraph LayerGraph::connect(std::vector<std::unique_ptr<Layer>> layers,
                                const std::vector<std::vector<std::string>>& inbound,
                                const std::vector<std::string>& inputs,
@@ -222,67 +280,7 @@ Functional::Functional(LayerGraph graph, std::uint64_t seed)
 
 Functional::Functional(const std::vector<SymbolicTensor>& inputs,
                        const std::vector<SymbolicTensor>& outputs, std::uint64_t seed)
-    : Functional(
-          [&] {
-            // The inputs (so that they are named in order), then every node the outputs depend
-            // on, each after its inbound nodes. connect() sorts them and rejects, by name, an
-            // input that no output uses.
-            using Node = SymbolicTensor::Node;
-            std::vector<const Node*> nodes;
-            std::map<const Node*, std::size_t> seen;
-            const auto visit = [&](const Node* root) {
-              if (!seen.emplace(root, 0).second) return;
-              std::vector<std::pair<const Node*, std::size_t>> stack{{root, 0}};
-              while (!stack.empty()) {
-                auto& [node, next] = stack.back();
-                if (next == node->inbound.size()) {
-                  seen[node] = nodes.size();
-                  nodes.push_back(node);
-                  stack.pop_back();
-                  continue;
-                }
-                const Node* from = &node->inbound[next++].node();
-                if (seen.emplace(from, 0).second) stack.emplace_back(from, 0);
-              }
-            };
-            for (const SymbolicTensor& t : inputs)
-              visit(&t.node());
-            for (const SymbolicTensor& t : outputs)
-              visit(&t.node());
-            // Names: the layer's own, else the first free default name of its type.
-            std::set<std::string> taken;
-            for (const Node* node : nodes)
-              taken.insert(node->layer->name());
-            std::map<std::string, int> next_index;
-            std::vector<std::unique_ptr<Layer>> layers;
-            for (const Node* node : nodes) {
-              layers.push_back(unbuilt_copy(*node->layer));
-              if (!layers.back()->name().empty()) continue;
-              const std::string type = node->layer->type();
-              std::string name;
-              do
-                name = default_layer_name(type, next_index[type]++);
-              while (taken.contains(name));
-              taken.insert(name);
-              layers.back()->set_name(name);
-            }
-            const auto name_of = [&](const SymbolicTensor& t) {
-              return layers[seen.at(&t.node())]->name();
-            };
-            std::vector<std::vector<std::string>> inbound;
-            for (const Node* node : nodes) {
-              inbound.emplace_back();
-              for (const SymbolicTensor& t : node->inbound)
-                inbound.back().push_back(name_of(t));
-            }
-            std::vector<std::string> input_names, output_names;
-            for (const SymbolicTensor& t : inputs)
-              input_names.push_back(name_of(t));
-            for (const SymbolicTensor& t : outputs)
-              output_names.push_back(name_of(t));
-            return LayerGraph::connect(std::move(layers), inbound, input_names, output_names);
-          }(),
-          seed) {}
+    : Functional(LayerGraph::from_tensors(inputs, outputs), seed) {}
 
 Functional Functional::from_config(const json& config, std::uint64_t seed) {
   return Functional(LayerGraph::from_config(config), seed);

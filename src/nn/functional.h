@@ -30,6 +30,11 @@ struct LayerGraph {
   // for an unknown type or key, a duplicate name, an inbound name that is not a layer, a cycle,
   // an input that no output uses or an output that depends on something other than the inputs.
   static LayerGraph from_config(const nlohmann::json& config);
+  // The graph from `inputs` to `outputs` described by symbolic tensors, checked as from_config
+  // checks. Layers without a name are named as Sequential names them (dense, dense_1, ...), the
+  // inputs first, in order.
+  static LayerGraph from_tensors(const std::vector<SymbolicTensor>& inputs,
+                                 const std::vector<SymbolicTensor>& outputs);
   // The layers named, with the names of their inbound layers; checked as from_config checks.
   static LayerGraph connect(std::vector<std::unique_ptr<Layer>> layers,
                             const std::vector<std::vector<std::string>>& inbound,
@@ -42,8 +47,7 @@ struct LayerGraph {
 
 class Functional : public Network {
  public:
-  // Layers without a name are named as Sequential names them (dense, dense_1, ...), in a
-  // topological order.
+  // The network from `inputs` to `outputs` (LayerGraph::from_tensors).
   Functional(const std::vector<SymbolicTensor>& inputs, const std::vector<SymbolicTensor>& outputs,
              std::uint64_t seed = 42);
   explicit Functional(LayerGraph graph, std::uint64_t seed = 42);
