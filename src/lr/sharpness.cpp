@@ -217,9 +217,7 @@ class CurvatureProduct {
   // cu += (the penalties' Hessian)·u, exactly: 2·l2 on L2-penalised weights, 0 for L1 (also at a
   // weight of exactly 0, where a difference of its gradient sign(w) would spike by l1/ε).
   void add_penalty_product(std::span<const double> u, std::vector<double>& cu) {
-    Variable total;
-    for (const Variable& term : model_.penalties())
-      total = total.defined() ? add(total, term) : term;
+    const Variable total = model_.penalty();
     if (!total.defined()) return;
     FlatWeights::add_scaled(hvp(total, weights_.params(), weights_.split(u)), 1.0, cu);
   }

@@ -79,12 +79,6 @@ std::vector<Variable> Conv2D::penalties() const {
   return {options_.kernel_regularizer.penalty(kernel_)};
 }
 
-double Conv2D::regularize(bool add_gradients) {
-  if (!options_.kernel_regularizer.active()) return 0.0;
-  return options_.kernel_regularizer.apply(kernel_.value(),
-                                           add_gradients ? &kernel_.mutable_grad() : nullptr);
-}
-
 nlohmann::json Conv2D::config() const {
   nlohmann::json c = {{"type", type()},
                       {"filters", filters_},

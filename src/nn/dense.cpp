@@ -59,17 +59,6 @@ std::vector<Variable> Dense::penalties() const {
   return terms;
 }
 
-double Dense::regularize(bool add_gradients) {
-  double penalty = 0.0;
-  if (options_.kernel_regularizer.active())
-    penalty += options_.kernel_regularizer.apply(kernel_.value(),
-                                                 add_gradients ? &kernel_.mutable_grad() : nullptr);
-  if (bias_.defined() && options_.bias_regularizer.active())
-    penalty += options_.bias_regularizer.apply(bias_.value(),
-                                               add_gradients ? &bias_.mutable_grad() : nullptr);
-  return penalty;
-}
-
 nlohmann::json Dense::config() const {
   nlohmann::json c = {{"type", type()},
                       {"units", units_},

@@ -28,7 +28,6 @@ class Dense : public Layer {
   LayerPlan plan(const Shape& input_shape) const override;
   Variable forward(const Variable& x, bool training) override;
   std::vector<Parameter> parameters() override;
-  double regularize(bool add_gradients) override;
   std::vector<Variable> penalties() const override;
   nlohmann::json config() const override;
 

@@ -344,21 +344,6 @@ std::vector<Variable> Functional::forward_all(const std::vector<Variable>& input
   return out;
 }
 
-std::vector<Variable> Functional::penalties() const {
-  std::vector<Variable> terms;
-  for (const auto& layer : layers_)
-    for (Variable& term : layer->penalties())
-      terms.push_back(std::move(term));
-  return terms;
-}
-
-double Functional::regularize(bool add_gradients) {
-  double penalty = 0.0;
-  for (auto& layer : layers_)
-    penalty += layer->regularize(add_gradients);
-  return penalty;
-}
-
 std::string Functional::summary() const {
   std::vector<SummaryRow> rows;
   for (std::size_t i = 0; i < layers_.size(); ++i) {

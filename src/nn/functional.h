@@ -66,8 +66,6 @@ class Functional : public Network {
   Variable forward(const Variable& x, bool training = false) override;
   std::vector<Variable> forward_all(const std::vector<Variable>& inputs,
                                     bool training = false) override;
-  double regularize(bool add_gradients) override;
-  std::vector<Variable> penalties() const override;
 
   // The Sequential table with a "Connected to" column: each layer's inbound layers.
   std::string summary() const override;

@@ -61,10 +61,7 @@ class Layer {
   virtual Variable forward_inbound(const std::vector<Variable>& inputs, bool training);
   virtual std::vector<Parameter> parameters() { return {}; }
   virtual std::vector<Buffer> buffers() { return {}; }
-  // Adds the weight penalties' gradients to the weights' gradients (when `add_gradients`) and
-  // returns the penalty that goes into the training loss.
-  virtual double regularize(bool /*add_gradients*/) { return 0.0; }
-  // The same penalties as terms of the graph, one per penalised weight (none: empty).
+  // The weight penalties as terms of the graph, one per penalised weight (none: empty).
   virtual std::vector<Variable> penalties() const { return {}; }
   // Architecture, enough to rebuild the layer (the model JSON format of docs/model-format.md).
   virtual nlohmann::json config() const = 0;

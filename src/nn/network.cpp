@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "core/ops/elementwise.h"
 #include "nn/functional.h"
 #include "nn/sequential.h"
 
@@ -106,6 +107,21 @@ std::int64_t Network::count_non_trainable_params() const {
   std::int64_t total = 0;
   for (const Buffer& b : buffers())
     total += b.variable.value().size();
+  return total;
+}
+
+std::vector<Variable> Network::penalties() const {
+  std::vector<Variable> terms;
+  for (const auto& layer : layers_)
+    for (Variable& term : layer->penalties())
+      terms.push_back(std::move(term));
+  return terms;
+}
+
+Variable Network::penalty() const {
+  Variable total;
+  for (const Variable& term : penalties())
+    total = total.defined() ? descent::add(total, term) : term;
   return total;
 }
 

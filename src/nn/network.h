@@ -41,10 +41,6 @@ class Network {
   // A batch for each input in, a batch for each output out.
   virtual std::vector<Variable> forward_all(const std::vector<Variable>& inputs,
                                             bool training = false);
-  // Sum of the layers' weight penalties; with `add_gradients`, their gradients are added too.
-  virtual double regularize(bool add_gradients) = 0;
-  // Every layer's weight penalties as terms of the graph (Layer::penalties).
-  virtual std::vector<Variable> penalties() const = 0;
   // A Keras-like table of the layers and the parameter totals: all, trainable and non-trainable.
   virtual std::string summary() const = 0;
   // The architecture as JSON (docs/model-format.md).
@@ -58,6 +54,10 @@ class Network {
   std::int64_t count_params() const;
   std::int64_t count_trainable_params() const;
   std::int64_t count_non_trainable_params() const;
+  // Every layer's weight penalties as terms of the graph (Layer::penalties).
+  std::vector<Variable> penalties() const;
+  // Their sum, the term the training loss adds; undefined when no layer has a penalty.
+  Variable penalty() const;
 
   // Weights by name, the trainable ones and the buffers (Keras's get_weights holds both); loading
   // checks names and shapes.

@@ -25,22 +25,6 @@ double parse_strength(std::string_view text, std::string_view whole) {
 
 }  // namespace
 
-double Regularizer::apply(const Tensor& weights, Tensor* gradient) const {
-  double penalty = 0.0;
-  const float* w = weights.data();
-  for (std::int64_t i = 0; i < weights.size(); ++i)
-    penalty += l1 * std::abs(w[i]) + l2 * double(w[i]) * w[i];
-  if (gradient != nullptr) {
-    float* g = gradient->data();
-    const float a = static_cast<float>(l1), b = static_cast<float>(2.0 * l2);
-    for (std::int64_t i = 0; i < weights.size(); ++i) {
-      const float sign = w[i] > 0 ? 1.0f : (w[i] < 0 ? -1.0f : 0.0f);
-      g[i] += a * sign + b * w[i];
-    }
-  }
-  return penalty;
-}
-
 Regularizer Regularizer::parse(std::string_view text) {
   const auto colon = text.find(':');
   const std::string_view kind = text.substr(0, colon);

@@ -1,11 +1,11 @@
-// Weight penalties (Keras semantics): penalty = l1·Σ|w| + l2·Σw², added to the training loss; its
-// gradient l1·sign(w) + 2·l2·w is added to the weight's gradient after backward.
+// Weight penalties (Keras semantics): penalty = l1·Σ|w| + l2·Σw², a term of the training loss in
+// the graph (Keras's layer.losses), so autograd gives its gradient l1·sign(w) + 2·l2·w and its
+// curvature.
 #pragma once
 
 #include <string>
 #include <string_view>
 
-#include "core/tensor.h"
 #include "core/variable.h"
 
 namespace descent {
@@ -15,10 +15,8 @@ struct Regularizer {
   double l2 = 0.0;
 
   bool active() const { return l1 != 0.0 || l2 != 0.0; }
-  // The penalty for `weights`; when `gradient` is non-null, also adds the penalty's gradient to it.
-  double apply(const Tensor& weights, Tensor* gradient) const;
-  // The penalty as a term of the graph (Keras's layer.losses), so that autograd gives its gradient
-  // and its curvature (2·l2 per weight; L1's is 0 wherever it is differentiable).
+  // The penalty of `weights` as a term of the graph (curvature 2·l2 per weight; L1's is 0
+  // wherever it is differentiable).
   Variable penalty(const Variable& weights) const;
   // "l2:0.01", "l1:1e-3", "l1l2:0.01,0.01" (validated: finite, >= 0).
   static Regularizer parse(std::string_view text);

@@ -69,21 +69,6 @@ Variable Sequential::forward(const Variable& x, bool training) {
   return y;
 }
 
-std::vector<Variable> Sequential::penalties() const {
-  std::vector<Variable> terms;
-  for (const auto& layer : layers_)
-    for (Variable& term : layer->penalties())
-      terms.push_back(std::move(term));
-  return terms;
-}
-
-double Sequential::regularize(bool add_gradients) {
-  double penalty = 0.0;
-  for (auto& layer : layers_)
-    penalty += layer->regularize(add_gradients);
-  return penalty;
-}
-
 std::string Sequential::summary() const {
   std::vector<SummaryRow> rows;
   for (std::size_t i = 0; i < layers_.size(); ++i)

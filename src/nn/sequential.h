@@ -28,8 +28,6 @@ class Sequential : public Network {
   const Shape& output_shape() const override;
 
   Variable forward(const Variable& x, bool training = false) override;
-  double regularize(bool add_gradients) override;
-  std::vector<Variable> penalties() const override;
 
   // A Keras-like table: layer (type), output shape, parameter count (trainable or not), and the
   // totals: all, trainable and non-trainable.

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "core/all_finite.h"
+#include "core/ops/elementwise.h"
 #include "train/progress_bar.h"
 
 namespace descent {
@@ -128,9 +129,10 @@ bool FitLoop::train_step(std::int64_t b) {
     const RawBackwardOnly raw_backward;
     prediction = model_.forward(x_, true);
     loss = model_.loss()(prediction, y_);
+    if (const Variable penalty = model_.penalty(); penalty.defined()) loss = add(loss, penalty);
     loss.backward();
   }
-  const double value = loss.item() + model_.regularize(true);
+  const double value = loss.item();
   const double lr = optimizer_.lr();
   std::string bad;
   if (!std::isfinite(value))

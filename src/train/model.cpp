@@ -131,8 +131,9 @@ std::map<std::string, double> Model::evaluate(const Dataset& data, std::int64_t 
       m->update(prediction.value(), y);
   }
   std::map<std::string, double> out;
+  const Variable penalty = this->penalty();
   out["loss"] = (data.size() > 0 ? loss_sum / static_cast<double>(data.size()) : std::nan("")) +
-                regularize(false);
+                (penalty.defined() ? penalty.item() : 0.0);
   for (auto& m : metrics)
     out[m->name()] = m->result();
   return out;

@@ -16,7 +16,7 @@
 //
 // Training (fit, evaluate, predict) takes a network with one input and one output.
 //
-// One training step: gather a batch -> forward -> loss -> backward -> weight penalties ->
+// One training step: gather a batch -> forward -> loss plus the weight penalties -> backward ->
 // (clipping and) optimizer step with the η the schedule gives -> metrics, history, callbacks.
 // The same seed and thread count give bitwise-identical weights.
 #pragma once
@@ -118,8 +118,8 @@ class Model {
   std::int64_t count_params() const { return network_->count_params(); }
   std::int64_t count_trainable_params() const { return network_->count_trainable_params(); }
   std::int64_t count_non_trainable_params() const { return network_->count_non_trainable_params(); }
-  double regularize(bool add_gradients) { return network_->regularize(add_gradients); }
   std::vector<Variable> penalties() const { return network_->penalties(); }
+  Variable penalty() const { return network_->penalty(); }
   std::string summary() const { return network_->summary(); }
   nlohmann::json config() const { return network_->config(); }
   StateDict weights() const { return network_->weights(); }

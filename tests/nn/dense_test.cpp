@@ -46,15 +46,18 @@ TEST(Dense, RejectsWrongInputWidthAndBadUnits) {
   EXPECT_THROW(layer.forward(x, false), InvalidArgument);
 }
 
-TEST(Regularizer, L2PenaltyAndGradientFollowKeras) {
-  const Tensor w({3}, {1.0f, -2.0f, 0.5f});
-  Tensor g({3}, 0.0f);
-  const double penalty = L2(0.01).apply(w, &g);
-  EXPECT_NEAR(penalty, 0.01 * (1 + 4 + 0.25), 1e-9);
-  EXPECT_FLOAT_EQ(g[1], 2 * 0.01f * -2.0f);
-  Tensor g1({3}, 0.0f);
-  EXPECT_NEAR(L1L2(0.1, 0.0).apply(w, &g1), 0.1 * 3.5, 1e-7);
-  EXPECT_FLOAT_EQ(g1[1], -0.1f);
+TEST(Regularizer, PenaltyTermsAndGradientsFollowKeras) {
+  Variable w(Tensor({3}, {1.0f, -2.0f, 0.5f}), true);
+  const Variable l2 = L2(0.01).penalty(w);
+  EXPECT_NEAR(l2.item(), 0.01 * (1 + 4 + 0.25), 1e-7);
+  Variable(l2).backward();
+  EXPECT_FLOAT_EQ(w.grad()[1], 2 * 0.01f * -2.0f);
+  w.zero_grad();
+  const Variable l1 = L1L2(0.1, 0.0).penalty(w);
+  EXPECT_NEAR(l1.item(), 0.1 * 3.5, 1e-7);
+  Variable(l1).backward();
+  EXPECT_FLOAT_EQ(w.grad()[1], -0.1f);
+  EXPECT_FALSE(Regularizer{}.penalty(w).defined());
 }
 
 TEST(Regularizer, ParsesAndRejects) {

@@ -30,14 +30,17 @@ Model residual_classifier(std::uint64_t seed = 5) {
 
 TEST(FunctionalModel, TrainsToTheSequentialModelsWeightsBitwise) {
   const Dataset data = moons(200, 0.1, 3);
+  // With a weight penalty, which the loss takes as a graph term.
+  const DenseOptions hidden{.activation = "relu", .kernel_regularizer = L2(0.01)};
+  DenseOptions first = hidden;
+  first.input_shape = {2};
   Model stack(11);
-  stack.add(Dense(16, {.activation = "relu", .input_shape = {2}}));
+  stack.add(Dense(16, first));
   stack.add(Dropout(0.2f));
   stack.add(Dense(2, {.activation = "softmax"}));
   const SymbolicTensor x = Input({2});
-  Model graph(
-      x, Dense(2, {.activation = "softmax"})(Dropout(0.2f)(Dense(16, {.activation = "relu"})(x))),
-      11);
+  Model graph(x, Dense(2, {.activation = "softmax"})(Dropout(0.2f)(Dense(16, hidden)(x))), 11);
+  ASSERT_TRUE(graph.penalty().defined());
   compile_adam(stack);
   compile_adam(graph);
   const FitOptions options{.epochs = 3, .batch_size = 16, .validation_split = 0.2, .verbose = 0};

@@ -60,6 +60,50 @@ TEST(Model, TutorialLearningRateIsReadableAndSettable) {
   EXPECT_THROW(model.optimizer().set_lr(std::nan("")), InvalidArgument);
 }
 
+// One full-batch SGD step with L1 and L2 penalties moves each weight by η times the data
+// gradient plus l1·sign(w) + 2·l2·w (Keras's), and the step's loss includes the penalty.
+TEST(Model, WeightPenaltiesAreTermsOfTheTrainingLoss) {
+  const Dataset data = moons(32, 0.2, 3);
+  const double lr = 0.5, l1 = 0.01, l2 = 0.05;
+  const auto model_with = [](Regularizer kernel, Regularizer bias) {
+    Model model(7);
+    model.add(Dense(4, {.activation = "tanh", .input_shape = {2}}));
+    model.add(Dense(2, {.kernel_regularizer = kernel, .bias_regularizer = bias}));
+    return model;
+  };
+  Model plain = model_with({}, {});
+  Model penalised = model_with(L1L2(l1, l2), L2(l2));
+  const StateDict start = plain.weights();
+  const FitOptions one_step{.epochs = 1, .batch_size = 32, .shuffle = false, .verbose = 0};
+  compile_sgd(plain, lr);
+  compile_sgd(penalised, lr);
+  const History plain_run = plain.fit(data, one_step);
+  const History penalised_run = penalised.fit(data, one_step);
+  const StateDict after_plain = plain.weights(), after = penalised.weights();
+  const Tensor& w0 = start.tensors.at("dense_1/kernel");
+  const Tensor& b0 = start.tensors.at("dense_1/bias");
+  const Tensor& w_plain = after_plain.tensors.at("dense_1/kernel");
+  const Tensor& b_plain = after_plain.tensors.at("dense_1/bias");
+  const Tensor& w = after.tensors.at("dense_1/kernel");
+  const Tensor& b = after.tensors.at("dense_1/bias");
+  double penalty = 0.0;
+  for (std::int64_t i = 0; i < w0.size(); ++i) {
+    const double sign = w0[i] > 0 ? 1.0 : -1.0;
+    EXPECT_NEAR(w[i], w_plain[i] - lr * (l1 * sign + 2 * l2 * w0[i]), 1e-6) << i;
+    penalty += l1 * std::abs(w0[i]) + l2 * w0[i] * w0[i];
+  }
+  for (std::int64_t i = 0; i < b0.size(); ++i) {
+    EXPECT_NEAR(b[i], b_plain[i] - lr * 2 * l2 * b0[i], 1e-6) << i;
+    penalty += l2 * b0[i] * b0[i];
+  }
+  EXPECT_NEAR(penalised_run.steps[0].loss, plain_run.steps[0].loss + penalty, 1e-6);
+  // The hidden layer has no penalty: its weights move as without one.
+  const Tensor& h = after.tensors.at("dense/kernel");
+  const Tensor& h_plain = after_plain.tensors.at("dense/kernel");
+  for (std::int64_t i = 0; i < h.size(); ++i)
+    EXPECT_EQ(h[i], h_plain[i]) << i;
+}
+
 TEST(Model, SameSeedGivesBitwiseIdenticalWeights) {
   const Dataset data = moons(300, 0.2, 2);
   StateDict weights[2];
