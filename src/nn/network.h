@@ -1,7 +1,7 @@
 // Network: layers wired together, what a Model trains (train/model.h). Two kinds implement it: a
 // Sequential stack (nn/sequential.h) and a Functional graph (nn/functional.h). The network owns
-// its layers and the random stream they are initialised from; what only depends on the layers
-// (their weights, by name, and counts) is computed here, once for both kinds.
+// its layers and the random stream they are initialised from; what depends on the layers alone
+// (weights by name, counts, penalties) is computed here, once for both kinds.
 #pragma once
 
 #include <cstdint>
