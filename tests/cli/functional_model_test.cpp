@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_runner.h"
+#include "read_file.h"
 
 namespace descent::testing {
 namespace {
@@ -49,6 +50,26 @@ TEST(FunctionalModelFile, TrainsAndTheRunEvaluatesAndPredicts) {
   const CommandResult predicted =
       run_descent("predict " + out.string() + " --output " + (dir / "predictions.csv").string());
   ASSERT_EQ(predicted.exit_code, 0) << predicted.output;
+}
+
+TEST(FunctionalModelFile, ResumesFromACheckpointToTheSameWeights) {
+  const fs::path dir = fresh_dir("functional_resume");
+  write_file(dir / "residual.json", kResidual);
+  const fs::path run = dir / "run";
+  const CommandResult full = run_descent(
+      "train --data moons --model " + (dir / "residual.json").string() +
+      " --optimizer adam --epochs 2 --batch-size 10 --seed 3 --threads 1 --checkpoint-every 4 "
+      "--keep 1000 --quiet --out " +
+      run.string());
+  ASSERT_EQ(full.exit_code, 0) << full.output;
+  const std::string weights = read_file(run / "weights.bin");
+  ASSERT_TRUE(fs::exists(run / "checkpoints" / "checkpoint-0000000040.bin"));
+  for (const auto& entry : fs::directory_iterator(run / "checkpoints"))
+    if (entry.path().filename() != "checkpoint-0000000040.bin") fs::remove(entry.path());
+  const CommandResult resumed = run_descent("train --resume " + run.string());
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_THAT(resumed.output, HasSubstr("Resumed at step 40"));
+  EXPECT_EQ(read_file(run / "weights.bin"), weights);
 }
 
 TEST(FunctionalModelFile, BadGraphsAreRefusedNamingTheLayer) {
