@@ -158,7 +158,7 @@ TEST(Functional, SummaryShowsConnectionsAndCounts) {
   EXPECT_EQ(residual_mlp().summary(), expected);
 }
 
-json graph(json layers, json inputs = {"x"}, json outputs = {"out"}) {
+json graph_config(json layers, json inputs = {"x"}, json outputs = {"out"}) {
   return {{"inputs", inputs}, {"outputs", outputs}, {"layers", layers}};
 }
 
@@ -175,46 +175,59 @@ TEST(Functional, RejectsBadGraphsNamingTheLayer) {
   const auto rejects = [](const json& config, const std::string& message) {
     expect_invalid([&] { Functional::from_config(config); }, message);
   };
-  rejects(graph({kInput, layer("Dense", "a", {"x", "b"}, {{"units", 4}}),
-                 layer("Dense", "b", {"a"}, {{"units", 4}}),
-                 layer("Dense", "out", {"b"}, {{"units", 2}})}),
+  rejects(graph_config({kInput, layer("Dense", "a", {"x", "b"}, {{"units", 4}}),
+                        layer("Dense", "b", {"a"}, {{"units", 4}}),
+                        layer("Dense", "out", {"b"}, {{"units", 2}})}),
           "model: layer \"b\" is in a cycle");
-  rejects(graph({kInput,
-                 {{"type", "InputLayer"}, {"name", "y"}, {"shape", {4}}},
-                 layer("Dense", "out", {"x"}, {{"units", 2}})},
-                {"x", "y"}),
+  rejects(graph_config({kInput,
+                        {{"type", "InputLayer"}, {"name", "y"}, {"shape", {4}}},
+                        layer("Dense", "out", {"x"}, {{"units", 2}})},
+                       {"x", "y"}),
           "model: input \"y\" is not used by any output");
-  rejects(graph({kInput,
-                 {{"type", "InputLayer"}, {"name", "y"}, {"shape", {4}}},
-                 layer("Dense", "out", {"y"}, {{"units", 2}})}),
+  rejects(graph_config({kInput,
+                        {{"type", "InputLayer"}, {"name", "y"}, {"shape", {4}}},
+                        layer("Dense", "out", {"y"}, {{"units", 2}})}),
           "model: output \"out\" depends on \"y\", which is not one of the model's inputs");
-  rejects(graph({kInput, layer("Dense", "spare", {"x"}, {{"units", 3}}),
-                 layer("Dense", "out", {"x"}, {{"units", 2}})}),
+  rejects(graph_config({kInput, layer("Dense", "spare", {"x"}, {{"units", 3}}),
+                        layer("Dense", "out", {"x"}, {{"units", 2}})}),
           "model: layer \"spare\" is not connected to any output");
-  rejects(
-      graph({kInput, layer("Dense", "a", {"x"}, {{"units", 3}}), layer("Add", "out", {"x", "a"})}),
-      "model: layer \"out\" (Add): needs inputs of one shape, got (4,) and (3,)");
-  rejects(graph({kInput, layer("Dense", "a", {"x"}, {{"units", 3}}),
-                 layer("Multiply", "out", {"x", "a"})}),
+  rejects(graph_config({kInput, layer("Dense", "a", {"x"}, {{"units", 3}}),
+                        layer("Add", "out", {"x", "a"})}),
+          "model: layer \"out\" (Add): needs inputs of one shape, got (4,) and (3,)");
+  rejects(graph_config({kInput, layer("Dense", "a", {"x"}, {{"units", 3}}),
+                        layer("Multiply", "out", {"x", "a"})}),
           "model: layer \"out\" (Multiply): needs inputs of one shape, got (4,) and (3,)");
-  rejects(graph({{{"type", "InputLayer"}, {"name", "x"}, {"shape", {2, 4}}},
-                 {{"type", "InputLayer"}, {"name", "y"}, {"shape", {3, 5}}},
-                 layer("Concatenate", "out", {"x", "y"})},
-                {"x", "y"}),
+  rejects(graph_config({{{"type", "InputLayer"}, {"name", "x"}, {"shape", {2, 4}}},
+                        {{"type", "InputLayer"}, {"name", "y"}, {"shape", {3, 5}}},
+                        layer("Concatenate", "out", {"x", "y"})},
+                       {"x", "y"}),
           "model: layer \"out\" (Concatenate): needs inputs of one shape except on axis -1, got "
           "(2, 4) and (3, 5)");
-  rejects(graph({kInput, layer("Densest", "out", {"x"})}),
+  rejects(graph_config({kInput, layer("Densest", "out", {"x"})}),
           "model: layer \"out\": unknown layer type \"Densest\" (known: Dense, Conv2D, MaxPool2D, "
           "AveragePooling2D, GlobalAveragePooling2D, Flatten, Dropout, Activation, "
           "LayerNormalization, BatchNormalization, Embedding, InputLayer, Add, Multiply, "
           "Concatenate)");
-  rejects(graph({kInput, layer("Dense", "out", {"x"}, {{"units", 3}}),
-                 layer("Dense", "out", {"x"}, {{"units", 2}})}),
+  rejects(graph_config({kInput, layer("Dense", "out", {"x"}, {{"units", 3}}),
+                        layer("Dense", "out", {"x"}, {{"units", 2}})}),
           "model: duplicate layer name \"out\"");
-  rejects(graph({kInput, layer("Dense", "out", {"h"}, {{"units", 2}})}),
+  rejects(graph_config({kInput, layer("Dense", "out", {"h"}, {{"units", 2}})}),
           "model: layer \"out\" has inbound \"h\", which is not a layer");
-  rejects(graph({kInput, layer("Dense", "out", {"x"}, {{"units", 2}})}, {"x"}, {"y"}),
+  rejects(graph_config({kInput, layer("Dense", "out", {"x"}, {{"units", 2}})}, {"x"}, {"y"}),
           "model: \"outputs\" names \"y\", which is not a layer");
+}
+
+TEST(Functional, ALongChainFromAFileIsSortedWithoutRecursion) {
+  json layers = {kInput};
+  std::string previous = "x";
+  for (int i = 0; i < 100000; ++i) {
+    const std::string name = fmt::format("a{}", i);
+    layers.push_back(layer("Activation", name.c_str(), {previous}));
+    previous = name;
+  }
+  const LayerGraph graph = LayerGraph::from_config(graph_config(layers, {"x"}, {previous}));
+  EXPECT_EQ(graph.layers.size(), 100001u);
+  EXPECT_EQ(graph.plan().back().output, (Shape{4}));
 }
 
 TEST(Functional, RejectsBadSymbolicGraphs) {
