@@ -1,7 +1,7 @@
-// Model JSON: nlohmann's parser, then Sequential::from_config, as `--model FILE.json` does. Text
-// that is not JSON is rejected by the parser; a descent::Error is the expected rejection of a
-// JSON document; anything else (a json exception from inside from_config, a crash, a sanitizer
-// report) is a finding.
+// Model JSON: nlohmann's parser, then network_from_config (a Sequential list or a functional
+// graph), as `--model FILE.json` does. Text that is not JSON is rejected by the parser; a
+// descent::Error is the expected rejection of a JSON document; anything else (a json exception
+// from inside from_config, a crash, a sanitizer report) is a finding.
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
-#include "nn/sequential.h"
+#include "nn/network.h"
 
 namespace {
 
@@ -42,8 +42,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (config.is_discarded()) return 0;
   if (!small_enough(config)) return 0;
   try {
-    descent::Sequential model = descent::Sequential::from_config(config);
-    if (model.built()) (void)model.count_params();
+    const auto model = descent::network_from_config(config);
+    if (model->built()) (void)model->count_params();
   } catch (const descent::Error&) {
   }
   return 0;

@@ -53,6 +53,10 @@ json conv(std::int64_t filters) {
           {"bias_initializer", "torch_uniform"}};
 }
 
+bool is_functional(const json& config) {
+  return config.is_object() && config.contains("outputs");
+}
+
 }  // namespace
 
 json model_config(const std::string& spec, const Shape& sample_shape, std::int64_t outputs) {
@@ -83,8 +87,23 @@ json model_config(const std::string& spec, const Shape& sample_shape, std::int64
   if (spec.ends_with(".json") || std::filesystem::exists(spec)) {
     refuse_special_file(spec, "--model");
     json config = read_json_file(spec);
-    if (config.is_object() && !config.contains("input_shape")) config["input_shape"] = input;
     try {
+      if (is_functional(config)) {
+        // An input without a shape takes the data's; the graph, its layers and shapes are checked
+        // by planning it, without building.
+        for (json& layer : config["layers"])
+          if (layer.is_object() && layer.value("type", "") == "InputLayer" &&
+              !layer.contains("shape"))
+            layer["shape"] = input;
+        plan_model(config);
+        if (config["inputs"].size() != 1 || config["outputs"].size() != 1)
+          throw InvalidArgument(
+              fmt::format("the command line trains a model with one input and "
+                          "one output (\"inputs\" names {}, \"outputs\" {})",
+                          config["inputs"].size(), config["outputs"].size()));
+        return config;
+      }
+      if (config.is_object() && !config.contains("input_shape")) config["input_shape"] = input;
       // Shapes and layers are checked without building: the weights may not fit in memory, which
       // is checked next, from the plan (cli/memory_check.h).
       plan_model(config);
@@ -104,8 +123,12 @@ json model_config(const std::string& spec, const Shape& sample_shape, std::int64
 bool outputs_logits(const json& config) {
   if (!config.contains("layers") || !config["layers"].is_array() || config["layers"].empty())
     return false;
-  const json& last = config["layers"].back();
-  return last.value("type", "") == "Dense" && last.value("activation", "linear") == "linear";
+  const json* last = &config["layers"].back();
+  // A graph's output is the layer its (one) output names.
+  if (is_functional(config))
+    for (const json& layer : config["layers"])
+      if (layer.value("name", "") == config["outputs"][0]) last = &layer;
+  return last->value("type", "") == "Dense" && last->value("activation", "linear") == "linear";
 }
 
 }  // namespace descent::cli

@@ -30,7 +30,7 @@ SavedRun load_run(const std::filesystem::path& run_dir) {
         fmt::format("{}: data.scale is {} but data.scaler, the fitted scaler, is missing",
                     config_file.string(), run.data.scale));
   try {
-    run.model = std::make_unique<Model>(Sequential::from_config(run.config.at("model")));
+    run.model = std::make_unique<Model>(network_from_config(run.config.at("model")));
     const bool from_logits = run.config.at("from_logits").get<bool>();
     auto loss = make_loss(run.config.at("loss").get<std::string>(), from_logits);
     const auto& optimizer = run.config.at("optimizer");

@@ -206,7 +206,7 @@ TrainingFlags training_flags_from_json(const json& j) {
 
 std::unique_ptr<Model> make_model(const TrainingFlags& f, const json& model_config,
                                   const Dataset& train, std::optional<double> lr) {
-  auto model = std::make_unique<Model>(Sequential::from_config(model_config, f.data.seed));
+  auto model = std::make_unique<Model>(network_from_config(model_config, f.data.seed));
   const std::string loss_name = f.loss.empty() ? default_loss(train) : f.loss;
   const bool crossentropy = loss_name.find("crossentropy") != std::string::npos ||
                             loss_name.find("cross_entropy") != std::string::npos ||

@@ -1,5 +1,6 @@
-// Layer: the unit a Sequential model is made of. A layer is built once its input shape is known
-// (creating and initialising its weights), then maps a batch to a batch on the autodiff graph.
+// Layer: the unit a network (Sequential or Functional) is made of. A layer is built once its input
+// shape is known (creating and initialising its weights), then maps a batch to a batch on the
+// autodiff graph.
 #pragma once
 
 #include <optional>
@@ -12,6 +13,8 @@
 #include "core/variable.h"
 
 namespace descent {
+
+class SymbolicTensor;
 
 // A trainable tensor with the name it has in summaries and saved weights ("dense_1/kernel").
 struct Parameter {
@@ -50,6 +53,12 @@ class Layer {
   // Batch in, batch out. `training` switches dropout on and makes batch normalization use (and
   // update its running statistics from) the batch's statistics.
   virtual Variable forward(const Variable& x, bool training) = 0;
+  // In a functional model a layer takes the outputs of its inbound layers: exactly one, unless it
+  // merges several (nn/merge.h overrides these); the defaults pass the one on to plan, build and
+  // forward, and refuse any other count, naming the layer.
+  virtual LayerPlan plan_inbound(const std::vector<Shape>& inputs) const;
+  virtual Shape build_inbound(const std::vector<Shape>& inputs, Rng& rng);
+  virtual Variable forward_inbound(const std::vector<Variable>& inputs, bool training);
   virtual std::vector<Parameter> parameters() { return {}; }
   virtual std::vector<Buffer> buffers() { return {}; }
   // The weight penalties as terms of the graph, one per penalised weight (none: empty).
@@ -59,6 +68,12 @@ class Layer {
   // The layer's own random stream, if it draws numbers while training (dropout); checkpoints save
   // it so that a resumed run draws the same numbers.
   virtual Rng* random_stream() { return nullptr; }
+
+  // The functional API (nn/input.h): this layer applied to symbolic tensors, one or (for a merge)
+  // several. Each call adds a new, unbuilt layer with this one's settings and name (if set) to the
+  // graph: layers are not shared between calls.
+  SymbolicTensor operator()(const SymbolicTensor& input) const;
+  SymbolicTensor operator()(const std::vector<SymbolicTensor>& inputs) const;
 
   const std::string& name() const { return name_; }
   void set_name(std::string name) { name_ = std::move(name); }

@@ -17,10 +17,12 @@
 #include "nn/embedding.h"
 #include "nn/flatten.h"
 #include "nn/global_average_pooling2d.h"
+#include "nn/input.h"
 #include "nn/layer_normalization.h"
 #include "nn/max_pool2d.h"
 #include "nn/multi_head_attention.h"
 #include "nn/positional_embedding.h"
+#include "nn/merge.h"
 
 namespace descent {
 namespace {
@@ -220,12 +222,32 @@ std::unique_ptr<Layer> layer_from_config(const json& config) {
     o.input_shape = f.shape("input_shape");
     return std::make_unique<PositionalEmbedding>(f.integer("max_length"), o);
   }
+  if (type == "InputLayer") {
+    Fields f(config, type, {"shape"});
+    if (!f.has("shape")) throw InvalidArgument("model: layer InputLayer needs \"shape\"");
+    return std::make_unique<InputLayer>(f.shape("shape"));
+  }
+  if (type == "Add" || type == "Multiply") {
+    Fields f(config, type, {});
+    if (type == "Add") return std::make_unique<Add>();
+    return std::make_unique<Multiply>();
+  }
+  if (type == "Concatenate") {
+    Fields f(config, type, {"axis"});
+    return std::make_unique<Concatenate>(to_int(f.integer("axis", -1)));
+  }
   throw InvalidArgument(
       fmt::format("model: unknown layer type \"{}\" (known: Dense, Conv2D, MaxPool2D, "
                   "AveragePooling2D, GlobalAveragePooling2D, Flatten, Dropout, Activation, "
                   "LayerNormalization, BatchNormalization, Embedding, MultiHeadAttention, "
-                  "PositionalEmbedding)",
+                  "PositionalEmbedding, InputLayer, Add, Multiply, Concatenate)",
                   type));
+}
+
+std::unique_ptr<Layer> unbuilt_copy(const Layer& layer) {
+  auto copy = layer_from_config(layer.config());
+  copy->set_name(layer.name());
+  return copy;
 }
 
 }  // namespace descent

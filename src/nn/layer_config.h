@@ -11,5 +11,7 @@
 namespace descent {
 
 std::unique_ptr<Layer> layer_from_config(const nlohmann::json& config);
+// A fresh, unbuilt layer with `layer`'s settings (its config describes it fully) and name.
+std::unique_ptr<Layer> unbuilt_copy(const Layer& layer);
 
 }  // namespace descent

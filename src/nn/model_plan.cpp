@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "nn/functional.h"
 #include "nn/layer_config.h"
 
 namespace descent {
@@ -20,9 +21,30 @@ Shape positive_shape(const nlohmann::json& shape) {
   return out;
 }
 
+double values(const Shape& shape) {
+  double out = 1.0;
+  for (std::int64_t d : shape)
+    out *= double(d);
+  return out;
+}
+
+// A graph's plan: its first input's shape, and the layers' weights and outputs summed.
+ModelPlan plan_functional(const nlohmann::json& config) {
+  const LayerGraph graph = LayerGraph::from_config(config);
+  const std::vector<LayerPlan> layers = graph.plan();
+  ModelPlan plan;
+  plan.input = layers[graph.inputs[0]].output;
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    plan.weights += layers[i].weights;
+    if (!graph.inbound[i].empty()) plan.activations += values(layers[i].output);
+  }
+  return plan;
+}
+
 }  // namespace
 
 ModelPlan plan_model(const nlohmann::json& config) {
+  if (config.is_object() && config.contains("outputs")) return plan_functional(config);
   if (!config.is_object() || !config.contains("layers") || !config["layers"].is_array() ||
       config["layers"].empty())
     throw InvalidArgument("model: \"layers\" must be a non-empty array");
@@ -38,10 +60,7 @@ ModelPlan plan_model(const nlohmann::json& config) {
   for (const auto& layer_config : layers) {
     const LayerPlan layer = layer_from_config(layer_config)->plan(shape);
     plan.weights += layer.weights;
-    double values = 1.0;
-    for (std::int64_t d : layer.output)
-      values *= double(d);
-    plan.activations += values;
+    plan.activations += values(layer.output);
     shape = layer.output;
   }
   return plan;

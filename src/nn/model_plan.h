@@ -14,8 +14,9 @@ struct ModelPlan {
   double activations = 0;  // values one sample produces, every layer's output summed
 };
 
-// The config needs an input shape (its own "input_shape" or its first layer's). Throws
-// InvalidArgument for a layer or shape that building the model would reject.
+// A Sequential config needs an input shape (its own "input_shape" or its first layer's); a
+// functional one has its inputs' (the plan's input is the first's). Throws InvalidArgument for a
+// layer, connection or shape that building the model would reject.
 ModelPlan plan_model(const nlohmann::json& config);
 
 }  // namespace descent

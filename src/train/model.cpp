@@ -31,6 +31,28 @@ void check_options(const FitOptions& options) {
 
 }  // namespace
 
+Model::Model(std::uint64_t seed) : network_(std::make_unique<Sequential>(seed)) {}
+
+Model::Model(std::unique_ptr<Network> network) : network_(std::move(network)) {
+  if (!network_) throw InvalidArgument("Model: the network is null");
+}
+
+Model::Model(Sequential&& network) : network_(std::make_unique<Sequential>(std::move(network))) {}
+
+Model::Model(const std::vector<SymbolicTensor>& inputs, const std::vector<SymbolicTensor>& outputs,
+             std::uint64_t seed)
+    : network_(std::make_unique<Functional>(inputs, outputs, seed)) {}
+
+Model::Model(const SymbolicTensor& input, const SymbolicTensor& output, std::uint64_t seed)
+    : Model(std::vector<SymbolicTensor>{input}, std::vector<SymbolicTensor>{output}, seed) {}
+
+Sequential& Model::sequential() {
+  auto* sequential = dynamic_cast<Sequential*>(network_.get());
+  if (!sequential)
+    throw InvalidArgument("add: the model is functional; call layers on its symbolic tensors");
+  return *sequential;
+}
+
 void Model::compile(std::unique_ptr<Optimizer> optimizer, std::unique_ptr<Loss> loss,
                     const std::vector<std::string>& metrics) {
   if (!optimizer || !loss) throw InvalidArgument("compile: an optimizer and a loss are required");
@@ -65,6 +87,7 @@ History Model::fit(const Tensor& x, const Tensor& y, const FitOptions& options) 
 
 History Model::fit(const Dataset& data, const FitOptions& options) {
   check_compiled();
+  network_->check_one_input_and_output("fit");
   check_options(options);
   const Dataset* train = &data;
   const Dataset* validation = options.validation_data;
@@ -88,6 +111,7 @@ History Model::fit(const Dataset& data, const FitOptions& options) {
 
 std::map<std::string, double> Model::evaluate(const Dataset& data, std::int64_t batch_size) {
   check_compiled();
+  network_->check_one_input_and_output("evaluate");
   if (batch_size <= 0)
     throw InvalidArgument(fmt::format("batch size must be > 0, got {}", batch_size));
   NoGradGuard no_grad;
@@ -116,6 +140,7 @@ std::map<std::string, double> Model::evaluate(const Dataset& data, std::int64_t 
 }
 
 Tensor Model::predict(const Tensor& x, std::int64_t batch_size) {
+  network_->check_one_input_and_output("predict");
   if (batch_size <= 0)
     throw InvalidArgument(fmt::format("batch size must be > 0, got {}", batch_size));
   if (x.rank() < 2)

@@ -1,4 +1,5 @@
-// Model: a Sequential network that can be compiled and trained, Keras-style.
+// Model: a network (Sequential or Functional, nn/network.h) that can be compiled and trained,
+// Keras-style.
 //
 //   descent::Model model;
 //   model.add(descent::Dense(16, {.activation = "relu", .input_shape = {1}}));
@@ -6,6 +7,14 @@
 //   model.compile<descent::Adam>({.lr = 1e-4}, "sparse_categorical_crossentropy", {"accuracy"});
 //   descent::History h = model.fit(x, y, {.epochs = 30, .batch_size = 10});
 //   model.optimizer().set_lr(0.01);  // used from the next step on
+//
+// A functional model, from symbolic tensors (nn/input.h):
+//
+//   descent::SymbolicTensor x = descent::Input({8});
+//   descent::SymbolicTensor h = descent::Dense(16, {.activation = "relu"})(x);
+//   descent::Model model(x, descent::Dense(2)(descent::Add()({h, descent::Dense(16)(h)})));
+//
+// Training (fit, evaluate, predict) takes a network with one input and one output.
 //
 // One training step: gather a batch -> forward -> loss plus the weight penalties -> backward ->
 // (clipping and) optimizer step with the η the schedule gives -> metrics, history, callbacks.
@@ -22,6 +31,7 @@
 #include "data/dataset.h"
 #include "loss/losses.h"
 #include "loss/metric.h"
+#include "nn/functional.h"
 #include "nn/sequential.h"
 #include "optim/optimizer.h"
 #include "optim/schedule/schedule.h"
@@ -69,11 +79,55 @@ struct FitOptions {
   DivergencePolicy on_divergence = {};
 };
 
-class Model : public Sequential {
+class Model {
  public:
-  using Sequential::Sequential;
-  // A model from a network built elsewhere (Sequential::from_config).
-  explicit Model(Sequential&& network) : Sequential(std::move(network)) {}
+  // A Sequential model, its layers add()ed.
+  explicit Model(std::uint64_t seed = 42);
+  // A model from a network built elsewhere (network_from_config, Sequential::from_config).
+  explicit Model(std::unique_ptr<Network> network);
+  explicit Model(Sequential&& network);
+  // A functional model from its inputs and outputs (Keras's Model(inputs, outputs)).
+  Model(const std::vector<SymbolicTensor>& inputs, const std::vector<SymbolicTensor>& outputs,
+        std::uint64_t seed = 42);
+  Model(const SymbolicTensor& input, const SymbolicTensor& output, std::uint64_t seed = 42);
+
+  // Adds a layer to a Sequential model (InvalidArgument for a functional one).
+  template <std::derived_from<Layer> L>
+  L& add(L layer) {
+    return sequential().add(std::move(layer));
+  }
+  Layer& add(std::unique_ptr<Layer> layer) { return sequential().add(std::move(layer)); }
+
+  Network& network() { return *network_; }
+  const Network& network() const { return *network_; }
+
+  // The network's interface (nn/network.h).
+  void build(const Shape& input_shape) { network_->build(input_shape); }
+  bool built() const { return network_->built(); }
+  const Shape& input_shape() const { return network_->input_shape(); }
+  const Shape& output_shape() const { return network_->output_shape(); }
+  Variable forward(const Variable& x, bool training = false) {
+    return network_->forward(x, training);
+  }
+  std::vector<Variable> forward_all(const std::vector<Variable>& inputs, bool training = false) {
+    return network_->forward_all(inputs, training);
+  }
+  std::vector<Parameter> parameters() const { return network_->parameters(); }
+  std::vector<Buffer> buffers() const { return network_->buffers(); }
+  std::vector<Variable> trainable_variables() const { return network_->trainable_variables(); }
+  std::int64_t count_params() const { return network_->count_params(); }
+  std::int64_t count_trainable_params() const { return network_->count_trainable_params(); }
+  std::int64_t count_non_trainable_params() const { return network_->count_non_trainable_params(); }
+  std::vector<Variable> penalties() const { return network_->penalties(); }
+  Variable penalty() const { return network_->penalty(); }
+  std::string summary() const { return network_->summary(); }
+  nlohmann::json config() const { return network_->config(); }
+  StateDict weights() const { return network_->weights(); }
+  void set_weights(const StateDict& weights) { network_->set_weights(weights); }
+  void check_weights(const StateDict& weights) const { network_->check_weights(weights); }
+  const std::vector<std::unique_ptr<Layer>>& layers() const { return network_->layers(); }
+  Rng& rng() { return network_->rng(); }
+  std::vector<Rng*> random_streams() { return network_->random_streams(); }
 
   // Creates an optimizer of type O over the model's weights, with a loss and metrics by name:
   //   model.compile<Adam>({.lr = 1e-4}, "sparse_categorical_crossentropy", {"accuracy"});
@@ -112,7 +166,9 @@ class Model : public Sequential {
 
  private:
   void check_compiled() const;
+  Sequential& sequential();
 
+  std::unique_ptr<Network> network_;
   std::unique_ptr<Optimizer> optimizer_;
   std::unique_ptr<Loss> loss_;
   std::vector<std::string> metric_names_;
