@@ -206,8 +206,8 @@ TEST(Functional, RejectsBadGraphsNamingTheLayer) {
   rejects(graph_config({kInput, layer("Densest", "out", {"x"})}),
           "model: layer \"out\": unknown layer type \"Densest\" (known: Dense, Conv2D, MaxPool2D, "
           "AveragePooling2D, GlobalAveragePooling2D, Flatten, Dropout, Activation, "
-          "LayerNormalization, BatchNormalization, Embedding, InputLayer, Add, Multiply, "
-          "Concatenate)");
+          "LayerNormalization, BatchNormalization, Embedding, MultiHeadAttention, "
+          "PositionalEmbedding, InputLayer, Add, Multiply, Concatenate)");
   rejects(graph_config({kInput, layer("Dense", "out", {"x"}, {{"units", 3}}),
                         layer("Dense", "out", {"x"}, {{"units", 2}})}),
           "model: duplicate layer name \"out\"");
