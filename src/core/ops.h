@@ -12,6 +12,6 @@
 #include "core/ops/matmul.h"
 #include "core/ops/pool.h"
 #include "core/ops/reduce.h"
-#include "core/ops/view.h"
 #include "core/ops/softmax.h"
+#include "core/ops/view.h"
 #include "core/ops/where.h"

@@ -152,7 +152,7 @@ class Tensor {
   DType dtype_ = DType::f32;
   Device device_ = default_device();
   Storage* storage_ = nullptr;  // shared with views, counted by its owners
-  void* data_ = nullptr;  // the first element
+  void* data_ = nullptr;        // the first element
 };
 
 }  // namespace descent

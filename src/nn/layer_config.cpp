@@ -20,9 +20,9 @@
 #include "nn/input.h"
 #include "nn/layer_normalization.h"
 #include "nn/max_pool2d.h"
+#include "nn/merge.h"
 #include "nn/multi_head_attention.h"
 #include "nn/positional_embedding.h"
-#include "nn/merge.h"
 
 namespace descent {
 namespace {

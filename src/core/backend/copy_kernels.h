@@ -1,6 +1,7 @@
 // The copy kernel family: values moved between tensors in blocks (concat), a strided view made
-// dense (Variable::value, the backward of views), and dropout's mask. The graph side is core/ops/shape.cpp, core/ops/concat.cpp and
-// core/ops/dropout.cpp; the kernels are core/backend/{cpu,reference}/copy.cpp.
+// dense (Variable::value, the backward of views), and dropout's mask. The graph side is
+// core/ops/shape.cpp, core/ops/concat.cpp and core/ops/dropout.cpp; the kernels are
+// core/backend/{cpu,reference}/copy.cpp.
 #pragma once
 
 #include <cstdint>
