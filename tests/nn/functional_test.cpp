@@ -218,7 +218,7 @@ TEST(Functional, RejectsBadGraphsNamingTheLayer) {
 }
 
 TEST(Functional, ALongChainFromAFileIsSortedWithoutRecursion) {
-  json layers = {kInput};
+  json layers = json::array({kInput});
   std::string previous = "x";
   for (int i = 0; i < 100000; ++i) {
     const std::string name = fmt::format("a{}", i);
