@@ -1,37 +1,11 @@
 #include "nn/average_pooling2d.h"
 
-#include <fmt/format.h>
-
-#include "core/error.h"
-#include "core/ops.h"
+#include "core/ops/pool.h"
 
 namespace descent {
 
-AveragePooling2D::AveragePooling2D(int pool_size, int stride)
-    : pool_size_(pool_size), stride_(stride > 0 ? stride : pool_size) {
-  if (pool_size_ <= 0)
-    throw InvalidArgument(
-        fmt::format("AveragePooling2D: pool_size must be > 0, got {}", pool_size_));
-}
-
-Shape AveragePooling2D::build(const Shape& input_shape, Rng& /*rng*/) {
-  return plan(input_shape).output;
-}
-
-LayerPlan AveragePooling2D::plan(const Shape& input_shape) const {
-  if (input_shape.size() != 3 || input_shape[1] < pool_size_ || input_shape[2] < pool_size_)
-    throw InvalidArgument(fmt::format("AveragePooling2D({}) cannot pool inputs of shape {}",
-                                      pool_size_, shape_string(input_shape)));
-  return {{input_shape[0], (input_shape[1] - pool_size_) / stride_ + 1,
-           (input_shape[2] - pool_size_) / stride_ + 1}};
-}
-
 Variable AveragePooling2D::forward(const Variable& x, bool /*training*/) {
   return avg_pool2d(x, pool_size_, stride_);
-}
-
-nlohmann::json AveragePooling2D::config() const {
-  return {{"type", type()}, {"pool_size", pool_size_}, {"strides", stride_}};
 }
 
 }  // namespace descent

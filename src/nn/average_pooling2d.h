@@ -2,22 +2,17 @@
 // padding "valid" only, as MaxPool2D).
 #pragma once
 
-#include "nn/layer.h"
+#include "nn/pooling2d.h"
 
 namespace descent {
 
-class AveragePooling2D : public Layer {
+class AveragePooling2D : public Pooling2D {
  public:
-  explicit AveragePooling2D(int pool_size = 2, int stride = 0);
+  explicit AveragePooling2D(int pool_size = 2, int stride = 0)
+      : Pooling2D("AveragePooling2D", pool_size, stride) {}
 
   std::string type() const override { return "AveragePooling2D"; }
-  Shape build(const Shape& input_shape, Rng& rng) override;
-  LayerPlan plan(const Shape& input_shape) const override;
   Variable forward(const Variable& x, bool training) override;
-  nlohmann::json config() const override;
-
- private:
-  int pool_size_, stride_;
 };
 
 }  // namespace descent

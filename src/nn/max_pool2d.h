@@ -1,22 +1,17 @@
 // MaxPool2D: the maximum of each pool_size × pool_size window (stride defaults to pool_size).
 #pragma once
 
-#include "nn/layer.h"
+#include "nn/pooling2d.h"
 
 namespace descent {
 
-class MaxPool2D : public Layer {
+class MaxPool2D : public Pooling2D {
  public:
-  explicit MaxPool2D(int pool_size = 2, int stride = 0);
+  explicit MaxPool2D(int pool_size = 2, int stride = 0)
+      : Pooling2D("MaxPool2D", pool_size, stride) {}
 
   std::string type() const override { return "MaxPool2D"; }
-  Shape build(const Shape& input_shape, Rng& rng) override;
-  LayerPlan plan(const Shape& input_shape) const override;
   Variable forward(const Variable& x, bool training) override;
-  nlohmann::json config() const override;
-
- private:
-  int pool_size_, stride_;
 };
 
 }  // namespace descent
