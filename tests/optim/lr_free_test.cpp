@@ -21,6 +21,9 @@ namespace descent {
 namespace lr_free_test {
 
 using nlohmann::json;
+using test_fixtures::run_steps;
+using test_fixtures::skipped;
+using test_fixtures::starting_variables;
 
 const json& fixture() {
   static const json data = test_fixtures::read("lr_free.json");
@@ -32,12 +35,6 @@ template <class T>
 struct Problem : test_fixtures::PerturbedQuadratic<T> {
   Problem() : test_fixtures::PerturbedQuadratic<T>(fixture()["problem"]) {}
 };
-
-bool skipped(const json& c, int t) {
-  if (!c.contains("skip")) return false;
-  const json& steps = c["skip"];
-  return std::find(steps.begin(), steps.end(), t) != steps.end();
-}
 
 // The step statistic the fixture records: DoG's η (lr·r̄/√G, or init_eta on the first step),
 // the others' d (their first scalar).
@@ -125,31 +122,6 @@ TEST(LrFree, Float32FollowsTheReferencesTo1e5) {
   }
 }
 
-std::vector<Variable> fixture_variables() {
-  Problem<float> problem;
-  std::vector<Variable> out;
-  for (const auto& v : problem.values)
-    out.emplace_back(Tensor({static_cast<std::int64_t>(v.size())}, v), true);
-  return out;
-}
-
-// Steps t0..t1 (inclusive) of the fixture's problem on Variables, the last one skipped on t = 3.
-void run_steps(Optimizer& optimizer, std::vector<Variable>& params, int t0, int t1) {
-  Problem<float> problem;
-  for (int t = t0; t <= t1; ++t) {
-    optimizer.zero_grad();
-    for (std::size_t i = 0; i < params.size(); ++i) {
-      if (i + 1 == params.size() && t == 3) continue;
-      const auto value = params[i].value().values();
-      std::copy(value.begin(), value.end(), problem.values[i].begin());
-      problem.write_gradient(i, t);
-      const auto& g = problem.grads[i];
-      std::copy(g.begin(), g.end(), params[i].mutable_grad().values().begin());
-    }
-    optimizer.step();
-  }
-}
-
 // The optimizer-level scalars go through the checkpoint's JSON text and back exactly: a fresh
 // optimizer that loads them mid-run continues bitwise equal to the one that ran on.
 TEST(LrFree, CheckpointMidRunContinuesBitwiseEqual) {
@@ -163,12 +135,13 @@ TEST(LrFree, CheckpointMidRunContinuesBitwiseEqual) {
   };
   for (const auto& [name, hp] : cases) {
     SCOPED_TRACE(name + " " + hp.dump());
-    std::vector<Variable> straight = fixture_variables(), resumed = fixture_variables();
+    std::vector<Variable> straight = starting_variables(fixture()["problem"]),
+                          resumed = starting_variables(fixture()["problem"]);
     auto through = make_optimizer(name, straight, hp);
-    run_steps(*through, straight, 1, 30);
+    run_steps(fixture()["problem"], *through, straight, 1, 30);
 
     auto first = make_optimizer(name, resumed, hp);
-    run_steps(*first, resumed, 1, 12);
+    run_steps(fixture()["problem"], *first, resumed, 1, 12);
     StateDict saved = first->state_dict();
     ASSERT_TRUE(saved.meta.contains("scalars"));
     saved.meta = json::parse(saved.meta.dump());
@@ -178,7 +151,7 @@ TEST(LrFree, CheckpointMidRunContinuesBitwiseEqual) {
     auto second = make_optimizer(name, copies, hp);
     second->load_state_dict(saved);
     EXPECT_EQ(second->rule().scalars(), first->rule().scalars());
-    run_steps(*second, copies, 13, 30);
+    run_steps(fixture()["problem"], *second, copies, 13, 30);
     for (std::size_t i = 0; i < straight.size(); ++i) {
       const auto expected = straight[i].value().values();
       const auto actual = copies[i].value().values();
@@ -190,9 +163,9 @@ TEST(LrFree, CheckpointMidRunContinuesBitwiseEqual) {
 }
 
 TEST(LrFree, CheckpointWithTheWrongNumberOfScalarsIsRejected) {
-  std::vector<Variable> params = fixture_variables();
+  std::vector<Variable> params = starting_variables(fixture()["problem"]);
   auto dog = make_optimizer("dog", params, json::object());
-  run_steps(*dog, params, 1, 2);
+  run_steps(fixture()["problem"], *dog, params, 1, 2);
   StateDict saved = dog->state_dict();
   saved.meta["scalars"].push_back(1.0);
   auto fresh = make_optimizer("dog", params, json::object());

@@ -23,6 +23,10 @@ namespace descent {
 namespace schedule_free_test {
 
 using nlohmann::json;
+using test_fixtures::run_steps;
+using test_fixtures::skipped;
+using test_fixtures::starting_variables;
+using test_fixtures::values_of;
 
 const json& fixture() {
   static const json data = test_fixtures::read("schedule_free.json");
@@ -33,12 +37,6 @@ template <class T>
 struct Problem : test_fixtures::PerturbedQuadratic<T> {
   Problem() : test_fixtures::PerturbedQuadratic<T>(fixture()["problem"]) {}
 };
-
-bool skipped(const json& c, int t) {
-  if (!c.contains("skip")) return false;
-  const json& steps = c["skip"];
-  return std::find(steps.begin(), steps.end(), t) != steps.end();
-}
 
 // The weight of the last step in the average, c = w/W, from the scalars k, η_max, W.
 double average_weight(const BasicOptimizer<double>& optimizer, const json& hp) {
@@ -141,40 +139,6 @@ TEST(ScheduleFree, Float32FollowsTheReferenceTo1e5) {
   }
 }
 
-std::vector<Variable> fixture_variables() {
-  Problem<float> problem;
-  std::vector<Variable> out;
-  for (const auto& v : problem.values)
-    out.emplace_back(Tensor({static_cast<std::int64_t>(v.size())}, v), true);
-  return out;
-}
-
-// Steps t0..t1 (inclusive) of the fixture's problem on Variables, the last one skipped on t = 3.
-void run_steps(Optimizer& optimizer, std::vector<Variable>& params, int t0, int t1) {
-  Problem<float> problem;
-  for (int t = t0; t <= t1; ++t) {
-    optimizer.zero_grad();
-    for (std::size_t i = 0; i < params.size(); ++i) {
-      if (i + 1 == params.size() && t == 3) continue;
-      const auto value = params[i].value().values();
-      std::copy(value.begin(), value.end(), problem.values[i].begin());
-      problem.write_gradient(i, t);
-      const auto& g = problem.grads[i];
-      std::copy(g.begin(), g.end(), params[i].mutable_grad().values().begin());
-    }
-    optimizer.step();
-  }
-}
-
-std::vector<std::vector<float>> values_of(const std::vector<Variable>& params) {
-  std::vector<std::vector<float>> out;
-  for (const Variable& p : params) {
-    const auto v = p.value().values();
-    out.emplace_back(v.begin(), v.end());
-  }
-  return out;
-}
-
 // The slot that keeps the point the parameters do not hold.
 std::vector<std::vector<float>> other_point(const Optimizer& optimizer) {
   std::vector<std::vector<float>> out;
@@ -186,9 +150,9 @@ std::vector<std::vector<float>> other_point(const Optimizer& optimizer) {
 TEST(ScheduleFree, TheWeightSwitchExchangesTheTwoPointsExactly) {
   for (const char* name : {"sgd_schedule_free", "adamw_schedule_free"}) {
     SCOPED_TRACE(name);
-    std::vector<Variable> params = fixture_variables();
+    std::vector<Variable> params = starting_variables(fixture()["problem"]);
     auto optimizer = make_optimizer(name, params, {{"lr", 0.05}, {"warmup_steps", 3}});
-    run_steps(*optimizer, params, 1, 6);
+    run_steps(fixture()["problem"], *optimizer, params, 1, 6);
     const auto y = values_of(params), x = other_point(*optimizer);
     ASSERT_NE(x, y);
     EXPECT_FALSE(optimizer->holds_eval_weights());
@@ -222,15 +186,15 @@ TEST(ScheduleFree, TheSwitchIsANoOpForEveryOtherOptimizer) {
   for (std::string_view name : optimizer_names()) {
     if (name.ends_with("_schedule_free")) continue;
     SCOPED_TRACE(std::string(name));
-    std::vector<Variable> params = fixture_variables();
+    std::vector<Variable> params = starting_variables(fixture()["problem"]);
     auto optimizer = make_optimizer(name, params, json::object());
     EXPECT_FALSE(optimizer->rule().eval_point_slot());
-    run_steps(*optimizer, params, 1, 2);
+    run_steps(fixture()["problem"], *optimizer, params, 1, 2);
     const auto before = values_of(params);
     optimizer->use_eval_weights();
     EXPECT_FALSE(optimizer->holds_eval_weights());
     EXPECT_EQ(values_of(params), before);
-    EXPECT_NO_THROW(run_steps(*optimizer, params, 3, 3));
+    EXPECT_NO_THROW(run_steps(fixture()["problem"], *optimizer, params, 3, 3));
     EXPECT_FALSE(optimizer->state_dict().meta.contains("eval_weights"));
   }
 }
@@ -248,12 +212,13 @@ TEST(ScheduleFree, CheckpointMidRunContinuesBitwiseEqualInEitherMode) {
   for (const auto& [name, hp] : cases) {
     for (const bool eval_mode : {false, true}) {
       SCOPED_TRACE(name + " " + hp.dump() + (eval_mode ? " saved in eval mode" : ""));
-      std::vector<Variable> straight = fixture_variables(), resumed = fixture_variables();
+      std::vector<Variable> straight = starting_variables(fixture()["problem"]),
+                            resumed = starting_variables(fixture()["problem"]);
       auto through = make_optimizer(name, straight, hp);
-      run_steps(*through, straight, 1, 30);
+      run_steps(fixture()["problem"], *through, straight, 1, 30);
 
       auto first = make_optimizer(name, resumed, hp);
-      run_steps(*first, resumed, 1, 12);
+      run_steps(fixture()["problem"], *first, resumed, 1, 12);
       if (eval_mode) first->use_eval_weights();
       StateDict saved = first->state_dict();
       ASSERT_TRUE(saved.meta.contains("scalars"));
@@ -268,7 +233,7 @@ TEST(ScheduleFree, CheckpointMidRunContinuesBitwiseEqualInEitherMode) {
       EXPECT_EQ(second->holds_eval_weights(), eval_mode);
       EXPECT_EQ(second->rule().scalars(), first->rule().scalars());
       second->use_train_weights();
-      run_steps(*second, copies, 13, 30);
+      run_steps(fixture()["problem"], *second, copies, 13, 30);
       EXPECT_EQ(values_of(copies), values_of(straight));
       EXPECT_EQ(other_point(*second), other_point(*through));
       EXPECT_EQ(second->rule().scalars(), through->rule().scalars());
@@ -277,9 +242,9 @@ TEST(ScheduleFree, CheckpointMidRunContinuesBitwiseEqualInEitherMode) {
 }
 
 TEST(ScheduleFree, EvalWeightsInAStateOfAnotherOptimizerAreRejected) {
-  std::vector<Variable> params = fixture_variables();
+  std::vector<Variable> params = starting_variables(fixture()["problem"]);
   auto adam = make_optimizer("adam", params, json::object());
-  run_steps(*adam, params, 1, 2);
+  run_steps(fixture()["problem"], *adam, params, 1, 2);
   StateDict saved = adam->state_dict();
   saved.meta["eval_weights"] = true;
   auto fresh = make_optimizer("adam", params, json::object());

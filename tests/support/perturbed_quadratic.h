@@ -4,11 +4,15 @@
 // parameters (a fixed quadratic plus a fixed perturbation).
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "core/variable.h"
+#include "optim/optimizer.h"
 
 namespace descent::test_fixtures {
 
@@ -56,5 +60,48 @@ struct PerturbedQuadratic {
     return out;
   }
 };
+
+// Whether fixture case `c` skips its last parameter at step t (the case's "skip" steps).
+inline bool skipped(const nlohmann::json& c, int t) {
+  if (!c.contains("skip")) return false;
+  const nlohmann::json& steps = c["skip"];
+  return std::find(steps.begin(), steps.end(), t) != steps.end();
+}
+
+// Float parameters at the starting values of the problem `spec`.
+inline std::vector<Variable> starting_variables(const nlohmann::json& spec) {
+  PerturbedQuadratic<float> problem(spec);
+  std::vector<Variable> out;
+  for (const auto& v : problem.values)
+    out.emplace_back(Tensor({static_cast<std::int64_t>(v.size())}, v), true);
+  return out;
+}
+
+// Steps t0..t1 (inclusive) of the problem `spec` on `params`, the last one skipped on t = 3.
+inline void run_steps(const nlohmann::json& spec, Optimizer& optimizer,
+                      std::vector<Variable>& params, int t0, int t1) {
+  PerturbedQuadratic<float> problem(spec);
+  for (int t = t0; t <= t1; ++t) {
+    optimizer.zero_grad();
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      if (i + 1 == params.size() && t == 3) continue;
+      const auto value = params[i].value().values();
+      std::copy(value.begin(), value.end(), problem.values[i].begin());
+      problem.write_gradient(i, t);
+      const auto& g = problem.grads[i];
+      std::copy(g.begin(), g.end(), params[i].mutable_grad().values().begin());
+    }
+    optimizer.step();
+  }
+}
+
+inline std::vector<std::vector<float>> values_of(const std::vector<Variable>& params) {
+  std::vector<std::vector<float>> out;
+  for (const Variable& p : params) {
+    const auto v = p.value().values();
+    out.emplace_back(v.begin(), v.end());
+  }
+  return out;
+}
 
 }  // namespace descent::test_fixtures
