@@ -9,6 +9,7 @@
 #include "core/autograd.h"
 #include "core/error.h"
 #include "core/ops.h"
+#include "gradcheck.h"
 #include "layer_fixture.h"
 #include "nn/conv2d.h"
 #include "nn/dense.h"
@@ -19,6 +20,7 @@
 namespace descent {
 namespace {
 
+using testing::expect_float64_gradients;
 using testing::expect_near_fixture;
 using testing::fixture_tensor;
 using ::testing::HasSubstr;
@@ -103,23 +105,7 @@ void expect_batch_norm_float64_gradients_match(const Shape& shape, bool training
     layer.beta() = inputs[2];
     return sum(mul(layer.forward(inputs[0], training), Variable(w)));
   };
-  loss().backward();
-  constexpr double eps = 1e-6, atol = 1e-5, rtol = 1e-3;
-  for (std::size_t k = 0; k < inputs.size(); ++k) {
-    const Tensor analytic = inputs[k].grad();
-    double* v = inputs[k].value().data<double>();
-    for (std::int64_t i = 0; i < analytic.size(); ++i) {
-      const double saved = v[i];
-      v[i] = saved + eps;
-      const double plus = loss().value().at(0);
-      v[i] = saved - eps;
-      const double minus = loss().value().at(0);
-      v[i] = saved;
-      const double numeric = (plus - minus) / (2 * eps);
-      EXPECT_NEAR(analytic.at(i), numeric, atol + rtol * std::abs(numeric))
-          << "input " << k << " element " << i;
-    }
-  }
+  expect_float64_gradients(loss, inputs);
 }
 
 TEST(BatchNormalization, Float64GradientsMatchCentralDifferences) {

@@ -4,11 +4,13 @@
 
 #include "core/error.h"
 #include "core/ops.h"
+#include "gradcheck.h"
 #include "layer_fixture.h"
 
 namespace descent {
 namespace {
 
+using testing::expect_float64_gradients;
 using testing::expect_near_fixture;
 using testing::fixture_tensor;
 using testing::layer_case;
@@ -54,23 +56,7 @@ TEST(LayerNormalization, Float64GradientsMatchCentralDifferences) {
     layer.beta() = inputs[2];
     return sum(mul(layer.forward(inputs[0], false), Variable(w)));
   };
-  loss().backward();
-  constexpr double eps = 1e-6;
-  for (std::size_t k = 0; k < inputs.size(); ++k) {
-    const Tensor analytic = inputs[k].grad();
-    double* v = inputs[k].value().data<double>();
-    for (std::int64_t i = 0; i < analytic.size(); ++i) {
-      const double saved = v[i];
-      v[i] = saved + eps;
-      const double plus = loss().value().at(0);
-      v[i] = saved - eps;
-      const double minus = loss().value().at(0);
-      v[i] = saved;
-      const double numeric = (plus - minus) / (2 * eps);
-      EXPECT_NEAR(analytic.at(i), numeric, 1e-7 + 1e-6 * std::abs(numeric))
-          << "input " << k << " element " << i;
-    }
-  }
+  expect_float64_gradients(loss, inputs, 1e-7, 1e-6);
 }
 
 TEST(LayerNormalization, ParametersPlanAndOptions) {

@@ -9,6 +9,7 @@
 #include "core/autograd.h"
 #include "core/error.h"
 #include "core/ops.h"
+#include "gradcheck.h"
 #include "layer_fixture.h"
 #include "nn/dense.h"
 #include "nn/layer_config.h"
@@ -19,6 +20,7 @@
 namespace descent {
 namespace {
 
+using testing::expect_float64_gradients;
 using testing::expect_near_fixture;
 using testing::fixture_tensor;
 
@@ -92,28 +94,6 @@ Tensor random_f64(const Shape& shape, Rng& rng, double scale = 1.0) {
   for (std::int64_t i = 0; i < t.size(); ++i)
     t.data<double>()[i] = scale * rng.uniform(-1.0, 1.0);
   return t;
-}
-
-// Central differences in float64 at torch.autograd.gradcheck's settings, for every input.
-void expect_float64_gradients(const std::function<Variable()>& loss,
-                              std::vector<Variable>& inputs) {
-  loss().backward();
-  constexpr double eps = 1e-6, atol = 1e-5, rtol = 1e-3;
-  for (std::size_t k = 0; k < inputs.size(); ++k) {
-    const Tensor analytic = inputs[k].grad();
-    double* v = inputs[k].value().data<double>();
-    for (std::int64_t i = 0; i < analytic.size(); ++i) {
-      const double saved = v[i];
-      v[i] = saved + eps;
-      const double plus = loss().value().at(0);
-      v[i] = saved - eps;
-      const double minus = loss().value().at(0);
-      v[i] = saved;
-      const double numeric = (plus - minus) / (2 * eps);
-      EXPECT_NEAR(analytic.at(i), numeric, atol + rtol * std::abs(numeric))
-          << "input " << k << " element " << i;
-    }
-  }
 }
 
 TEST(MultiHeadAttention, Float64GradientsMatchCentralDifferences) {

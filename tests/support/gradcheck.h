@@ -44,4 +44,29 @@ inline void expect_gradients_match(const std::function<Variable(std::vector<Vari
   }
 }
 
+// The same in float64 at torch.autograd.gradcheck's settings by default (eps 1e-6, atol 1e-5,
+// rtol 1e-3): `loss` maps the current values of `inputs` (float64, requiring gradients) to one
+// value; each input's gradient from one backward pass must match the central differences.
+inline void expect_float64_gradients(const std::function<Variable()>& loss,
+                                     std::vector<Variable>& inputs, double atol = 1e-5,
+                                     double rtol = 1e-3) {
+  loss().backward();
+  constexpr double eps = 1e-6;
+  for (std::size_t k = 0; k < inputs.size(); ++k) {
+    const Tensor analytic = inputs[k].grad();
+    double* v = inputs[k].value().data<double>();
+    for (std::int64_t i = 0; i < analytic.size(); ++i) {
+      const double saved = v[i];
+      v[i] = saved + eps;
+      const double plus = loss().value().at(0);
+      v[i] = saved - eps;
+      const double minus = loss().value().at(0);
+      v[i] = saved;
+      const double numeric = (plus - minus) / (2 * eps);
+      EXPECT_NEAR(analytic.at(i), numeric, atol + rtol * std::abs(numeric))
+          << "input " << k << " element " << i;
+    }
+  }
+}
+
 }  // namespace descent::testing
