@@ -34,11 +34,7 @@ void BasicAdamWScheduleFree<T>::init_state(ParamState<T>& state, std::size_t siz
 template <std::floating_point T>
 bool BasicAdamWScheduleFree<T>::prepare_step(std::span<const ParamSlice<T>> params,
                                              std::span<ParamState<T>> states) {
-  // z and x start where the parameter stands at its first update.
-  for (std::size_t i = 0; i < params.size(); ++i)
-    if (!params[i].grad.empty() && states[i].step == 0)
-      for (std::size_t k = 0; k < 2; ++k)
-        std::copy(params[i].value.begin(), params[i].value.end(), states[i].slots[k].begin());
+  start_schedule_free_points(params, states);
   bias_correction2_ = 1 - std::pow(options_.betas[1], this->scalars()[0] + 1);
   const ScheduleFreeStep s =
       advance_schedule_free_average(this->lr(), options_.warmup_steps, options_.r,

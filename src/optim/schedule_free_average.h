@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "optim/basic_optimizer.h"
 #include "optim/hyperparameter_checks.h"
 
 namespace descent {
@@ -38,6 +39,16 @@ inline void check_schedule_free_average(std::string_view optimizer, std::int64_t
 // The scalars a fresh rule starts from: k, η_max, W.
 inline std::vector<double> schedule_free_initial_scalars() {
   return {0.0, -1.0, 0.0};
+}
+
+// z and x (slots 0 and 1) start where a parameter stands at its first update.
+template <std::floating_point T>
+void start_schedule_free_points(std::span<const ParamSlice<T>> params,
+                                std::span<ParamState<T>> states) {
+  for (std::size_t i = 0; i < params.size(); ++i)
+    if (!params[i].grad.empty() && states[i].step == 0)
+      for (std::size_t slot : {0, 1})
+        std::copy(params[i].value.begin(), params[i].value.end(), states[i].slots[slot].begin());
 }
 
 // Advances k, η_max and W (scalars[0..2]) by one step at η `lr`.

@@ -37,11 +37,7 @@ void BasicSGDScheduleFree<T>::init_state(ParamState<T>& state, std::size_t size)
 template <std::floating_point T>
 bool BasicSGDScheduleFree<T>::prepare_step(std::span<const ParamSlice<T>> params,
                                            std::span<ParamState<T>> states) {
-  // z and x start where the parameter stands at its first update.
-  for (std::size_t i = 0; i < params.size(); ++i)
-    if (!params[i].grad.empty() && states[i].step == 0)
-      for (std::vector<T>& slot : states[i].slots)
-        std::copy(params[i].value.begin(), params[i].value.end(), slot.begin());
+  start_schedule_free_points(params, states);
   const ScheduleFreeStep s =
       advance_schedule_free_average(this->lr(), options_.warmup_steps, options_.r,
                                     options_.weight_lr_power, this->mutable_scalars());
