@@ -185,7 +185,8 @@ void add_train_command(CLI::App& app, int& exit_code) {
   sub->add_option("--out", command->out, "run directory (default: runs/train-<time>)");
   sub->add_option("--track-sharpness", command->track_every,
                   "every N optimizer steps, the exact λmax of the training loss on a fixed subset, "
-                  "against the threshold 2(1+μ)/η: the edge of stability (sharpness_track.csv)");
+                  "against the threshold 2(1+μ)/η (Adam, AdamW: λmax of P⁻¹H against "
+                  "(2+2β1)/((1−β1)η)): the edge of stability (sharpness_track.csv)");
   sub->add_option("--track-sharpness-samples", command->track_samples,
                   "training samples the tracked λmax is measured on (the first N)")
       ->capture_default_str();
