@@ -173,7 +173,8 @@ void add_find_lr_command(CLI::App& app, int& exit_code) {
   sub->add_flag("--val", command->validate,
                 "validation loss at every step (the --validation-split tail, else the test set)");
   sub->add_option("--out", command->out, "run directory (default: runs/find-lr-<time>)");
-  sub->add_flag("--overwrite", command->overwrite, "reuse an existing, non-empty run directory");
+  sub->add_flag("--overwrite", command->overwrite,
+                "replace an existing run directory: its earlier contents are removed");
   sub->add_flag("--json", command->output.json, "print one JSON object with the results");
   sub->add_flag("--quiet", command->output.quiet, "no progress line");
   sub->callback([command, &exit_code] { exit_code = run_find_lr(*command); });

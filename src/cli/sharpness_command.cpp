@@ -251,7 +251,8 @@ void add_sharpness_command(CLI::App& app, int& exit_code) {
                   "stop when the estimate changes by less than this, relatively")
       ->capture_default_str();
   sub->add_option("--out", command->out, "run directory (default: runs/sharpness-<time>)");
-  sub->add_flag("--overwrite", command->overwrite, "reuse an existing, non-empty run directory");
+  sub->add_flag("--overwrite", command->overwrite,
+                "replace an existing run directory: its earlier contents are removed");
   sub->add_flag("--json", command->output.json, "print one JSON object with the results");
   sub->add_flag("--quiet", command->output.quiet, "no progress output");
   sub->callback([command, &exit_code] { exit_code = run_sharpness(*command); });

@@ -283,7 +283,8 @@ void add_sweep_command(CLI::App& app, int& exit_code) {
   sub->add_option("--resume", command->resume,
                   "finish the sweep in RUN_DIR: only the runs it had not finished are trained");
   sub->add_option("--out", command->out, "run directory (default: runs/sweep-<time>)");
-  sub->add_flag("--overwrite", command->overwrite, "reuse an existing, non-empty run directory");
+  sub->add_flag("--overwrite", command->overwrite,
+                "replace an existing run directory: its earlier contents are removed");
   sub->add_flag("--json", command->output.json, "print one JSON object with the results");
   sub->add_flag("--quiet", command->output.quiet, "no progress lines");
   sub->callback([command, sub, &exit_code] { exit_code = run_sweep_command(*command, *sub); });

@@ -112,7 +112,6 @@ int run_train(TrainCommand c, const CLI::App& command) {
   } else {
     run.emplace(c.out, "train", c.overwrite);
     apply_checkpoint_flags(c.checkpoints, run->path(), fit);
-    std::filesystem::remove_all(fit.checkpoint_dir);  // an overwritten run's old checkpoints
     config = e.config;
     config["checkpoints"] = to_json(c.checkpoints);
     if (c.track_every)
@@ -190,7 +189,8 @@ void add_train_command(CLI::App& app, int& exit_code) {
   sub->add_option("--track-sharpness-samples", command->track_samples,
                   "training samples the tracked λmax is measured on (the first N)")
       ->capture_default_str();
-  sub->add_flag("--overwrite", command->overwrite, "reuse an existing, non-empty run directory");
+  sub->add_flag("--overwrite", command->overwrite,
+                "replace an existing run directory: its earlier contents are removed");
   sub->add_flag("--json", command->output.json, "print one JSON object with the results");
   sub->add_flag("--quiet", command->output.quiet, "no progress bar");
   sub->callback([command, sub, &exit_code] { exit_code = run_train(*command, *sub); });

@@ -189,7 +189,7 @@ int run_tune(const TuneCommand& given, const CLI::App& command) {
                validation.size(), root.path().string());
 
   // 1. The range test, from the initial weights (once: a resumed run reads its suggestion back).
-  const RunDirectory finder_dir(root.path() / "find-lr", "find-lr", true);
+  const RunDirectory finder_dir = RunDirectory::stage(root.path() / "find-lr");
   std::optional<LrSuggestion> suggestion = saved_suggestion(finder_dir);
   if (suggestion) {
     if (!quiet) fmt::print(stderr, "1/3 Range test: done before\n");
@@ -226,7 +226,7 @@ int run_tune(const TuneCommand& given, const CLI::App& command) {
   const std::vector<double> lrs =
       unclear ? log_spaced(1e-5, 1.0, c.sweep_points)
               : log_spaced(suggested / 10.0, suggested * 3.0, c.sweep_points);
-  const RunDirectory sweep_dir(root.path() / "sweep", "sweep", true);
+  const RunDirectory sweep_dir = RunDirectory::stage(root.path() / "sweep");
   const SweepRunStore sweep_store(sweep_dir.file("runs"));
   const SweepResult swept = run_sweep(
       build, train, lrs,
@@ -271,7 +271,7 @@ int run_tune(const TuneCommand& given, const CLI::App& command) {
                  .validation_data = &validation,
                  .verbose = quiet ? 0 : 1,
                  .schedule = final_schedule(flags, model->optimizer(), chosen, final_steps)};
-  const RunDirectory final_dir(root.path() / "final", "train", true);
+  const RunDirectory final_dir = RunDirectory::stage(root.path() / "final");
   apply_checkpoint_flags(c.checkpoints, final_dir.path(), fit);
   const std::optional<LoadedCheckpoint> checkpoint =
       CheckpointStore(fit.checkpoint_dir, fit.checkpoint_keep).load_latest();
@@ -356,7 +356,8 @@ void add_tune_command(CLI::App& app, int& exit_code) {
                   "finish the tune run in RUN_DIR: finished stages and sweep runs are kept, the "
                   "final training goes on from its last checkpoint");
   sub->add_option("--out", command->out, "run directory (default: runs/tune-<time>)");
-  sub->add_flag("--overwrite", command->overwrite, "reuse an existing, non-empty run directory");
+  sub->add_flag("--overwrite", command->overwrite,
+                "replace an existing run directory: its earlier contents are removed");
   sub->add_flag("--json", command->output.json, "print one JSON object with the results");
   sub->add_flag("--quiet", command->output.quiet, "no progress output");
   sub->callback([command, sub, &exit_code] { exit_code = run_tune(*command, *sub); });

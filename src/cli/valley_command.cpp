@@ -156,7 +156,8 @@ void add_valley_command(CLI::App& app, int& exit_code) {
                   "other optimizer hyperparameter, KEY=VALUE (repeatable)");
   sub->add_option("--csv", command->csv, "also write the trajectories to this CSV file");
   sub->add_option("--out", command->out, "run directory (default: runs/valley-<time>)");
-  sub->add_flag("--overwrite", command->overwrite, "reuse an existing, non-empty run directory");
+  sub->add_flag("--overwrite", command->overwrite,
+                "replace an existing run directory: its earlier contents are removed");
   sub->add_flag("--json", command->output.json, "print one JSON object with the results");
   sub->callback([command, &exit_code] { exit_code = run_valley_command(*command); });
 }

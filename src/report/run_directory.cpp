@@ -24,6 +24,24 @@ std::string timestamp() {
   return text;
 }
 
+// Replacing a run directory removes everything the earlier run left: a stale history.json beside a
+// new tune's results.json would be reported as one run. Only a directory a descent command made
+// is emptied, so `--out . --overwrite` cannot wipe a user's working directory.
+void clear_earlier_run(const fs::path& dir) {
+  std::error_code error;
+  if (!fs::exists(dir / "config.json", error) && !fs::exists(dir / "results.json", error))
+    throw InvalidArgument(fmt::format(
+        "output directory {} is not empty and is not a descent run directory (no config.json or "
+        "results.json): --overwrite replaces only a run directory",
+        dir.string()));
+  for (const fs::directory_entry& entry : fs::directory_iterator(dir, error)) {
+    fs::remove_all(entry.path(), error);
+    if (error)
+      throw IoError(fmt::format("cannot remove {}: {}", entry.path().string(), error.message()));
+  }
+  if (error) throw IoError(fmt::format("cannot list {}: {}", dir.string(), error.message()));
+}
+
 }  // namespace
 
 RunDirectory::RunDirectory(const fs::path& path, const std::string& command, bool overwrite) {
@@ -39,10 +57,13 @@ RunDirectory::RunDirectory(const fs::path& path, const std::string& command, boo
       if (!fs::is_directory(path_, error))
         throw InvalidArgument(
             fmt::format("output {} exists and is not a directory", path_.string()));
-      if (!fs::is_empty(path_, error) && !overwrite)
-        throw InvalidArgument(fmt::format(
-            "output directory {} already exists and is not empty (use --overwrite to replace it)",
-            path_.string()));
+      if (!fs::is_empty(path_, error)) {
+        if (!overwrite)
+          throw InvalidArgument(fmt::format(
+              "output directory {} already exists and is not empty (use --overwrite to replace it)",
+              path_.string()));
+        clear_earlier_run(path_);
+      }
     }
   }
   fs::create_directories(path_, error);
@@ -57,6 +78,15 @@ RunDirectory RunDirectory::existing(const fs::path& path) {
   std::error_code error;
   if (!fs::is_directory(path, error))
     throw IoError(fmt::format("run directory {} does not exist", path.string()));
+  RunDirectory run;
+  run.path_ = path;
+  return run;
+}
+
+RunDirectory RunDirectory::stage(const fs::path& path) {
+  std::error_code error;
+  fs::create_directories(path, error);
+  if (error) throw IoError(fmt::format("cannot create {}: {}", path.string(), error.message()));
   RunDirectory run;
   run.path_ = path;
   return run;

@@ -13,11 +13,15 @@ namespace descent {
 class RunDirectory {
  public:
   // Creates `path`, or when empty a fresh "runs/<command>-<YYYYMMDD-HHMMSS>[-N]" directory.
-  // Throws InvalidArgument when `path` exists and is not empty and `overwrite` is false, and
-  // IoError when it cannot be created.
+  // A non-empty `path` is refused (InvalidArgument) unless `overwrite`, and then emptied first,
+  // which only a run directory (one holding config.json or results.json) may be. IoError when it
+  // cannot be created or emptied.
   RunDirectory(const std::filesystem::path& path, const std::string& command, bool overwrite);
   // A run directory that exists already, to go on with its run (--resume); IoError otherwise.
   static RunDirectory existing(const std::filesystem::path& path);
+  // A stage of a run (a tune's find-lr/, sweep/, final/): created when absent, its contents kept,
+  // so that a resumed tune finishes what the stage holds.
+  static RunDirectory stage(const std::filesystem::path& path);
 
   const std::filesystem::path& path() const { return path_; }
   std::filesystem::path file(const std::string& name) const { return path_ / name; }

@@ -59,9 +59,39 @@ TEST(TrainCommand, RefusesToOverwriteARunDirectory) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.output, HasSubstr("--overwrite"));
   EXPECT_TRUE(fs::exists(out / "keep.txt"));
-  EXPECT_EQ(run_descent("train --data xor --epochs 1 --quiet --overwrite --out " + out.string())
+}
+
+TEST(TrainCommand, OverwriteReplacesOnlyARunDirectory) {
+  const fs::path out = fresh_dir("train_overwrite_mine");
+  write_file(out / "keep.txt", "mine");
+  const CommandResult r =
+      run_descent("train --data xor --epochs 1 --quiet --overwrite --out " + out.string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.output, "descent: error: output directory " + out.string() +
+                          " is not empty and is not a descent run directory (no config.json or "
+                          "results.json): --overwrite replaces only a run directory\n");
+  EXPECT_TRUE(fs::exists(out / "keep.txt"));
+}
+
+// A tune over a training run's directory once failed: the report read the stale history.json
+// beside the tune's results.json as one run.
+TEST(TrainCommand, OverwritingARunDirectoryLeavesNothingOfTheEarlierRun) {
+  const fs::path out = fresh_dir("train_overwrite_run") / "run";
+  ASSERT_EQ(run_descent("train --data moons --model mlp:4 --epochs 1 --quiet --out " + out.string())
                 .exit_code,
             0);
+  ASSERT_TRUE(fs::exists(out / "history.json"));
+  write_file(out / "notes.txt", "added after the run");
+  const CommandResult r = run_descent(
+      "tune --data moons --model mlp:4 --finder-iters 10 --sweep-points 2 --sweep-epochs 1 "
+      "--epochs 1 --quiet --overwrite --out " +
+      out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_FALSE(fs::exists(out / "history.json"));
+  EXPECT_FALSE(fs::exists(out / "checkpoints"));
+  EXPECT_FALSE(fs::exists(out / "notes.txt"));
+  EXPECT_TRUE(fs::exists(out / "final" / "history.json"));
+  EXPECT_TRUE(fs::exists(out / "report.html"));
 }
 
 TEST(TrainCommand, ScheduleDrivesEta) {
