@@ -18,6 +18,7 @@
 #include "lr/lr_suggestions.h"
 #include "lr/sweep.h"
 #include "lr/sweep_budget.h"
+#include "lr/sweep_choice.h"
 #include "lr/sweep_confidence.h"
 #include "lr/sweep_run_store.h"
 #include "lr/widening_sweep.h"
@@ -45,6 +46,7 @@ struct TuneCommand {
   std::optional<int> sweep_epochs;  // empty: a tenth of the final run's steps (lr/sweep_budget.h)
   int sweep_widenings = 2;
   bool sweep_schedule = true;  // sweep runs follow the final run's schedule, compressed
+  bool cautious_pick = true;   // lr/sweep_choice.h, not simply the best run's η
   int parallel = 0;
   CheckpointFlags checkpoints;
   OutputFlags output;
@@ -59,6 +61,7 @@ json tune_settings(const TuneCommand& c) {
           {"sweep_points", c.sweep_points},
           {"sweep_epochs", c.sweep_epochs ? json(*c.sweep_epochs) : json()},
           {"sweep_schedule", c.sweep_schedule},
+          {"cautious_pick", c.cautious_pick},
           {"sweep_widenings", c.sweep_widenings},
           {"parallel", c.parallel},
           {"checkpoints", to_json(c.checkpoints)}};
@@ -79,6 +82,7 @@ TuneCommand resumed_command(const TuneCommand& given, const RunDirectory& root) 
                          : std::optional<int>(tune.at("sweep_epochs").get<int>());
     // Runs from before the sweep followed the final schedule trained at a constant η.
     c.sweep_schedule = tune.value("sweep_schedule", false);
+    c.cautious_pick = tune.value("cautious_pick", false);  // and took the best run's η
     c.sweep_widenings = tune.value("sweep_widenings", 0);  // runs from before widening had none
     c.parallel = tune.at("parallel").get<int>();
     c.checkpoints = checkpoint_flags_from_json(tune.at("checkpoints"));
@@ -291,20 +295,31 @@ int run_tune(const TuneCommand& given, const CLI::App& command) {
         "every sweep run diverged (η from {:.3g} to {:.3g}): the range test's suggestion is too "
         "high for this model; see {}",
         lrs.front(), lrs.back(), sweep_dir.path().string()));
-  const double chosen = *swept.best_lr;
-  const auto best = std::find_if(swept.runs.begin(), swept.runs.end(),
-                                 [&](const SweepRun& r) { return r.lr == chosen; });
+  const SweepConfidence confidence = sweep_confidence(swept, true);
+  const SweepChoice choice = c.cautious_pick ? choose_from_sweep(swept, confidence)
+                                             : SweepChoice{.lr = *swept.best_lr, .why = ""};
+  const double chosen = choice.lr;
+  const auto run_at = [&](double lr) {
+    return std::find_if(swept.runs.begin(), swept.runs.end(),
+                        [&](const SweepRun& r) { return r.lr == lr; });
+  };
+  const auto best = run_at(*swept.best_lr);
   const std::string widening_note =
       widened.widenings
           ? fmt::format(" (the grid widened {} time(s) past its edge)", widened.widenings)
           : "";
-  const std::string reason = fmt::format(
-      "η = {:.3g} had the lowest validation loss ({:.4f}) after {} steps{} among {} runs from "
-      "{:.3g} to {:.3g}{} around the range test's suggestion {:.3g} ({} rule); its verdict: {}",
-      chosen, best->final_val_loss(), budget.steps, sweep_schedule ? " of the final schedule" : "",
-      lrs.size(), lrs.front(), lrs.back(), widening_note, suggested, suggestion->rule,
-      to_string(best->verdict));
-  const SweepConfidence confidence = sweep_confidence(swept, true);
+  const std::string found = fmt::format(
+      "the lowest validation loss ({:.4f}) after {} steps{} among {} runs from {:.3g} to {:.3g}{} "
+      "around the range test's suggestion {:.3g} ({} rule)",
+      best->final_val_loss(), budget.steps, sweep_schedule ? " of the final schedule" : "",
+      lrs.size(), lrs.front(), lrs.back(), widening_note, suggested, suggestion->rule);
+  const std::string reason =
+      choice.why.empty()
+          ? fmt::format("η = {:.3g} had {}; its verdict: {}", chosen, found,
+                        to_string(best->verdict))
+          : fmt::format("η = {:.3g}: {}. η = {:.3g} had {}; η = {:.3g}'s verdict: {}", chosen,
+                        choice.why, *swept.best_lr, found, chosen,
+                        to_string(run_at(chosen)->verdict));
   if (!quiet) fmt::print(stderr, "Chosen: {}\nConfidence: {}\n", reason, confidence.summary);
 
   // 3. The final training with the chosen η and the schedule, checkpointed: a resumed run goes on
@@ -348,7 +363,7 @@ int run_tune(const TuneCommand& given, const CLI::App& command) {
                   {"sweep",
                    {{"lrs", lrs},
                     {"verdicts", json::array()},
-                    {"best_lr", chosen},
+                    {"best_lr", *swept.best_lr},
                     {"best_val_loss", json_number(best->final_val_loss())},
                     {"widenings", widened.widenings}}},
                   {"confidence", confidence.to_json()},

@@ -1,0 +1,77 @@
+#include "lr/sweep_choice.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "core/error.h"
+
+namespace descent {
+namespace {
+
+using ::testing::HasSubstr;
+
+SweepRun run_with(double lr, double val_loss, Verdict verdict = Verdict::good) {
+  SweepRun run{.lr = lr, .history = {}, .verdict = verdict, .reason = "", .seconds = 0};
+  Logs epoch;
+  epoch.set("val_loss", val_loss);
+  run.history.epochs.push_back(epoch);
+  return run;
+}
+
+SweepChoice choose(std::vector<SweepRun> runs, double best) {
+  const SweepResult result{.runs = std::move(runs), .best_lr = best};
+  return choose_from_sweep(result, sweep_confidence(result, true));
+}
+
+TEST(SweepChoice, TheBestRunsEtaWhenNoRuleMovesIt) {
+  const SweepChoice c = choose({run_with(0.01, 0.9), run_with(0.1, 0.4), run_with(1, 0.8)}, 0.1);
+  EXPECT_EQ(c.lr, 0.1);
+  EXPECT_EQ(c.why, "");
+}
+
+TEST(SweepChoice, TheSmallestEtaWithinTheToleranceOfTheBest) {
+  const SweepChoice c = choose(
+      {run_with(0.01, 0.9), run_with(0.03, 0.41), run_with(0.1, 0.4), run_with(0.3, 0.8)}, 0.1);
+  EXPECT_EQ(c.lr, 0.03);
+  EXPECT_EQ(
+      c.why,
+      "the smallest η within 5% of the best loss (at η = 0.1), their differences being noise");
+}
+
+TEST(SweepChoice, OneEtaDownFromAnUnstableNeighbour) {
+  for (Verdict above : {Verdict::diverged, Verdict::too_high}) {
+    const SweepChoice c = choose(
+        {run_with(0.01, 0.9), run_with(0.03, 0.6), run_with(0.1, 0.4), run_with(0.3, 5, above)},
+        0.1);
+    EXPECT_EQ(c.lr, 0.03);
+    EXPECT_THAT(c.why, HasSubstr("one η down from 0.1, next to η = 0.3, which was"));
+  }
+  // Not onto a diverged run, and not off the bottom of the grid.
+  EXPECT_EQ(choose({run_with(0.03, 9, Verdict::diverged), run_with(0.1, 0.4),
+                    run_with(0.3, 5, Verdict::diverged)},
+                   0.1)
+                .lr,
+            0.1);
+  EXPECT_EQ(choose({run_with(0.1, 0.4), run_with(0.3, 5, Verdict::diverged)}, 0.1).lr, 0.1);
+}
+
+TEST(SweepChoice, BothRulesInTurn) {
+  const SweepChoice c = choose({run_with(0.01, 0.9), run_with(0.03, 0.6), run_with(0.1, 0.41),
+                                run_with(0.3, 0.4), run_with(1, 5, Verdict::too_high)},
+                               0.3);
+  // Within 5% of 0.4: 0.1 and 0.3, so 0.1; its neighbour above, 0.3, is stable: no step down.
+  EXPECT_EQ(c.lr, 0.1);
+  const SweepChoice d = choose({run_with(0.01, 0.9), run_with(0.03, 0.6), run_with(0.1, 0.41),
+                                run_with(0.3, 7, Verdict::too_high), run_with(1, 0.4)},
+                               1);
+  EXPECT_EQ(d.lr, 0.03);
+  EXPECT_THAT(d.why, HasSubstr("; then one η down from 0.1"));
+}
+
+TEST(SweepChoice, NeedsSortedRunsAndABest) {
+  const SweepResult unsorted{.runs = {run_with(1, 0.5), run_with(0.1, 0.4)}, .best_lr = 0.1};
+  EXPECT_THROW(choose_from_sweep(unsorted, sweep_confidence(unsorted, true)), InvalidArgument);
+}
+
+}  // namespace
+}  // namespace descent
