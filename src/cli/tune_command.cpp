@@ -296,7 +296,7 @@ int run_tune(const TuneCommand& given, const CLI::App& command) {
         "high for this model; see {}",
         lrs.front(), lrs.back(), sweep_dir.path().string()));
   const SweepConfidence confidence = sweep_confidence(swept, true);
-  const SweepChoice choice = c.cautious_pick ? choose_from_sweep(swept, confidence)
+  const SweepChoice choice = c.cautious_pick ? choose_from_sweep(swept, true)
                                              : SweepChoice{.lr = *swept.best_lr, .why = ""};
   const double chosen = choice.lr;
   const auto run_at = [&](double lr) {
