@@ -368,8 +368,14 @@ def score_task(task, seeds, grid_points, runs, chosen):
     grid = []
     for lr in log_grid(*task.grid, grid_points):
         per_seed = [runs[job_key(task.name, "oracle", s, f"{lr:.6g}")] for s in seeds]
-        grid.append({"lr": lr, "test_loss": mean_or_none([r["test_loss"] for r in per_seed]),
-                     "test_accuracy": mean_or_none([r["test_accuracy"] for r in per_seed])})
+        losses = [r["test_loss"] for r in per_seed]
+        grid.append({"lr": lr, "test_loss": mean_or_none(losses),
+                     "test_accuracy": mean_or_none([r["test_accuracy"] for r in per_seed]),
+                     # The standard error of the mean over the seeds: how far the mean itself
+                     # moves with other seeds (regret below about twice it is noise).
+                     "standard_error": (statistics.stdev(losses) / math.sqrt(len(losses))
+                                        if len(losses) > 1 and mean_or_none(losses) is not None
+                                        else None)})
     finite = [g for g in grid if g["test_loss"] is not None]
     best = min(finite, key=lambda g: g["test_loss"])
     contenders = {}
@@ -400,6 +406,7 @@ def score_task(task, seeds, grid_points, runs, chosen):
             "optimizer": " ".join(task.optimizer[1:]), "epochs": task.epochs,
             "batch_size": task.batch_size, "steps_per_run": steps, "grid": grid,
             "oracle": {"lr": best["lr"], "test_loss": best["test_loss"],
+                       "noise": (best["standard_error"] or 0) / max(best["test_loss"], REGRET_FLOOR),
                        "test_accuracy": best["test_accuracy"],
                        "at_grid_edge": best is grid[0] or best is grid[-1]},
             "tune_detail": [{"chosen_lr": t.get("chosen_lr"), "sweep_lrs": t.get("sweep_lrs"),
@@ -440,20 +447,21 @@ def percent(value):
 
 def markdown_tables(scored, summary):
     names = list(scored[0]["contenders"])
-    head = "| task | oracle η | oracle loss | " + " | ".join(names) + " |"
-    rule = "| --- " * (len(names) + 3) + "|"
+    head = "| task | oracle η | oracle loss | noise | " + " | ".join(names) + " |"
+    rule = "| --- " * (len(names) + 4) + "|"
     lines = ["Regret in % of the oracle's best mean test loss (lower is better; fail: diverged "
              "or no suggestion):", "", head, rule]
     for t in scored:
         edge = " (edge)" if t["oracle"]["at_grid_edge"] else ""
         lines.append(f"| {t['task']} | {t['oracle']['lr']:.3g}{edge} | {t['oracle']['test_loss']:.4f} | "
+                     f"{percent(t['oracle']['noise'])} | "
                      + " | ".join(percent(t["contenders"][n]["regret"]) for n in names) + " |")
-    lines.append("| **median** | | | " + " | ".join(percent(summary[n]["median"]) for n in names) + " |")
-    lines.append("| **worst** | | | " + " | ".join(percent(summary[n]["worst"]) for n in names) + " |")
-    lines.append("| **tune better / tied** | | | " + " | ".join(
+    lines.append("| **median** | | | | " + " | ".join(percent(summary[n]["median"]) for n in names) + " |")
+    lines.append("| **worst** | | | | " + " | ".join(percent(summary[n]["worst"]) for n in names) + " |")
+    lines.append("| **tune better / tied** | | | | " + " | ".join(
         "-" if n == "tune" else f"{summary[n]['tune_better']} / {summary[n]['tune_tied']}"
         for n in names) + " |")
-    lines.append("| **compute (runs)** | | | " + " | ".join(f"{summary[n]['compute']:.2f}" for n in names) + " |")
+    lines.append("| **compute (runs)** | | | | " + " | ".join(f"{summary[n]['compute']:.2f}" for n in names) + " |")
     lines += ["", "Test accuracy lost against the oracle's best η, in points (negative: better):", "",
               "| task | oracle acc % | " + " | ".join(names) + " |", "| --- " * (len(names) + 2) + "|"]
     for t in scored:
@@ -480,17 +488,18 @@ COLORS = {"tune": "#d62728", "valley": "#1f77b4", "steep": "#aec7e8", "minimum":
 
 def svg_chart(scored, limit=0.3):
     """Regret per task (rows) and contender (dots), on a square-root axis from 0 to `limit`; a dot
-    past it (or a failure) sits on the right edge as an open circle."""
-    names = list(scored[0]["contenders"])
+    past it (or a failure) sits on the right edge as an open circle, one below 0 (better than the
+    grid's best) on 0. tune is drawn last, on top."""
+    names = [n for n in scored[0]["contenders"] if n != "tune"] + ["tune"]
     left, top, width, row = 170, 40, 560, 24
-    height = top + row * len(scored) + 80
+    height = top + row * len(scored) + 30
     total = left + width + 180
     x = lambda r: left + width * math.sqrt(max(0.0, min(r, limit)) / limit)  # noqa: E731
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{total}" height="{height}" '
            'font-family="sans-serif" font-size="12">',
            f'<rect width="{total}" height="{height}" fill="white"/>',
-           f'<text x="{left}" y="20" font-size="14">Tune regret per task (test loss over the '
-           "oracle's best, square-root axis)</text>"]
+           f'<text x="{left}" y="20" font-size="14">Regret per task: mean test loss over the '
+           "oracle's best (square-root axis)</text>"]
     for tick in [0, 0.01, 0.05, 0.1, 0.2, 0.3]:
         out.append(f'<line x1="{x(tick):.1f}" y1="{top}" x2="{x(tick):.1f}" '
                    f'y2="{top + row * len(scored)}" stroke="#ddd"/>')
@@ -509,7 +518,7 @@ def svg_chart(scored, limit=0.3):
             else:
                 out.append(f'<circle cx="{x(r):.1f}" cy="{y:.1f}" r="{radius}" fill="{color}" '
                            'fill-opacity="0.8"/>')
-    legend = [n for n in names if n in COLORS] + ["learning-rate-free"]
+    legend = ["tune"] + [n for n in names if n in COLORS and n != "tune"] + ["learning-rate-free"]
     for j, n in enumerate(legend):
         ly = top + 14 * j
         out.append(f'<circle cx="{left + width + 20}" cy="{ly}" r="4" fill="{COLORS.get(n, "#bcbd22")}"/>')
