@@ -528,9 +528,10 @@ def svg_chart(scored, limit=0.3):
 
 
 def without_inf(value):
-    """JSON has no infinity: a failed contender's regret becomes null."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
+    """JSON has no infinity: a failed contender's regret becomes null. Floats keep 6 significant
+    digits, which keeps the file small enough to commit beside the doc."""
+    if isinstance(value, float):
+        return float(f"{value:.6g}") if math.isfinite(value) else None
     if isinstance(value, dict):
         return {k: without_inf(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -638,7 +639,7 @@ def main():
     table = markdown_tables(scored, summary)
     with open(os.path.join(out, "results.json"), "w") as f:
         json.dump(without_inf({"seeds": seeds, "grid_points": grid_points, "tasks": scored,
-                               "summary": summary}), f, indent=1)
+                               "summary": summary}), f, separators=(",", ":"))
     with open(os.path.join(out, "table.md"), "w") as f:
         f.write(table)
     with open(os.path.join(out, "regret.svg"), "w") as f:
