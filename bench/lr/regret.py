@@ -10,6 +10,7 @@ regret = (loss − oracle best) / max(oracle best, 0.1), with the accuracy it lo
 its compute in training runs (optimizer steps / the steps of one run).
 
     bench/lr/regret.py [--quick] [--tasks a,b] [--seeds 3] [--jobs 2] [--out DIR] [--descent PATH]
+                       [--tune-flags '--suggest steep']
     bench/lr/regret.py --self-test     # the rules and the formula on synthetic curves (CI)
 
 Python 3 standard library only; it drives the descent binary (--json) in subprocesses, one thread
@@ -24,6 +25,7 @@ import hashlib
 import json
 import math
 import os
+import shlex
 import shutil
 import statistics
 import struct
@@ -59,7 +61,8 @@ class Task:
         self.note = note
 
     def steps_per_run(self):
-        rows = self.train_samples - (self.train_samples - math.floor(self.train_samples * (1 - VALIDATION_SPLIT)))
+        """Optimizer steps of one training run: the first floor(n (1 − split)) rows train."""
+        rows = math.floor(self.train_samples * (1 - VALIDATION_SPLIT))
         return self.epochs * math.ceil(rows / self.batch_size)
 
 
@@ -99,15 +102,9 @@ TASKS = [
 ]
 QUICK_TASKS = ["moons-sgd", "wine-adam", "breast-cancer-sgd"]
 
-# Contenders in the table's order; each is a function of a task's runs (below).
-RULE_CONTENDERS = {
-    "valley": "descent's valley rule alone",
-    "steep": "descent's steep rule alone",
-    "minimum": "descent's minimum rule alone",
-    "fastai": "fastai's valley",
-    "torch-lr-finder": "torch-lr-finder's steepest gradient",
-    "lightning": "Lightning's suggestion",
-}
+# The rules read off tune's range test, each followed by one full run: descent's three, then
+# fastai's valley, torch-lr-finder's steepest gradient and Lightning's suggestion.
+RULE_CONTENDERS = ["valley", "steep", "minimum", "fastai", "torch-lr-finder", "lightning"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -304,6 +301,12 @@ def onecycle_train(task, seed, lr):
 
 
 DATA_DIR = [""]  # set by main: where prepare_data put the sets
+TUNE_FLAGS = []  # set by main (--tune-flags): a variant of tune to measure
+
+
+def tune_key(task, seed):
+    """The cache key of a tune run; a variant (--tune-flags) has its own, the default the plain one."""
+    return job_key(task.name, "tune", seed, *TUNE_FLAGS)
 
 
 def phase_one_jobs(task, seeds, grid_points):
@@ -312,8 +315,9 @@ def phase_one_jobs(task, seeds, grid_points):
     for seed in seeds:
         for lr in log_grid(*task.grid, grid_points):
             jobs[job_key(task.name, "oracle", seed, f"{lr:.6g}")] = onecycle_train(task, seed, lr)
-        jobs[job_key(task.name, "tune", seed)] = (
-            ["tune"] + common_flags(task, seed) + task.optimizer + ["--parallel", "1"], parse_tune)
+        jobs[tune_key(task, seed)] = (
+            ["tune"] + common_flags(task, seed) + task.optimizer + ["--parallel", "1"] + TUNE_FLAGS,
+            parse_tune)
         jobs[job_key(task.name, "default", seed)] = onecycle_train(task, seed, task.default_lr)
         for name in LR_FREE:
             jobs[job_key(task.name, name, seed)] = (
@@ -390,7 +394,7 @@ def score_task(task, seeds, grid_points, runs, chosen):
                             "lr": geometric_mean(lrs),
                             "errors": [r.get("error") for r in per_seed if r and r.get("error")]}
 
-    tunes = [runs[job_key(task.name, "tune", s)] for s in seeds]
+    tunes = [runs[tune_key(task, s)] for s in seeds]
     finder_steps = statistics.fmean(len(t.get("curve", {}).get("lr", [])) for t in tunes)
     sweep_steps = statistics.fmean(t.get("sweep_steps", 0) for t in tunes)
     add("tune", tunes, finder_steps + sweep_steps, [t.get("chosen_lr") for t in tunes])
@@ -597,6 +601,9 @@ def main():
                         help="output directory (cache, results.json, table.md, regret.svg)")
     parser.add_argument("--descent", default=os.path.join(ROOT, "build", "descent"),
                         help="the descent binary")
+    parser.add_argument("--tune-flags", default="",
+                        help="extra flags for every tune run, e.g. '--suggest steep': a variant to "
+                             "measure against the cached oracle and contenders")
     parser.add_argument("--self-test", action="store_true", help="check the rules and the formula")
     args = parser.parse_args()
     if args.self_test:
@@ -613,6 +620,7 @@ def main():
         parser.error("--grid-points must be >= 2, --jobs and --seeds >= 1")
     if not os.access(args.descent, os.X_OK):
         parser.error(f"{args.descent} is not an executable (build it: cmake --build build --target descent)")
+    TUNE_FLAGS[:] = shlex.split(args.tune_flags)
     out = os.path.abspath(args.out)
     DATA_DIR[0] = os.path.join(out, "data")
     prepare_data(DATA_DIR[0], tasks)
@@ -626,7 +634,7 @@ def main():
     runs = runner.run_all(jobs)
     rule_jobs, chosen = {}, {}
     for task in tasks:
-        tune_results = {s: runs[job_key(task.name, "tune", s)] for s in seeds}
+        tune_results = {s: runs[tune_key(task, s)] for s in seeds}
         task_jobs, task_chosen = phase_two_jobs(task, seeds, tune_results)
         rule_jobs.update(task_jobs)
         chosen.update({(task.name,) + k: v for k, v in task_chosen.items()})
@@ -638,7 +646,8 @@ def main():
     summary = summarize(scored)
     table = markdown_tables(scored, summary)
     with open(os.path.join(out, "results.json"), "w") as f:
-        json.dump(without_inf({"seeds": seeds, "grid_points": grid_points, "tasks": scored,
+        json.dump(without_inf({"seeds": seeds, "grid_points": grid_points, "tune_flags": TUNE_FLAGS,
+                               "tasks": scored,
                                "summary": summary}), f, separators=(",", ":"))
     with open(os.path.join(out, "table.md"), "w") as f:
         f.write(table)
