@@ -25,7 +25,8 @@ def load_sets():
     try:
         from sklearn import datasets
     except ImportError:
-        sys.exit("scikit-learn is missing: apt-get install python3-sklearn (scripts/setup.sh --bench)")
+        sys.exit("scikit-learn is missing: apt-get install python3-sklearn "
+                 "(scripts/setup.sh --bench)")
     # name -> (bunch, regression?)
     return {
         "digits": (datasets.load_digits(), False),

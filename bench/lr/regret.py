@@ -39,7 +39,8 @@ sys.path.insert(0, HERE)
 import range_test_rules as rules  # noqa: E402
 
 FASHION_MNIST = "/usr/share/datasets/fashion-mnist"
-LR_FREE = ["dog", "prodigy", "dadapt_sgd", "dadapt_adam", "sgd_schedule_free", "adamw_schedule_free"]
+LR_FREE = ["dog", "prodigy", "dadapt_sgd", "dadapt_adam", "sgd_schedule_free",
+           "adamw_schedule_free"]
 VALIDATION_SPLIT = 0.1  # tune's default: the oracle and every contender train on the same rows
 REGRET_FLOOR = 0.1
 
@@ -154,14 +155,16 @@ def prepare_data(data_dir, tasks):
     if any("fashion-mnist-10k" in " ".join(t.data) for t in tasks) and not os.path.isdir(fashion):
         os.makedirs(fashion + ".tmp", exist_ok=True)
         n_train, n_test = FASHION_SUBSET
-        for name, count in [("train-images-idx3-ubyte", n_train), ("train-labels-idx1-ubyte", n_train),
+        for name, count in [("train-images-idx3-ubyte", n_train),
+                            ("train-labels-idx1-ubyte", n_train),
                             ("t10k-images-idx3-ubyte", n_test), ("t10k-labels-idx1-ubyte", n_test)]:
             write_idx_subset(FASHION_MNIST, fashion + ".tmp", name, count)
         os.rename(fashion + ".tmp", fashion)
     if any("_train.csv" in " ".join(t.data) for t in tasks) and not os.path.exists(
             os.path.join(data_dir, "diabetes_test.csv")):
-        subprocess.run(["/usr/bin/python3", os.path.join(ROOT, "scripts", "export_sklearn_datasets.py"),
-                        data_dir], check=True, stdout=subprocess.DEVNULL)
+        exporter = os.path.join(ROOT, "scripts", "export_sklearn_datasets.py")
+        subprocess.run(["/usr/bin/python3", exporter, data_dir], check=True,
+                       stdout=subprocess.DEVNULL)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -286,8 +289,9 @@ def common_flags(task, seed):
     flags = []
     for arg in task.data:
         flags.append(arg.replace("{data}", DATA_DIR[0]))
-    return flags + ["--model", task.model, "--epochs", str(task.epochs), "--batch-size",
-                    str(task.batch_size), "--validation-split", str(VALIDATION_SPLIT), "--seed", str(seed)]
+    return flags + ["--model", task.model, "--epochs", str(task.epochs),
+                    "--batch-size", str(task.batch_size),
+                    "--validation-split", str(VALIDATION_SPLIT), "--seed", str(seed)]
 
 
 def onecycle_train(task, seed, lr):
@@ -305,7 +309,7 @@ TUNE_FLAGS = []  # set by main (--tune-flags): a variant of tune to measure
 
 
 def tune_key(task, seed):
-    """The cache key of a tune run; a variant (--tune-flags) has its own, the default the plain one."""
+    """The cache key of a tune run: a variant (--tune-flags) has its own."""
     return job_key(task.name, "tune", seed, *TUNE_FLAGS)
 
 
@@ -410,7 +414,8 @@ def score_task(task, seeds, grid_points, runs, chosen):
             "optimizer": " ".join(task.optimizer[1:]), "epochs": task.epochs,
             "batch_size": task.batch_size, "steps_per_run": steps, "grid": grid,
             "oracle": {"lr": best["lr"], "test_loss": best["test_loss"],
-                       "noise": (best["standard_error"] or 0) / max(best["test_loss"], REGRET_FLOOR),
+                       "noise": ((best["standard_error"] or 0)
+                                 / max(best["test_loss"], REGRET_FLOOR)),
                        "test_accuracy": best["test_accuracy"],
                        "at_grid_edge": best is grid[0] or best is grid[-1]},
             "tune_detail": [{"chosen_lr": t.get("chosen_lr"), "sweep_lrs": t.get("sweep_lrs"),
@@ -457,17 +462,23 @@ def markdown_tables(scored, summary):
              "or no suggestion):", "", head, rule]
     for t in scored:
         edge = " (edge)" if t["oracle"]["at_grid_edge"] else ""
-        lines.append(f"| {t['task']} | {t['oracle']['lr']:.3g}{edge} | {t['oracle']['test_loss']:.4f} | "
+        lines.append(f"| {t['task']} | {t['oracle']['lr']:.3g}{edge} | "
+                     f"{t['oracle']['test_loss']:.4f} | "
                      f"{percent(t['oracle']['noise'])} | "
                      + " | ".join(percent(t["contenders"][n]["regret"]) for n in names) + " |")
-    lines.append("| **median** | | | | " + " | ".join(percent(summary[n]["median"]) for n in names) + " |")
-    lines.append("| **worst** | | | | " + " | ".join(percent(summary[n]["worst"]) for n in names) + " |")
+    summary_row = "| **{}** | | | | " + "{} |"
+    lines.append(summary_row.format(
+        "median", " | ".join(percent(summary[n]["median"]) for n in names)))
+    lines.append(summary_row.format(
+        "worst", " | ".join(percent(summary[n]["worst"]) for n in names)))
     lines.append("| **tune better / tied** | | | | " + " | ".join(
         "-" if n == "tune" else f"{summary[n]['tune_better']} / {summary[n]['tune_tied']}"
         for n in names) + " |")
-    lines.append("| **compute (runs)** | | | | " + " | ".join(f"{summary[n]['compute']:.2f}" for n in names) + " |")
-    lines += ["", "Test accuracy lost against the oracle's best η, in points (negative: better):", "",
-              "| task | oracle acc % | " + " | ".join(names) + " |", "| --- " * (len(names) + 2) + "|"]
+    lines.append(summary_row.format(
+        "compute (runs)", " | ".join(f"{summary[n]['compute']:.2f}" for n in names)))
+    lines += ["", "Test accuracy lost against the oracle's best η, in points (negative: better):",
+              "", "| task | oracle acc % | " + " | ".join(names) + " |",
+              "| --- " * (len(names) + 2) + "|"]
     for t in scored:
         if t["oracle"]["test_accuracy"] is None:
             continue
@@ -475,12 +486,15 @@ def markdown_tables(scored, summary):
         for n in names:
             p = t["contenders"][n]["accuracy_points"]
             cells.append("fail" if p is None else f"{p:.1f}")
-        lines.append(f"| {t['task']} | {100 * t['oracle']['test_accuracy']:.1f} | " + " | ".join(cells) + " |")
+        lines.append(f"| {t['task']} | {100 * t['oracle']['test_accuracy']:.1f} | "
+                     + " | ".join(cells) + " |")
     rule_names = ["tune"] + list(RULE_CONTENDERS)
     lines += ["", "η chosen (geometric mean over the seeds) against the oracle's:", "",
-              "| task | oracle | " + " | ".join(rule_names) + " |", "| --- " * (len(rule_names) + 2) + "|"]
+              "| task | oracle | " + " | ".join(rule_names) + " |",
+              "| --- " * (len(rule_names) + 2) + "|"]
     for t in scored:
-        cells = [f"{t['contenders'][n]['lr']:.3g}" if t["contenders"][n]["lr"] else "-" for n in rule_names]
+        cells = [f"{t['contenders'][n]['lr']:.3g}" if t["contenders"][n]["lr"] else "-"
+                 for n in rule_names]
         lines.append(f"| {t['task']} | {t['oracle']['lr']:.3g} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
@@ -525,7 +539,8 @@ def svg_chart(scored, limit=0.3):
     legend = ["tune"] + [n for n in names if n in COLORS and n != "tune"] + ["learning-rate-free"]
     for j, n in enumerate(legend):
         ly = top + 14 * j
-        out.append(f'<circle cx="{left + width + 20}" cy="{ly}" r="4" fill="{COLORS.get(n, "#bcbd22")}"/>')
+        out.append(f'<circle cx="{left + width + 20}" cy="{ly}" r="4" '
+                   f'fill="{COLORS.get(n, "#bcbd22")}"/>')
         out.append(f'<text x="{left + width + 30}" y="{ly + 4}">{n}</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
@@ -595,7 +610,8 @@ def main():
                         help=f"smoke run: tasks {','.join(QUICK_TASKS)}, 2 seeds, 7-point grid")
     parser.add_argument("--tasks", help="comma-separated task names (default: all)")
     parser.add_argument("--seeds", type=int, help="seeds 1..N (default 3; --quick 2)")
-    parser.add_argument("--grid-points", type=int, help="η values of the oracle's grid (default 13)")
+    parser.add_argument("--grid-points", type=int,
+                        help="η values of the oracle's grid (default 13)")
     parser.add_argument("--jobs", type=int, default=2, help="descent processes at once")
     parser.add_argument("--out", default=os.path.join(ROOT, "runs", "lr-benchmark"),
                         help="output directory (cache, results.json, table.md, regret.svg)")
@@ -609,17 +625,19 @@ def main():
     if args.self_test:
         self_test()
         return
-    names = args.tasks.split(",") if args.tasks else QUICK_TASKS if args.quick else [t.name for t in TASKS]
-    unknown = [n for n in names if n not in {t.name for t in TASKS}]
+    known = [t.name for t in TASKS]
+    names = args.tasks.split(",") if args.tasks else QUICK_TASKS if args.quick else known
+    unknown = [n for n in names if n not in known]
     if unknown:
-        parser.error(f"unknown task(s) {', '.join(unknown)}; known: {', '.join(t.name for t in TASKS)}")
+        parser.error(f"unknown task(s) {', '.join(unknown)}; known: {', '.join(known)}")
     tasks = [t for t in TASKS if t.name in names]
     seeds = list(range(1, (args.seeds or (2 if args.quick else 3)) + 1))
     grid_points = args.grid_points or (7 if args.quick else 13)
     if grid_points < 2 or args.jobs < 1 or not seeds:
         parser.error("--grid-points must be >= 2, --jobs and --seeds >= 1")
     if not os.access(args.descent, os.X_OK):
-        parser.error(f"{args.descent} is not an executable (build it: cmake --build build --target descent)")
+        parser.error(f"{args.descent} is not an executable "
+                     "(build it: cmake --build build --target descent)")
     TUNE_FLAGS[:] = shlex.split(args.tune_flags)
     out = os.path.abspath(args.out)
     DATA_DIR[0] = os.path.join(out, "data")
@@ -642,7 +660,8 @@ def main():
     runs.update(runner.run_all(rule_jobs))
 
     scored = [score_task(task, seeds, grid_points, runs,
-                         {k[1:]: v for k, v in chosen.items() if k[0] == task.name}) for task in tasks]
+                         {k[1:]: v for k, v in chosen.items() if k[0] == task.name})
+              for task in tasks]
     summary = summarize(scored)
     table = markdown_tables(scored, summary)
     with open(os.path.join(out, "results.json"), "w") as f:
