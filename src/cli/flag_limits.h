@@ -17,6 +17,7 @@ inline constexpr std::int64_t kMaxValleyLrs = 12;         // valley --lrs: one c
 inline constexpr std::int64_t kMaxIters =
     100'000;  // sharpness and find-lr --iters, tune --finder-iters
 inline constexpr std::int64_t kMaxSweepPoints = 1'000;  // tune --sweep-points (as sweep --lrs)
+inline constexpr std::int64_t kMaxSweepWidenings = 10;  // tune --sweep-widen: 2 runs each
 
 inline void check_at_most(std::string_view flag, std::int64_t value, std::int64_t max) {
   if (value > max)

@@ -20,6 +20,7 @@
 #include "core/error.h"
 #include "lr/sharpness.h"
 #include "lr/sweep.h"
+#include "lr/sweep_confidence.h"
 #include "lr/sweep_run_store.h"
 #include "optim/schedule/make_schedule.h"
 #include "report/run_directory.h"
@@ -241,6 +242,11 @@ int run_sweep_command(const SweepCommand& given, const CLI::App& command) {
                   {"diverged", diverged},
                   {"runs", runs}};
   if (bound) results["lr_bound"] = lr_bound;
+  std::optional<SweepConfidence> confidence;
+  if (result.best_lr) {
+    confidence = sweep_confidence(result, options.validation != nullptr);
+    results["confidence"] = confidence->to_json();
+  }
   run_dir.write_json("results.json", results);
 
   std::string text = table(result) + "\n";
@@ -254,6 +260,7 @@ int run_sweep_command(const SweepCommand& given, const CLI::App& command) {
                               best->final_val_loss(), to_string(best->verdict))
                 : fmt::format("Best η: {:g} (training loss {:.4f}, {}; no validation data)\n",
                               best->lr, best->final_loss(), to_string(best->verdict));
+    text += fmt::format("Confidence: {}\n", confidence->summary);
   } else {
     text += "Best η: none, every run diverged: try smaller learning rates\n";
   }

@@ -17,7 +17,9 @@
 #include "lr/lr_finder.h"
 #include "lr/lr_suggestions.h"
 #include "lr/sweep.h"
+#include "lr/sweep_confidence.h"
 #include "lr/sweep_run_store.h"
+#include "lr/widening_sweep.h"
 #include "optim/schedule/make_schedule.h"
 #include "optim/schedule/schedule_presets.h"
 #include "report/html_report.h"
@@ -40,6 +42,7 @@ struct TuneCommand {
   std::string suggest = "valley";
   int sweep_points = 5;
   int sweep_epochs = 1;
+  int sweep_widenings = 2;
   int parallel = 0;
   CheckpointFlags checkpoints;
   OutputFlags output;
@@ -49,9 +52,10 @@ struct TuneCommand {
 };
 
 json tune_settings(const TuneCommand& c) {
-  return {{"finder_iters", c.finder_iters}, {"suggest", c.suggest},
-          {"sweep_points", c.sweep_points}, {"sweep_epochs", c.sweep_epochs},
-          {"parallel", c.parallel},         {"checkpoints", to_json(c.checkpoints)}};
+  return {{"finder_iters", c.finder_iters},       {"suggest", c.suggest},
+          {"sweep_points", c.sweep_points},       {"sweep_epochs", c.sweep_epochs},
+          {"sweep_widenings", c.sweep_widenings}, {"parallel", c.parallel},
+          {"checkpoints", to_json(c.checkpoints)}};
 }
 
 // The command as it was started in `root` (its config.json), for --resume.
@@ -65,6 +69,7 @@ TuneCommand resumed_command(const TuneCommand& given, const RunDirectory& root) 
     c.suggest = tune.at("suggest").get<std::string>();
     c.sweep_points = tune.at("sweep_points").get<int>();
     c.sweep_epochs = tune.at("sweep_epochs").get<int>();
+    c.sweep_widenings = tune.value("sweep_widenings", 0);  // runs from before widening had none
     c.parallel = tune.at("parallel").get<int>();
     c.checkpoints = checkpoint_flags_from_json(tune.at("checkpoints"));
   } catch (const json::exception& e) {
@@ -123,6 +128,9 @@ int run_tune(const TuneCommand& given, const CLI::App& command) {
     throw InvalidArgument(fmt::format("--sweep-points must be >= 2, got {}", c.sweep_points));
   if (c.sweep_epochs < 1)
     throw InvalidArgument(fmt::format("--sweep-epochs must be >= 1, got {}", c.sweep_epochs));
+  if (c.sweep_widenings < 0)
+    throw InvalidArgument(fmt::format("--sweep-widen must be >= 0, got {}", c.sweep_widenings));
+  check_at_most("--sweep-widen", c.sweep_widenings, kMaxSweepWidenings);
   if (c.parallel < 0)
     throw InvalidArgument(fmt::format("--parallel must be >= 0, got {}", c.parallel));
   check_at_most("--parallel", c.parallel, kMaxThreads);
@@ -223,20 +231,24 @@ int run_tune(const TuneCommand& given, const CLI::App& command) {
   if (!quiet)
     fmt::print(stderr, "{}\n",
                unclear ? "2/3 No clear suggestion: sweep η from 1e-5 to 1" : "2/3 Sweep around it");
-  const std::vector<double> lrs =
-      unclear ? log_spaced(1e-5, 1.0, c.sweep_points)
-              : log_spaced(suggested / 10.0, suggested * 3.0, c.sweep_points);
   const RunDirectory sweep_dir = RunDirectory::stage(root.path() / "sweep");
   const SweepRunStore sweep_store(sweep_dir.file("runs"));
-  const SweepResult swept = run_sweep(
-      build, train, lrs,
+  const WideningSweep widened = run_widening_sweep(
+      build, train,
+      unclear ? log_spaced(1e-5, 1.0, c.sweep_points)
+              : log_spaced(suggested / 10.0, suggested * 3.0, c.sweep_points),
       {.epochs = c.sweep_epochs,
        .batch_size = flags.batch_size,
        .validation = &validation,
        .parallel = c.parallel,
        .verbose = quiet ? 0 : 1,
-       .finished = sweep_store.load(lrs),
-       .on_run_end = [&](std::size_t i, const SweepRun& run) { sweep_store.save(i, run); }});
+       .on_run_end = [&](std::size_t i, const SweepRun& run) { sweep_store.save(i, run); }},
+      {.max_widenings = c.sweep_widenings},
+      [&](const std::vector<double>& lrs) { return sweep_store.load(lrs); });
+  const SweepResult& swept = widened.result;
+  std::vector<double> lrs;  // sorted, as the runs are
+  for (const SweepRun& r : swept.runs)
+    lrs.push_back(r.lr);
   json sweep_config = e.config;
   sweep_config["command"] = "sweep";
   sweep_config["lrs"] = lrs;
@@ -255,12 +267,17 @@ int run_tune(const TuneCommand& given, const CLI::App& command) {
   const double chosen = *swept.best_lr;
   const auto best = std::find_if(swept.runs.begin(), swept.runs.end(),
                                  [&](const SweepRun& r) { return r.lr == chosen; });
+  const std::string widening_note =
+      widened.widenings
+          ? fmt::format(" (the grid widened {} time(s) past its edge)", widened.widenings)
+          : "";
   const std::string reason = fmt::format(
       "η = {:.3g} had the lowest validation loss ({:.4f}) after {} epoch(s) among {} runs from "
-      "{:.3g} to {:.3g} around the range test's suggestion {:.3g} ({} rule); its verdict: {}",
+      "{:.3g} to {:.3g}{} around the range test's suggestion {:.3g} ({} rule); its verdict: {}",
       chosen, best->final_val_loss(), c.sweep_epochs, lrs.size(), lrs.front(), lrs.back(),
-      suggested, suggestion->rule, to_string(best->verdict));
-  if (!quiet) fmt::print(stderr, "Chosen: {}\n", reason);
+      widening_note, suggested, suggestion->rule, to_string(best->verdict));
+  const SweepConfidence confidence = sweep_confidence(swept, true);
+  if (!quiet) fmt::print(stderr, "Chosen: {}\nConfidence: {}\n", reason, confidence.summary);
 
   // 3. The final training with the chosen η and the schedule, checkpointed: a resumed run goes on
   // from its last checkpoint.
@@ -303,7 +320,9 @@ int run_tune(const TuneCommand& given, const CLI::App& command) {
                    {{"lrs", lrs},
                     {"verdicts", json::array()},
                     {"best_lr", chosen},
-                    {"best_val_loss", json_number(best->final_val_loss())}}},
+                    {"best_val_loss", json_number(best->final_val_loss())},
+                    {"widenings", widened.widenings}}},
+                  {"confidence", confidence.to_json()},
                   {"final", outcome.results},
                   {"report", (root.path() / "report.html").string()}};
   for (const SweepRun& r : swept.runs)
@@ -317,7 +336,8 @@ int run_tune(const TuneCommand& given, const CLI::App& command) {
   for (const SweepRun& r : swept.runs)
     text += fmt::format("  sweep η = {:<10.3g} {:<9} val loss {:.4f}\n", r.lr, to_string(r.verdict),
                         r.final_val_loss());
-  text += fmt::format("Chosen η = {:.3g}: {}\n", chosen, reason);
+  text +=
+      fmt::format("Chosen η = {:.3g}: {}\nConfidence: {}\n", chosen, reason, confidence.summary);
   text += fmt::format("Final training ({} epochs, {} schedule):\n{}", flags.epochs, flags.schedule,
                       outcome.text);
   text += fmt::format("Report: {}\n", root.file("report.html").string());
@@ -348,6 +368,10 @@ void add_tune_command(CLI::App& app, int& exit_code) {
                   "learning rates in the sweep, log-spaced from a tenth to 3x the suggestion")
       ->capture_default_str();
   sub->add_option("--sweep-epochs", command->sweep_epochs, "epochs of each sweep run")
+      ->capture_default_str();
+  sub->add_option("--sweep-widen", command->sweep_widenings,
+                  "times the sweep may add 2 η past its edge when its best η is the lowest or "
+                  "highest tried (0: never)")
       ->capture_default_str();
   sub->add_option("--parallel", command->parallel, "sweep runs at once (0: one per thread)")
       ->capture_default_str();

@@ -76,7 +76,11 @@ TEST(SweepCommand, TableBestAndProgress) {
   EXPECT_THAT(r.output, MatchesRegex("(.|\n)*\n *100 .* diverged (.|\n)*"));
   EXPECT_THAT(r.output, HasSubstr("η = 0.001 is too low: the loss only fell"));
   EXPECT_THAT(r.output, HasSubstr("Best η: 0.1 (validation loss "));
+  EXPECT_THAT(r.output, HasSubstr("Confidence: high: the best η is inside the sweep and no other "
+                                  "run came within 5% of its loss\n"));
   EXPECT_THAT(r.output, HasSubstr("Run directory: " + (dir / "run").string()));
+  const auto results = nlohmann::json::parse(std::ifstream(dir / "run/results.json"));
+  EXPECT_EQ(results["confidence"]["level"], "high");
 }
 
 TEST(SweepCommand, QuietPrintsNoProgress) {

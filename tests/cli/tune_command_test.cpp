@@ -28,14 +28,20 @@ TEST(TuneCommand, ChoosesTheSweepsBestAndWritesEveryStage) {
   const auto result = last_json_line(r.output);
   const double suggested = result["suggested"]["lr"].get<double>();
   const double chosen = result["chosen_lr"].get<double>();
-  ASSERT_EQ(result["sweep"]["lrs"].size(), 3u);
-  // The sweep spans a tenth to three times the suggestion, and the chosen η is one of its runs.
-  EXPECT_NEAR(result["sweep"]["lrs"][0].get<double>(), suggested / 10, 1e-9 * suggested);
-  EXPECT_NEAR(result["sweep"]["lrs"][2].get<double>(), suggested * 3, 1e-9 * suggested);
-  bool among = false;
-  for (const auto& lr : result["sweep"]["lrs"])
-    among = among || lr.get<double>() == chosen;
-  EXPECT_TRUE(among) << result.dump();
+  // The sweep spans a tenth to three times the suggestion, 2 more η for each widening past an
+  // edge, and the chosen η is one of its runs.
+  const int widenings = result["sweep"]["widenings"].get<int>();
+  const auto lrs = result["sweep"]["lrs"].get<std::vector<double>>();
+  ASSERT_EQ(lrs.size(), 3u + 2u * widenings);
+  const auto swept = [&](double lr) {
+    return std::any_of(lrs.begin(), lrs.end(),
+                       [&](double x) { return std::abs(x - lr) < 1e-9 * lr; });
+  };
+  EXPECT_TRUE(swept(suggested / 10) && swept(suggested * 3)) << result.dump();
+  EXPECT_TRUE(swept(chosen)) << result.dump();
+  EXPECT_TRUE(std::is_sorted(lrs.begin(), lrs.end()));
+  EXPECT_THAT(result["confidence"]["summary"].get<std::string>(),
+              HasSubstr(result["confidence"]["level"].get<std::string>() + ": "));
   EXPECT_THAT(result["reason"].get<std::string>(), HasSubstr("lowest validation loss"));
   for (const char* file :
        {"config.json", "results.json", "report.html", "find-lr/lr_finder.json", "sweep/sweep.json",
@@ -44,6 +50,39 @@ TEST(TuneCommand, ChoosesTheSweepsBestAndWritesEveryStage) {
   // The final run trained with the chosen η as the one-cycle peak.
   const auto final_config = nlohmann::json::parse(std::ifstream(dir / "run/final/config.json"));
   EXPECT_EQ(final_config["schedule"]["name"], "OneCycleLR");
+}
+
+// On this set the best of the three η is the highest: without widening the choice says it is
+// unsure; with it the sweep goes on past that edge, two η at a time, until the best is inside.
+TEST(TuneCommand, TheSweepWidensPastTheEdgeWhereItsBestLies) {
+  const std::string tune =
+      "tune --data moons --model mlp:16 --epochs 1 --sweep-points 3 --quiet --json --out ";
+  const fs::path dir = fresh_dir("tune_widen");
+  const CommandResult kept = run_descent(tune + (dir / "kept").string() + " --sweep-widen 0");
+  ASSERT_EQ(kept.exit_code, 0) << kept.output;
+  const auto k = last_json_line(kept.output);
+  ASSERT_EQ(k["sweep"]["lrs"].size(), 3u);
+  EXPECT_EQ(k["chosen_lr"], k["sweep"]["lrs"][2]);
+  EXPECT_EQ(k["confidence"]["level"], "low");
+  EXPECT_EQ(k["confidence"]["at_edge"], true);
+
+  const CommandResult widened = run_descent(tune + (dir / "widened").string());
+  ASSERT_EQ(widened.exit_code, 0) << widened.output;
+  const auto w = last_json_line(widened.output);
+  EXPECT_EQ(w["sweep"]["widenings"], 1);
+  ASSERT_EQ(w["sweep"]["lrs"].size(), 5u);
+  EXPECT_EQ(w["sweep"]["lrs"][2], k["sweep"]["lrs"][2]);  // the grid, then what lies past it
+  EXPECT_GT(w["sweep"]["lrs"][3].get<double>(), w["sweep"]["lrs"][2].get<double>());
+  EXPECT_EQ(w["confidence"]["at_edge"], false);
+  EXPECT_THAT(w["reason"].get<std::string>(),
+              HasSubstr("the grid widened 1 time(s) past its edge"));
+  const auto sweep = nlohmann::json::parse(std::ifstream(dir / "widened/sweep/sweep.json"));
+  EXPECT_EQ(sweep["runs"].size(), 5u);
+  EXPECT_THAT(read_file(dir / "widened/report.html"),
+              HasSubstr("<p class=\"confidence\">Confidence: " +
+                        w["confidence"]["summary"].get<std::string>()));
+  EXPECT_EQ(run_descent(tune + (dir / "bad").string() + " --sweep-widen -1").output,
+            "descent: error: --sweep-widen must be >= 0, got -1\n");
 }
 
 // A tune run that lost a sweep run and the end of its final training (as a kill would) is resumed:

@@ -26,6 +26,9 @@ void write_tune_summary(HtmlPage& page, const RunInputs& tune, int level) {
                          html_escape(format_number(results.at("chosen_lr").number()))));
     if (const auto reason = results.find("reason"))
       page.add(fmt::format("<p class=\"reason\">{}</p>\n", html_escape(reason->string())));
+    if (const auto confidence = results.find("confidence"))
+      page.add(fmt::format("<p class=\"confidence\">Confidence: {}</p>\n",
+                           html_escape(confidence->at("summary").string())));
     // The other figures, folded and rounded, leaving out lists of records (the stages show
     // those in full).
     std::vector<std::pair<std::string, nlohmann::json>> rows;
@@ -33,7 +36,7 @@ void write_tune_summary(HtmlPage& page, const RunInputs& tune, int level) {
       const bool records = value.is_array() && std::any_of(value.begin(), value.end(), [](auto& v) {
                              return v.is_structured();
                            });
-      if (name != "chosen_lr" && name != "reason" && !records)
+      if (name != "chosen_lr" && name != "reason" && name != "confidence.summary" && !records)
         rows.emplace_back(name, rounded(value));
     }
     if (!rows.empty()) {
