@@ -196,7 +196,7 @@ class Runner:
                 with open(path) as f:
                     cached = json.load(f)
             # A task whose settings changed since gets its runs again.
-            if cached and cached.get("command") == " ".join(args + self.fixed_flags(key)):
+            if cached and self.same_run(cached.get("command", ""), args, key):
                 results[key] = cached
             else:
                 todo.append((key, args, parse))
@@ -208,6 +208,16 @@ class Runner:
             for future in concurrent.futures.as_completed(futures):
                 results[futures[future]] = future.result()
         return results
+
+    def same_run(self, cached_command, args, key):
+        """Whether a cached command line is this job's, up to the output directory it ran under
+        (its --out is OUT/scratch/KEY), so that a cache copied to another --out still serves."""
+        suffix = os.sep + os.path.join("scratch", key)
+        if not cached_command.endswith(suffix):
+            return False
+        cached_out = cached_command.rsplit(" --out ", 1)[-1][: -len(suffix)]
+        command = " ".join(args + self.fixed_flags(key))
+        return cached_command.replace(cached_out, "{out}") == command.replace(self.out, "{out}")
 
     def fixed_flags(self, key):
         """One thread a process (--jobs run side by side), JSON out, and a scratch run directory."""
