@@ -17,6 +17,7 @@
 #include "lr/lr_finder.h"
 #include "lr/lr_suggestions.h"
 #include "lr/sweep.h"
+#include "lr/sweep_budget.h"
 #include "lr/sweep_confidence.h"
 #include "lr/sweep_run_store.h"
 #include "lr/widening_sweep.h"
@@ -41,8 +42,9 @@ struct TuneCommand {
   int finder_iters = 100;
   std::string suggest = "valley";
   int sweep_points = 5;
-  int sweep_epochs = 1;
+  std::optional<int> sweep_epochs;  // empty: a tenth of the final run's steps (lr/sweep_budget.h)
   int sweep_widenings = 2;
+  bool sweep_schedule = true;  // sweep runs follow the final run's schedule, compressed
   int parallel = 0;
   CheckpointFlags checkpoints;
   OutputFlags output;
@@ -52,9 +54,13 @@ struct TuneCommand {
 };
 
 json tune_settings(const TuneCommand& c) {
-  return {{"finder_iters", c.finder_iters},       {"suggest", c.suggest},
-          {"sweep_points", c.sweep_points},       {"sweep_epochs", c.sweep_epochs},
-          {"sweep_widenings", c.sweep_widenings}, {"parallel", c.parallel},
+  return {{"finder_iters", c.finder_iters},
+          {"suggest", c.suggest},
+          {"sweep_points", c.sweep_points},
+          {"sweep_epochs", c.sweep_epochs ? json(*c.sweep_epochs) : json()},
+          {"sweep_schedule", c.sweep_schedule},
+          {"sweep_widenings", c.sweep_widenings},
+          {"parallel", c.parallel},
           {"checkpoints", to_json(c.checkpoints)}};
 }
 
@@ -68,7 +74,11 @@ TuneCommand resumed_command(const TuneCommand& given, const RunDirectory& root) 
     c.finder_iters = tune.at("finder_iters").get<int>();
     c.suggest = tune.at("suggest").get<std::string>();
     c.sweep_points = tune.at("sweep_points").get<int>();
-    c.sweep_epochs = tune.at("sweep_epochs").get<int>();
+    c.sweep_epochs = tune.at("sweep_epochs").is_null()
+                         ? std::nullopt
+                         : std::optional<int>(tune.at("sweep_epochs").get<int>());
+    // Runs from before the sweep followed the final schedule trained at a constant η.
+    c.sweep_schedule = tune.value("sweep_schedule", false);
     c.sweep_widenings = tune.value("sweep_widenings", 0);  // runs from before widening had none
     c.parallel = tune.at("parallel").get<int>();
     c.checkpoints = checkpoint_flags_from_json(tune.at("checkpoints"));
@@ -126,8 +136,8 @@ int run_tune(const TuneCommand& given, const CLI::App& command) {
     throw InvalidArgument(fmt::format("--finder-iters must be >= 2, got {}", c.finder_iters));
   if (c.sweep_points < 2)
     throw InvalidArgument(fmt::format("--sweep-points must be >= 2, got {}", c.sweep_points));
-  if (c.sweep_epochs < 1)
-    throw InvalidArgument(fmt::format("--sweep-epochs must be >= 1, got {}", c.sweep_epochs));
+  if (c.sweep_epochs && *c.sweep_epochs < 1)
+    throw InvalidArgument(fmt::format("--sweep-epochs must be >= 1, got {}", *c.sweep_epochs));
   if (c.sweep_widenings < 0)
     throw InvalidArgument(fmt::format("--sweep-widen must be >= 0, got {}", c.sweep_widenings));
   check_at_most("--sweep-widen", c.sweep_widenings, kMaxSweepWidenings);
@@ -136,7 +146,7 @@ int run_tune(const TuneCommand& given, const CLI::App& command) {
   check_at_most("--parallel", c.parallel, kMaxThreads);
   check_at_most("--finder-iters", c.finder_iters, kMaxIters);
   check_at_most("--sweep-points", c.sweep_points, kMaxSweepPoints);
-  check_at_most("--sweep-epochs", c.sweep_epochs, kMaxEpochs);
+  if (c.sweep_epochs) check_at_most("--sweep-epochs", *c.sweep_epochs, kMaxEpochs);
   // The stages' own settings, checked before the run directory is made.
   const auto& rules = suggestion_rules();
   if (std::find(rules.begin(), rules.end(), c.suggest) == rules.end())
@@ -231,15 +241,29 @@ int run_tune(const TuneCommand& given, const CLI::App& command) {
   if (!quiet)
     fmt::print(stderr, "{}\n",
                unclear ? "2/3 No clear suggestion: sweep η from 1e-5 to 1" : "2/3 Sweep around it");
+  // Each run is the final run in small: its schedule (a preset) compressed to the run's steps,
+  // which are a tenth of the final run's (or --sweep-epochs epochs), so that the sweep compares
+  // what the final run will do with each η.
+  const SweepBudget budget =
+      c.sweep_epochs ? sweep_epochs_budget(train.size(), flags.batch_size, *c.sweep_epochs)
+                     : sweep_budget(train.size(), flags.batch_size, final_steps);
+  const std::optional<Dataset> sweep_part = sweep_training_part(train, budget, flags.data.seed);
+  const Dataset& sweep_train = sweep_part ? *sweep_part : train;
+  std::function<std::shared_ptr<Schedule>(double)> sweep_schedule;
+  if (c.sweep_schedule && is_schedule_preset(flags.schedule))
+    sweep_schedule = [&](double lr) {
+      return final_schedule(flags, e.model->optimizer(), lr, budget.steps);
+    };
   const RunDirectory sweep_dir = RunDirectory::stage(root.path() / "sweep");
   const SweepRunStore sweep_store(sweep_dir.file("runs"));
   const WideningSweep widened = run_widening_sweep(
-      build, train,
+      build, sweep_train,
       unclear ? log_spaced(1e-5, 1.0, c.sweep_points)
               : log_spaced(suggested / 10.0, suggested * 3.0, c.sweep_points),
-      {.epochs = c.sweep_epochs,
+      {.epochs = budget.epochs,
        .batch_size = flags.batch_size,
        .validation = &validation,
+       .schedule = sweep_schedule,
        .parallel = c.parallel,
        .verbose = quiet ? 0 : 1,
        .on_run_end = [&](std::size_t i, const SweepRun& run) { sweep_store.save(i, run); }},
@@ -252,7 +276,10 @@ int run_tune(const TuneCommand& given, const CLI::App& command) {
   json sweep_config = e.config;
   sweep_config["command"] = "sweep";
   sweep_config["lrs"] = lrs;
-  sweep_config["epochs"] = c.sweep_epochs;
+  sweep_config["epochs"] = budget.epochs;
+  sweep_config["steps"] = budget.steps;
+  sweep_config["samples"] = budget.samples;
+  sweep_config["schedule"] = sweep_schedule ? json(flags.schedule) : json();
   sweep_config["optimizer"]["config"].erase("lr");
   sweep_dir.write_json("config.json", sweep_config);
   sweep_dir.write_json("sweep.json", swept.to_json());
@@ -272,10 +299,11 @@ int run_tune(const TuneCommand& given, const CLI::App& command) {
           ? fmt::format(" (the grid widened {} time(s) past its edge)", widened.widenings)
           : "";
   const std::string reason = fmt::format(
-      "η = {:.3g} had the lowest validation loss ({:.4f}) after {} epoch(s) among {} runs from "
+      "η = {:.3g} had the lowest validation loss ({:.4f}) after {} steps{} among {} runs from "
       "{:.3g} to {:.3g}{} around the range test's suggestion {:.3g} ({} rule); its verdict: {}",
-      chosen, best->final_val_loss(), c.sweep_epochs, lrs.size(), lrs.front(), lrs.back(),
-      widening_note, suggested, suggestion->rule, to_string(best->verdict));
+      chosen, best->final_val_loss(), budget.steps, sweep_schedule ? " of the final schedule" : "",
+      lrs.size(), lrs.front(), lrs.back(), widening_note, suggested, suggestion->rule,
+      to_string(best->verdict));
   const SweepConfidence confidence = sweep_confidence(swept, true);
   if (!quiet) fmt::print(stderr, "Chosen: {}\nConfidence: {}\n", reason, confidence.summary);
 
@@ -308,7 +336,8 @@ int run_tune(const TuneCommand& given, const CLI::App& command) {
   config["finder_iters"] = c.finder_iters;
   config["suggest"] = c.suggest;
   config["sweep_lrs"] = lrs;
-  config["sweep_epochs"] = c.sweep_epochs;
+  config["sweep_epochs"] = budget.epochs;
+  config["sweep_steps"] = budget.steps;
   config["final_schedule"] = flags.schedule;
   config["optimizer"]["config"].erase("lr");
   root.write_json("config.json", config);
@@ -367,7 +396,9 @@ void add_tune_command(CLI::App& app, int& exit_code) {
   sub->add_option("--sweep-points", command->sweep_points,
                   "learning rates in the sweep, log-spaced from a tenth to 3x the suggestion")
       ->capture_default_str();
-  sub->add_option("--sweep-epochs", command->sweep_epochs, "epochs of each sweep run")
+  sub->add_option("--sweep-epochs", command->sweep_epochs,
+                  "epochs of each sweep run (default: a tenth of the final run's steps, at least "
+                  "30, on a random part of the data when that is less than an epoch)")
       ->capture_default_str();
   sub->add_option("--sweep-widen", command->sweep_widenings,
                   "times the sweep may add 2 η past its edge when its best η is the lowest or "

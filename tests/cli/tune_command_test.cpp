@@ -47,6 +47,16 @@ TEST(TuneCommand, ChoosesTheSweepsBestAndWritesEveryStage) {
        {"config.json", "results.json", "report.html", "find-lr/lr_finder.json", "sweep/sweep.json",
         "final/history.json", "final/weights.bin", "final/loss.png"})
     EXPECT_TRUE(fs::exists(dir / "run" / file)) << file;
+  // Each sweep run is the final run in small: the same one-cycle schedule, from a 25th of its
+  // peak, over a tenth of the final run's steps (30 at least).
+  const auto sweep_config = nlohmann::json::parse(std::ifstream(dir / "run/sweep/config.json"));
+  EXPECT_EQ(sweep_config["schedule"], "onecycle");
+  EXPECT_EQ(sweep_config["steps"], 30);
+  const auto sweep = nlohmann::json::parse(std::ifstream(dir / "run/sweep/sweep.json"));
+  for (const auto& run : sweep["runs"]) {
+    const double peak = run["lr"].get<double>();
+    EXPECT_NEAR(run["history"]["steps"]["lr"][0].get<double>(), peak / 25, 1e-9 * peak);
+  }
   // The final run trained with the chosen η as the one-cycle peak.
   const auto final_config = nlohmann::json::parse(std::ifstream(dir / "run/final/config.json"));
   EXPECT_EQ(final_config["schedule"]["name"], "OneCycleLR");
@@ -56,7 +66,7 @@ TEST(TuneCommand, ChoosesTheSweepsBestAndWritesEveryStage) {
 // unsure; with it the sweep goes on past that edge, two η at a time, until the best is inside.
 TEST(TuneCommand, TheSweepWidensPastTheEdgeWhereItsBestLies) {
   const std::string tune =
-      "tune --data moons --model mlp:16 --epochs 1 --sweep-points 3 --quiet --json --out ";
+      "tune --data moons --model mlp:16 --epochs 2 --sweep-points 3 --quiet --json --out ";
   const fs::path dir = fresh_dir("tune_widen");
   const CommandResult kept = run_descent(tune + (dir / "kept").string() + " --sweep-widen 0");
   ASSERT_EQ(kept.exit_code, 0) << kept.output;
