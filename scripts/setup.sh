@@ -2,7 +2,8 @@
 # Installs every Debian package descent needs to build, test and train on its default data, and the
 # fuzzing and sanitizer toolchain (clang, libFuzzer, LLVM's OpenMP), Python for the command-line
 # fuzzer and rsync for the mutation tests. With --bench, also PyTorch (CPU) and NumPy for the
-# side-by-side benchmark (bench/compare.py, docs/benchmark.md).
+# side-by-side benchmark (bench/compare.py, docs/benchmark.md), and scikit-learn for the data sets
+# of the tune-regret benchmark (bench/lr/regret.py, docs/lr-benchmark.md).
 # Idempotent: apt-get skips what is already installed.
 set -euo pipefail
 packages=(
@@ -16,7 +17,7 @@ packages=(
   python3 rsync
 )
 if [ "${1:-}" = "--bench" ]; then
-  packages+=(python3-torch python3-numpy)
+  packages+=(python3-torch python3-numpy python3-sklearn)
 elif [ $# -gt 0 ]; then
   echo "usage: $0 [--bench]" >&2
   exit 2
