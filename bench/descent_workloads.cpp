@@ -5,6 +5,7 @@
 // accuracy, and the matrix-multiply floating-point operations of one epoch.
 //
 //   descent_workloads W1 [--epochs N] [--samples N] [--threads N]
+//   descent_workloads W7 [--epochs N] [--samples N] [--seed N]   `--model resnet`, one-cycle SGD
 //   descent_workloads gemm N [--reps R]     achieved sgemm GFLOP/s at N x N x N (OpenBLAS, oneDNN)
 //   descent_workloads chart RESULTS.json DIR  draws compare.py's results (ratios, times)
 #include <cblas.h>
@@ -26,6 +27,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "cli/resnet_model.h"
 #include "descent.h"
 #include "lr/sweep.h"
 #include "report/chart.h"
@@ -37,7 +39,7 @@ using Clock = std::chrono::steady_clock;
 
 struct Workload {
   std::string model;      // "mlp" or "cnn" or "tutorial"
-  std::string optimizer;  // "sgd", "sgd-momentum", "adam"
+  std::string optimizer;  // "sgd", "sgd-momentum", "adam", "sgd-onecycle"
   double lr = 0.1;
   std::int64_t batch_size = 128;
   int epochs = 5;
@@ -48,6 +50,7 @@ const std::map<std::string, Workload>& workloads() {
       {"W1", {"mlp", "sgd-momentum", 0.1, 128, 5}}, {"W2", {"mlp", "sgd-momentum", 0.1, 32, 5}},
       {"W3", {"mlp", "adam", 1e-3, 128, 5}},        {"W4", {"cnn", "sgd-momentum", 0.1, 128, 2}},
       {"W5", {"tutorial", "adam", 1e-4, 10, 30}},
+      {"W7", {"resnet", "sgd-onecycle", 0.1, 128, 10}},
   };
   return all;
 }
@@ -57,6 +60,11 @@ std::vector<double> layer_flops(const std::string& model) {
   if (model == "mlp") return {2.0 * 784 * 256, 2.0 * 256 * 128, 2.0 * 128 * 10};
   if (model == "cnn")
     return {2.0 * 26 * 26 * 32 * 9, 2.0 * 11 * 11 * 64 * 32 * 9, 2.0 * 1600 * 128, 2.0 * 128 * 10};
+  if (model == "resnet")  // the stem, then each stage's two 3×3 convolutions and 1×1 shortcut
+    return {2.0 * 28 * 28 * 16 * 9,      2.0 * 28 * 28 * 16 * 16 * 9, 2.0 * 28 * 28 * 16 * 16 * 9,
+            2.0 * 14 * 14 * 32 * 16 * 9, 2.0 * 14 * 14 * 32 * 32 * 9, 2.0 * 14 * 14 * 32 * 16,
+            2.0 * 7 * 7 * 64 * 32 * 9,   2.0 * 7 * 7 * 64 * 64 * 9,   2.0 * 7 * 7 * 64 * 32,
+            2.0 * 64 * 10};
   return {2.0 * 1 * 16, 2.0 * 16 * 32, 2.0 * 32 * 2};
 }
 
@@ -97,8 +105,17 @@ double peak_rss_mib() {
   return std::nan("");
 }
 
-Model build(const Workload& w) {
-  Model model(/*seed=*/42);
+Model build(const Workload& w, std::uint64_t seed) {
+  if (w.model == "resnet") {  // exactly the CLI's `--model resnet`
+    Model model(network_from_config(cli::resnet_config("resnet", {1, 28, 28}, 10), seed));
+    model.compile(std::make_unique<SGD>(model.trainable_variables(),
+                                        SGDOptions{.lr = w.lr, .momentum = 0.9, .weight_decay = 5e-4}),
+                  std::make_unique<SparseCategoricalCrossentropy>(
+                      CrossentropyOptions{.from_logits = true}),
+                  {"accuracy"});
+    return model;
+  }
+  Model model(seed);
   if (w.model == "mlp") {
     model.add(Flatten({1, 28, 28}));
     model.add(Dense(256, dense("relu")));
@@ -131,7 +148,7 @@ Model build(const Workload& w) {
   return model;
 }
 
-int run_workload(const std::string& id, int epochs, std::int64_t samples) {
+int run_workload(const std::string& id, int epochs, std::int64_t samples, std::uint64_t seed) {
   const Workload& w = workloads().at(id);
   TrainTestSplit data;
   if (w.model == "tutorial") {
@@ -145,11 +162,19 @@ int run_workload(const std::string& id, int epochs, std::int64_t samples) {
     std::iota(first.begin(), first.end(), 0);
     data.train = subset(data.train, first);
   }
-  Model model = build(w);
+  Model model = build(w, seed);
+  const int run_epochs = epochs > 0 ? epochs : w.epochs;
+  std::shared_ptr<Schedule> schedule;
+  if (w.optimizer == "sgd-onecycle")  // PyTorch's OneCycleLR with its defaults, stepped per batch
+    schedule = std::make_shared<OneCycleLR>(
+        w.lr, OneCycleLROptions{.total_steps = schedule_length(data.train.size(), w.batch_size,
+                                                               run_epochs, ScheduleInterval::step)});
   const auto start = Clock::now();
-  const History history = model.fit(
-      data.train,
-      {.epochs = epochs > 0 ? epochs : w.epochs, .batch_size = w.batch_size, .verbose = 0});
+  const History history =
+      model.fit(data.train, {.epochs = run_epochs,
+                             .batch_size = w.batch_size,
+                             .verbose = 0,
+                             .schedule = schedule});
   const double total = std::chrono::duration<double>(Clock::now() - start).count();
   nlohmann::json epoch_seconds = nlohmann::json::array();
   for (const Logs& logs : history.epochs)
@@ -185,7 +210,7 @@ int run_sweep_workload(std::int64_t samples) {
       [&](double lr) {
         Workload w = plain;
         w.lr = lr;
-        return std::make_unique<Model>(build(w));
+        return std::make_unique<Model>(build(w, 42));
       },
       data.train, log_spaced(1e-4, 1.0, 8),
       {.epochs = 1, .batch_size = 128, .validation = &data.test, .verbose = 0});
@@ -290,12 +315,14 @@ int main(int argc, char** argv) {
     std::vector<std::string> args(argv + 1, argv + argc);
     if (args.empty()) throw std::invalid_argument("usage: descent_workloads W1..W5|gemm N ...");
     int epochs = 0, threads = 0, reps = 5;
+    std::uint64_t seed = 42;
     std::int64_t samples = 0;
     for (std::size_t i = 1; i + 1 < args.size(); ++i) {
       if (args[i] == "--epochs") epochs = std::stoi(args[i + 1]);
       if (args[i] == "--samples") samples = std::stoll(args[i + 1]);
       if (args[i] == "--threads") threads = std::stoi(args[i + 1]);
       if (args[i] == "--reps") reps = std::stoi(args[i + 1]);
+      if (args[i] == "--seed") seed = std::stoull(args[i + 1]);
     }
     set_num_threads(threads);
     if (args[0] == "chart") return run_chart(args.at(1), args.at(2));
@@ -303,7 +330,7 @@ int main(int argc, char** argv) {
     if (args[0] == "gemm") return run_gemm(std::stoi(args.at(1)), reps);
     if (!workloads().contains(args[0]))
       throw std::invalid_argument("unknown workload '" + args[0] + "'");
-    return run_workload(args[0], epochs, samples);
+    return run_workload(args[0], epochs, samples, seed);
   } catch (const std::exception& e) {
     std::cerr << "descent_workloads: error: " << e.what() << "\n";
     return 2;

@@ -5,6 +5,7 @@ caller before Python starts, flush-to-zero on). Prints one JSON object, as the d
 
     torch_workloads.py W1 [--epochs N] [--samples N] [--threads N]
     torch_workloads.py W6 [--samples N] [--threads N]      eight one-epoch SGD runs, one after another
+    torch_workloads.py W7 [--epochs N] [--samples N] [--seed N]   the small ResNet, one-cycle SGD
 """
 import argparse
 import gzip
@@ -25,6 +26,7 @@ WORKLOADS = {  # model, optimizer, lr, batch, epochs
     "W4": ("cnn", "sgd-momentum", 0.1, 128, 2),
     "W5": ("tutorial", "adam", 1e-4, 10, 30),
     "W6": ("mlp", "sgd", None, 128, 1),
+    "W7": ("resnet", "sgd-onecycle", 0.1, 128, 10),
 }
 
 
@@ -55,7 +57,41 @@ def tutorial(seed):
     return x, torch.from_numpy(labels.astype(np.int64))
 
 
+class BasicBlock(nn.Module):
+    """descent's `--model resnet` block: conv3x3-BN-ReLU-conv3x3-BN plus the shortcut, then ReLU.
+    Keras's padding "same" at stride 2 pads only the bottom and right: ZeroPad2d((0, 1, 0, 1))."""
+
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.pad = nn.ZeroPad2d((0, 1, 0, 1)) if stride == 2 else nn.Identity()
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride, padding=0 if stride == 2 else 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.conv2 = nn.Conv2d(cout, cout, 3, 1, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.shortcut = nn.Identity()
+        if stride != 1 or cin != cout:
+            self.shortcut = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False),
+                                          nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        y = torch.relu(self.bn1(self.conv1(self.pad(x))))
+        return torch.relu(self.bn2(self.conv2(y)) + self.shortcut(x))
+
+
+def resnet(widths=(16, 32, 64), outputs=10):
+    layers = [nn.Conv2d(1, widths[0], 3, padding=1, bias=False), nn.BatchNorm2d(widths[0]),
+              nn.ReLU()]
+    channels = widths[0]
+    for stage, width in enumerate(widths):
+        layers.append(BasicBlock(channels, width, 2 if stage > 0 else 1))
+        channels = width
+    layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(channels, outputs)]
+    return nn.Sequential(*layers)
+
+
 def build(kind):
+    if kind == "resnet":
+        return resnet()
     if kind == "mlp":
         return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128),
                              nn.ReLU(), nn.Linear(128, 10))
@@ -66,10 +102,11 @@ def build(kind):
     return nn.Sequential(nn.Linear(1, 16), nn.ReLU(), nn.Linear(16, 32), nn.ReLU(), nn.Linear(32, 2))
 
 
-def train(model, optimizer, x, y, batch, epochs):
+def train(model, optimizer, x, y, batch, epochs, schedule=None):
     loss_fn = nn.CrossEntropyLoss()
     seconds = []
     n = x.shape[0]
+    model.train()
     for _ in range(epochs):
         start = time.perf_counter()
         order = torch.randperm(n)
@@ -79,13 +116,18 @@ def train(model, optimizer, x, y, batch, epochs):
             loss = loss_fn(model(x[idx]), y[idx])
             loss.backward()
             optimizer.step()
+            if schedule is not None:
+                schedule.step()
         seconds.append(time.perf_counter() - start)
     return seconds
 
 
 def accuracy(model, x, y):
+    model.eval()  # batch normalization: the running statistics
     with torch.no_grad():
-        return float((model(x).argmax(1) == y).float().mean())
+        correct = sum(int((model(x[i:i + 1000]).argmax(1) == y[i:i + 1000]).sum())
+                      for i in range(0, x.shape[0], 1000))
+    return correct / x.shape[0]
 
 
 def peak_rss_mib():
@@ -104,10 +146,11 @@ def main():
     parser.add_argument("--epochs", type=int, default=0)
     parser.add_argument("--samples", type=int, default=0)
     parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.set_flush_denormal(True)
-    torch.manual_seed(42)
+    torch.manual_seed(args.seed)
     kind, opt, lr, batch, epochs = WORKLOADS[args.workload]
     epochs = args.epochs or epochs
     if kind == "tutorial":
@@ -132,12 +175,19 @@ def main():
         result["epoch_seconds"] = [time.perf_counter() - start]
     else:
         model = build(kind)
+        schedule = None
         if opt == "adam":
             optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+        elif opt == "sgd-onecycle":  # η and momentum cycled (0.95 → 0.85 → 0.95) over the run
+            optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9,
+                                        weight_decay=5e-4)
+            steps = epochs * ((x.shape[0] + batch - 1) // batch)
+            schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr,
+                                                           total_steps=steps)
         else:
             optimizer = torch.optim.SGD(model.parameters(), lr=lr,
                                         momentum=0.9 if opt == "sgd-momentum" else 0.0)
-        result["epoch_seconds"] = train(model, optimizer, x, y, batch, epochs)
+        result["epoch_seconds"] = train(model, optimizer, x, y, batch, epochs, schedule)
         result["test_accuracy"] = accuracy(model, tx, ty)
     result["total_seconds"] = time.perf_counter() - start
     result["peak_rss_mib"] = peak_rss_mib()
