@@ -154,6 +154,18 @@ TEST(ResnetModel, LearningRateToolsRunOnIt) {
   EXPECT_EQ(tune.exit_code, 0) << tune.output;
 }
 
+// The exact λmax of the loss training minimises: BatchNormalization on the batch's statistics.
+TEST(ResnetModel, SharpnessOnBatchStatistics) {
+  const fs::path dir = fresh_dir("resnet_sharpness");
+  write_image_set(dir / "data");
+  const CommandResult r = run_descent("sharpness " + training(dir / "data") +
+                                      " --samples 16 --iters 4 --batch-statistics --json --out " +
+                                      (dir / "sharpness").string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(last_json_line(r.output).at("method").get<std::string>(),
+              HasSubstr("BatchNormalization on the statistics of each batch of 16"));
+}
+
 // The checkpoints carry BatchNormalization's running statistics and AdamW's no-decay group: a run
 // resumed from a mid-epoch checkpoint ends with the same weights file, byte for byte.
 TEST(ResnetModel, ResumeEndsBitwiseAsTheUninterruptedRun) {
