@@ -1,5 +1,7 @@
 #include "cli/model_spec.h"
 
+#include "cli/resnet_model.h"
+
 #include <charconv>
 #include <filesystem>
 
@@ -76,6 +78,7 @@ json model_config(const std::string& spec, const Shape& sample_shape, std::int64
               dense(outputs, "linear")};
     return {{"input_shape", input}, {"layers", layers}};
   }
+  if (is_resnet_spec(spec)) return resnet_config(spec, sample_shape, outputs);
   if (spec == "linear" || spec.starts_with("mlp:")) {
     if (sample_shape.size() > 1) layers.push_back({{"type", "Flatten"}});
     if (spec != "linear")
@@ -117,7 +120,9 @@ json model_config(const std::string& spec, const Shape& sample_shape, std::int64
     return config;
   }
   throw InvalidArgument(fmt::format(
-      "unknown model '{}' (known: linear, mlp:W1,W2,..., cnn, or a .json model file)", spec));
+      "unknown model '{}' (known: linear, mlp:W1,W2,..., cnn, resnet[:W1,W2,...], or a .json "
+      "model file)",
+      spec));
 }
 
 bool outputs_logits(const json& config) {

@@ -29,6 +29,7 @@ struct SharpnessCommand {
   int iters = 100;
   int top = 1;
   double tol = 1e-4;
+  bool batch_statistics = false;
   std::string out;
   bool overwrite = false;
   OutputFlags output;
@@ -173,7 +174,8 @@ int run_sharpness(const SharpnessCommand& c) {
                                                      .tol = c.tol,
                                                      .seed = s.seed,
                                                      .verbose = c.output.quiet ? 0 : 1,
-                                                     .curvature = curvature});
+                                                     .curvature = curvature,
+                                                     .batch_statistics = c.batch_statistics});
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
@@ -186,6 +188,7 @@ int run_sharpness(const SharpnessCommand& c) {
                          {"tol", c.tol},
                          {"seed", s.seed},
                          {"method", to_string(curvature)},
+                         {"batch_statistics", c.batch_statistics},
                          {"momentum", mu}};
   nlohmann::json results = result.to_json(mu);
   results["iterations"] = result.estimates.size();
@@ -250,6 +253,9 @@ void add_sharpness_command(CLI::App& app, int& exit_code) {
   sub->add_option("--tol", command->tol,
                   "stop when the estimate changes by less than this, relatively")
       ->capture_default_str();
+  sub->add_flag("--batch-statistics", command->batch_statistics,
+                "BatchNormalization on each batch's own statistics (batches of --batch-size), as "
+                "in training, instead of its running statistics");
   sub->add_option("--out", command->out, "run directory (default: runs/sharpness-<time>)");
   sub->add_flag("--overwrite", command->overwrite,
                 "replace an existing run directory: its earlier contents are removed");

@@ -91,8 +91,10 @@ void add_training_flags(CLI::App& c, TrainingFlags& f) {
                "feature scaling of CSV, .npy and synthetic data, fitted on the training split: "
                "standard (mean 0, std 1), minmax ([0, 1]) or none")
       ->capture_default_str();
-  c.add_option("--model", f.model,
-               "linear, mlp:W1,W2,..., cnn, or a model JSON file (docs/model-format.md)")
+  c.add_option(
+       "--model", f.model,
+       "linear, mlp:W1,W2,..., cnn, resnet[:W1,W2,...[:blocks=N]] (images), or a model JSON "
+       "file (docs/model-format.md)")
       ->capture_default_str();
   c.add_option("--loss", f.loss,
                "loss (default: sparse_categorical_crossentropy for class labels, "

@@ -123,6 +123,26 @@ class WeightRestorer {
   std::vector<float> saved_;
 };
 
+// Puts the running statistics (buffers) back as they were when it goes out of scope: a
+// training-mode forward moves them.
+class BufferRestorer {
+ public:
+  explicit BufferRestorer(const Model& model) : buffers_(model.buffers()) {
+    for (const Buffer& b : buffers_)
+      saved_.push_back(b.variable.value());  // a deep copy
+  }
+  ~BufferRestorer() {
+    for (std::size_t i = 0; i < buffers_.size(); ++i)
+      buffers_[i].variable.value() = saved_[i];
+  }
+  BufferRestorer(const BufferRestorer&) = delete;
+  BufferRestorer& operator=(const BufferRestorer&) = delete;
+
+ private:
+  std::vector<Buffer> buffers_;
+  std::vector<Tensor> saved_;
+};
+
 // Products C·u of the curvature C (the Hessian of the mean loss over the first n samples, or its
 // Gauss-Newton part) with a direction u. `exact`: u = v, and each batch's H·v by automatic
 // differentiation (core/autograd.h: the gradient of ∇L · v). The others by central differences
@@ -134,13 +154,15 @@ class WeightRestorer {
 class CurvatureProduct {
  public:
   CurvatureProduct(Model& model, FlatWeights& weights, const Dataset& data, std::int64_t n,
-                   std::int64_t batch_size, SharpnessCurvature kind, std::vector<float> w)
+                   std::int64_t batch_size, SharpnessCurvature kind, bool batch_statistics,
+                   std::vector<float> w)
       : model_(model),
         weights_(weights),
         data_(data),
         indices_(static_cast<std::size_t>(n)),
         batch_size_(batch_size),
         kind_(kind),
+        training_(batch_statistics),
         w_(std::move(w)),
         plus_(w_.size()),
         minus_(w_.size()) {
@@ -229,7 +251,7 @@ class CurvatureProduct {
     const std::vector<Tensor> parts = weights_.split(v);
     hv.assign(w_.size(), 0.0);
     for_each_batch([&](double share) {
-      const Variable loss = loss_of(model_.forward(x_, false));
+      const Variable loss = loss_of(model_.forward(x_, training_));
       FlatWeights::add_scaled(hvp(loss, weights_.params(), parts), share, hv);
     });
   }
@@ -248,7 +270,7 @@ class CurvatureProduct {
     weights_.clear_gradients();
     g.assign(w_.size(), 0.0);
     for_each_batch([&](double share) {
-      loss_of(model_.forward(x_, false)).backward();
+      loss_of(model_.forward(x_, training_)).backward();
       weights_.take_gradients(share, g);
     });
   }
@@ -264,12 +286,12 @@ class CurvatureProduct {
       {
         const NoGradGuard no_grad;
         weights_.write(plus_);
-        outputs_plus_ = model_.forward(x_, false).value();
+        outputs_plus_ = model_.forward(x_, training_).value();
         weights_.write(minus_);
-        outputs_minus_ = model_.forward(x_, false).value();
+        outputs_minus_ = model_.forward(x_, training_).value();
       }
       weights_.write(w_);
-      Variable outputs = model_.forward(x_, false);
+      Variable outputs = model_.forward(x_, training_);
       loss_of(outputs);
       Tensor& ju = outputs_plus_;
       for (std::int64_t i = 0; i < ju.size(); ++i)
@@ -309,6 +331,8 @@ class CurvatureProduct {
   std::vector<std::int64_t> indices_;
   std::int64_t batch_size_;
   SharpnessCurvature kind_;
+  // Training-mode forward: BatchNormalization on the batch's statistics (dropout was refused).
+  bool training_;
   std::vector<float> w_;
   double epsilon_ = 0.0;
   std::vector<float> plus_, minus_;
@@ -363,6 +387,10 @@ PhaseResult power_iteration(CurvatureProduct& product, std::int64_t size, double
       v[i] = hu[i] / norm;
   }
   return result;
+}
+
+std::string batch_statistics_note(std::int64_t batch_size) {
+  return fmt::format("; BatchNormalization on the statistics of each batch of {}", batch_size);
 }
 
 void check_options(const SharpnessOptions& o, const Dataset& data) {
@@ -478,14 +506,22 @@ SharpnessResult estimate_sharpness(Model& model, const Dataset& data,
   if (options.top > weights.size())
     throw InvalidArgument(
         fmt::format("sharpness: top {} is more than the {} weights", options.top, weights.size()));
+  if (options.batch_statistics)
+    for (const auto& layer : model.layers())
+      if (layer->random_stream())
+        throw InvalidArgument(fmt::format(
+            "sharpness: batch statistics need the training-mode forward, where layer '{}' draws "
+            "random numbers; remove it or use the running statistics",
+            layer->name()));
   const std::vector<float> w = weights.read();
   const WeightRestorer restorer(weights, w);
+  const BufferRestorer buffer_restorer(model);
 
   SharpnessResult result;
   result.samples = options.samples == 0 ? data.size() : options.samples;
   result.curvature = options.curvature;
   CurvatureProduct product(model, weights, data, result.samples, options.batch_size,
-                           result.curvature, w);
+                           result.curvature, options.batch_statistics, w);
   if (!options.preconditioner.empty()) product.precondition(options.preconditioner);
   Rng rng(options.seed);
   if (options.top > 1) {
@@ -495,6 +531,7 @@ SharpnessResult estimate_sharpness(Model& model, const Dataset& data,
         to_string(result.curvature) == "exact" ? "exact Hessian-vector products"
                                                : to_string(result.curvature) + " products");
     result.method += fmt::format(", {} samples, dropout off", result.samples);
+    if (options.batch_statistics) result.method += batch_statistics_note(options.batch_size);
     return result;
   }
 
@@ -523,6 +560,7 @@ SharpnessResult estimate_sharpness(Model& model, const Dataset& data,
   }
   if (!options.preconditioner.empty())
     result.method += "; of the preconditioned curvature P^-½·H·P^-½ (the optimizer's P)";
+  if (options.batch_statistics) result.method += batch_statistics_note(options.batch_size);
   result.lambda_max = phase.estimate;
   result.top = {phase.estimate};
   result.converged = phase.converged;

@@ -6,7 +6,10 @@
 // The loss is the model's compiled loss, averaged over the whole set (the first `samples` samples,
 // or all), plus the weight penalties the layers add (L2's curvature 2·l2 on every penalised weight;
 // L1 has none wherever it is differentiable). Dropout is off (inference-mode forward), so the
-// Hessian is that of a deterministic function of the weights.
+// Hessian is that of a deterministic function of the weights. BatchNormalization normalizes with
+// its running statistics, constants, unless SharpnessOptions::batch_statistics asks for the loss
+// training minimises: each batch normalized by its own mean and variance, functions of the
+// weights that the Hessian then differentiates through.
 //
 // Method: power iteration on curvature-vector products. By default they are exact Hessian-vector
 // products from automatic differentiation (the gradient of ∇L · v, core/autograd.h). The older
@@ -66,6 +69,10 @@ struct SharpnessOptions {
   // preconditioner (Optimizer::preconditioner, one value > 0 per weight): those of P⁻¹·C, computed
   // as the symmetric P^-½·C·P^-½, which has the same eigenvalues.
   std::vector<double> preconditioner = {};
+  // BatchNormalization on each batch's own statistics (training mode; batches of batch_size), not
+  // on its running statistics, which are left as they were. Refused for models with layers that
+  // draw random numbers in training mode (dropout).
+  bool batch_statistics = false;
 };
 
 struct SharpnessResult {

@@ -45,11 +45,12 @@ class BasicAdadelta final : public BasicOptimizer<T> {
   std::string name() const override { return "adadelta"; }
   nlohmann::json config() const override;
   std::vector<std::string> slot_names() const override { return {"square_avg", "acc_delta"}; }
+  bool decouples_weight_decay() const override { return options_.convention == Convention::keras; }
 
  protected:
   void init_state(ParamState<T>& state, std::size_t size) const override;
-  void update(std::span<T> value, std::span<const T> grad, ParamState<T>& state,
-              double lr) override;
+  void update(std::span<T> value, std::span<const T> grad, ParamState<T>& state, double lr,
+              double weight_decay_scale) override;
 
  private:
   AdadeltaOptions options_;

@@ -33,15 +33,17 @@ void BasicAdagrad<T>::init_state(ParamState<T>& state, std::size_t size) const {
 
 template <std::floating_point T>
 void BasicAdagrad<T>::update(std::span<T> value, std::span<const T> grad, ParamState<T>& state,
-                             double lr) {
+                             double lr, double weight_decay_scale) {
   const AdagradOptions& o = options_;
   const bool keras = o.convention == Convention::keras;
   const double clr = lr / (1 + static_cast<double>(state.step - 1) * o.lr_decay);
   const T neg_clr = static_cast<T>(-clr);
-  const T wd = static_cast<T>(o.weight_decay);
-  const bool l2 = !keras && o.weight_decay != 0;
-  const bool decay = keras && o.weight_decay != 0;
-  const T keep = static_cast<T>(1.0 - lr * o.weight_decay);
+  // λ of this parameter's group.
+  const double weight_decay = o.weight_decay * weight_decay_scale;
+  const T wd = static_cast<T>(weight_decay);
+  const bool l2 = !keras && weight_decay != 0;
+  const bool decay = keras && weight_decay != 0;
+  const T keep = static_cast<T>(1.0 - lr * weight_decay);
   const T eps = static_cast<T>(o.eps);
   T* w = value.data();
   const T* g = grad.data();

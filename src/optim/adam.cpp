@@ -48,7 +48,7 @@ void BasicAdam<T>::init_state(ParamState<T>& state, std::size_t size) const {
 
 template <std::floating_point T>
 void BasicAdam<T>::update(std::span<T> value, std::span<const T> grad, ParamState<T>& state,
-                          double lr) {
+                          double lr, double weight_decay_scale) {
   const AdamOptions& o = options_;
   const auto t = static_cast<double>(state.step);
   const double bias_correction1 = 1 - std::pow(o.betas[0], t);
@@ -62,10 +62,12 @@ void BasicAdam<T>::update(std::span<T> value, std::span<const T> grad, ParamStat
   const T b1 = static_cast<T>(o.betas[0]), one_minus_b1 = static_cast<T>(1.0 - o.betas[0]);
   const T b2 = static_cast<T>(o.betas[1]), one_minus_b2 = static_cast<T>(1.0 - o.betas[1]);
   const T eps = static_cast<T>(o.eps);
-  const T wd = static_cast<T>(o.weight_decay);
-  const bool l2 = !decoupled_ && o.weight_decay != 0;
-  const bool decay = decoupled_ && o.weight_decay != 0;
-  const T keep = static_cast<T>(1.0 - lr * o.weight_decay);
+  // λ of this parameter's group.
+  const double weight_decay = o.weight_decay * weight_decay_scale;
+  const T wd = static_cast<T>(weight_decay);
+  const bool l2 = !decoupled_ && weight_decay != 0;
+  const bool decay = decoupled_ && weight_decay != 0;
+  const T keep = static_cast<T>(1.0 - lr * weight_decay);
   T* w = value.data();
   const T* g = grad.data();
   T* m = state.slots[0].data();

@@ -53,6 +53,7 @@ class BasicAdam : public BasicOptimizer<T> {
   std::vector<std::string> slot_names() const override {
     return {"exp_avg", "exp_avg_sq", "max_exp_avg_sq"};
   }
+  bool decouples_weight_decay() const override { return decoupled_; }
   // P = (1 − β1^t)·(√(v / (1 − β2^t)) + ε) per weight (v̂'s maximum with amsgrad; Keras's form
   // scales ε by 1/√(1 − β2^t)), so that the step is η·P⁻¹·m for the moving average m (Cohen et
   // al., "Adaptive gradient methods at the edge of stability", 2022).
@@ -63,8 +64,8 @@ class BasicAdam : public BasicOptimizer<T> {
   // `decoupled`: weight decay as AdamW (w = w·(1 − η·λ)) instead of L2.
   BasicAdam(std::string_view name, const AdamOptions& options, bool decoupled);
   void init_state(ParamState<T>& state, std::size_t size) const override;
-  void update(std::span<T> value, std::span<const T> grad, ParamState<T>& state,
-              double lr) override;
+  void update(std::span<T> value, std::span<const T> grad, ParamState<T>& state, double lr,
+              double weight_decay_scale) override;
 
  private:
   std::string name_;

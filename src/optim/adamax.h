@@ -49,11 +49,12 @@ class BasicAdamax final : public BasicOptimizer<T> {
   // Sets β1.
   void set_momentum(double beta1) override;
   std::vector<std::string> slot_names() const override { return {"exp_avg", "exp_inf"}; }
+  bool decouples_weight_decay() const override { return options_.convention == Convention::keras; }
 
  protected:
   void init_state(ParamState<T>& state, std::size_t size) const override;
-  void update(std::span<T> value, std::span<const T> grad, ParamState<T>& state,
-              double lr) override;
+  void update(std::span<T> value, std::span<const T> grad, ParamState<T>& state, double lr,
+              double weight_decay_scale) override;
 
  private:
   AdamaxOptions options_;

@@ -46,16 +46,17 @@ bool BasicAdamWScheduleFree<T>::prepare_step(std::span<const ParamSlice<T>> para
 
 template <std::floating_point T>
 void BasicAdamWScheduleFree<T>::update(std::span<T> value, std::span<const T> grad,
-                                       ParamState<T>& state, double lr) {
+                                       ParamState<T>& state, double lr, double weight_decay_scale) {
   const double beta1 = options_.betas[0], beta2 = options_.betas[1];
   const double step = lr * lr_factor_;
   const T neg_step = static_cast<T>(-step);
-  const T neg_decay = static_cast<T>(-step * options_.weight_decay);
+  const double weight_decay = options_.weight_decay * weight_decay_scale;  // the group's λ
+  const T neg_decay = static_cast<T>(-step * weight_decay);
   const T b2 = static_cast<T>(beta2), one_minus_b2 = static_cast<T>(1 - beta2);
   const T bc2 = static_cast<T>(bias_correction2_), eps = static_cast<T>(options_.eps);
   const T keep = static_cast<T>(1 - ckp1_), c = static_cast<T>(ckp1_);
   const T b1 = static_cast<T>(beta1), one_minus_b1 = static_cast<T>(1 - beta1);
-  const bool decay = options_.weight_decay != 0;
+  const bool decay = weight_decay != 0;
   T* y = value.data();
   const T* g = grad.data();
   T* z = state.slots[0].data();

@@ -63,14 +63,15 @@ class BasicAdamWScheduleFree final : public BasicOptimizer<T> {
   std::string name() const override { return "adamw_schedule_free"; }
   nlohmann::json config() const override;
   std::vector<std::string> slot_names() const override { return {"z", "x", "exp_avg_sq"}; }
+  bool decouples_weight_decay() const override { return true; }
   std::optional<std::size_t> eval_point_slot() const override { return 1; }
 
  protected:
   void init_state(ParamState<T>& state, std::size_t size) const override;
   bool prepare_step(std::span<const ParamSlice<T>> params,
                     std::span<ParamState<T>> states) override;
-  void update(std::span<T> value, std::span<const T> grad, ParamState<T>& state,
-              double lr) override;
+  void update(std::span<T> value, std::span<const T> grad, ParamState<T>& state, double lr,
+              double weight_decay_scale) override;
 
  private:
   AdamWScheduleFreeOptions options_;

@@ -103,7 +103,7 @@ void BasicOptimizer<T>::step(std::span<const ParamSlice<T>> params) {
       if (p.grad.empty()) continue;
       ParamState<T>& s = states_[i];
       ++s.step;
-      update(p.value, p.grad, s, lr_ * p.lr_scale);
+      update(p.value, p.grad, s, lr_ * p.lr_scale, p.weight_decay_scale);
     }
   }
   ++iterations_;

@@ -34,6 +34,8 @@ struct ParamSlice {
   std::span<T> grad;
   // The parameter's η is the optimizer's η times this (parameter groups).
   double lr_scale = 1.0;
+  // The parameter's weight decay λ is the rule's λ times this (0: no decay for the group).
+  double weight_decay_scale = 1.0;
 };
 
 // What an optimizer keeps for one parameter.
@@ -103,6 +105,10 @@ class BasicOptimizer {
   virtual bool has_preconditioner() const { return false; }
   // Writes P's diagonal for a parameter with state into `out` (the parameter's size).
   virtual void preconditioner(const ParamState<T>& /*state*/, std::span<double> /*out*/) const {}
+  // Whether weight decay shrinks the weights directly (AdamW: w ← w·(1 − η·λ)) rather than
+  // adding λ·w to the gradient (L2). Only decoupled decay leaves 1-D parameters out by default
+  // (Optimizer::exclude_low_rank_from_weight_decay()).
+  virtual bool decouples_weight_decay() const { return false; }
 
  protected:
   BasicOptimizer(std::string_view name, double lr, const ClipOptions& clip);
@@ -111,9 +117,10 @@ class BasicOptimizer {
   // slot_names().size() empty slots and no scalars.
   virtual void init_state(ParamState<T>& state, std::size_t size) const;
   // The rule: updates `value` from `grad` (already clipped) with learning rate `lr` (η times the
-  // parameter's scale). state.step was incremented before the call, so it is >= 1.
-  virtual void update(std::span<T> value, std::span<const T> grad, ParamState<T>& state,
-                      double lr) = 0;
+  // parameter's scale) and the rule's weight decay times `weight_decay_scale`. state.step was
+  // incremented before the call, so it is >= 1.
+  virtual void update(std::span<T> value, std::span<const T> grad, ParamState<T>& state, double lr,
+                      double weight_decay_scale) = 0;
 
   // Called once per step after clipping and before any update, with the step's parameters and
   // their states (states[i] belongs to params[i]; created for every parameter with a gradient,

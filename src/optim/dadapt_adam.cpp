@@ -58,13 +58,14 @@ bool BasicDAdaptAdam<T>::prepare_step(std::span<const ParamSlice<T>> params,
   const T one_minus_b2 = static_cast<T>(1 - beta2), sb2 = static_cast<T>(sqrt_beta2);
   const T s_scale = static_cast<T>(dlr * (1 - sqrt_beta2));
   const T eps = static_cast<T>(o.eps);
-  const T wd = static_cast<T>(o.weight_decay);
-  const bool l2 = o.weight_decay != 0 && !o.decouple;
   double numerator = 0, s_l1 = 0;
   for (std::size_t i = 0; i < params.size(); ++i) {
     const ParamSlice<T>& p = params[i];
     if (p.grad.empty()) continue;
     const double layer_scale = p.lr_scale;
+    const double weight_decay = o.weight_decay * p.weight_decay_scale;  // the group's λ
+    const T wd = static_cast<T>(weight_decay);
+    const bool l2 = weight_decay != 0 && !o.decouple;
     const T m_scale = static_cast<T>(layer_scale * dlr * (1 - beta1));
     T* x = p.value.data();
     T* g = p.grad.data();
@@ -97,9 +98,10 @@ bool BasicDAdaptAdam<T>::prepare_step(std::span<const ParamSlice<T>> params,
 
 template <std::floating_point T>
 void BasicDAdaptAdam<T>::update(std::span<T> value, std::span<const T>, ParamState<T>& state,
-                                double) {
-  const bool decay = options_.weight_decay != 0 && options_.decouple;
-  const T neg_decay = static_cast<T>(-options_.weight_decay * dlr_);
+                                double, double weight_decay_scale) {
+  const double weight_decay = options_.weight_decay * weight_decay_scale;  // the group's λ
+  const bool decay = weight_decay != 0 && options_.decouple;
+  const T neg_decay = static_cast<T>(-weight_decay * dlr_);
   const T eps = static_cast<T>(options_.eps);
   T* w = value.data();
   const T* m = state.slots[0].data();

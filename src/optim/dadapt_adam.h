@@ -67,13 +67,14 @@ class BasicDAdaptAdam final : public BasicOptimizer<T> {
   // Sets β1.
   void set_momentum(double beta1) override;
   std::vector<std::string> slot_names() const override { return {"exp_avg", "exp_avg_sq", "s"}; }
+  bool decouples_weight_decay() const override { return options_.decouple; }
 
  protected:
   void init_state(ParamState<T>& state, std::size_t size) const override;
   bool prepare_step(std::span<const ParamSlice<T>> params,
                     std::span<ParamState<T>> states) override;
-  void update(std::span<T> value, std::span<const T> grad, ParamState<T>& state,
-              double lr) override;
+  void update(std::span<T> value, std::span<const T> grad, ParamState<T>& state, double lr,
+              double weight_decay_scale) override;
 
  private:
   // scalars(): d, the numerator r, the step k.

@@ -53,7 +53,6 @@ bool BasicDAdaptSGD<T>::prepare_step(std::span<const ParamSlice<T>> params,
   // All first gradients 0 (the reference divides by 0): wait for a gradient to scale by.
   if (scalars[kG0Norm] == 0) return false;
   const double d = scalars[kD];
-  const T wd = static_cast<T>(options_.weight_decay);
   double numerator = 0, s_sq = 0;
   for (std::size_t i = 0; i < params.size(); ++i) {
     const ParamSlice<T>& p = params[i];
@@ -62,12 +61,14 @@ bool BasicDAdaptSGD<T>::prepare_step(std::span<const ParamSlice<T>> params,
     // A parameter joins with its value now: it has not moved since the first step.
     if (states[i].step == 0) std::copy(p.value.begin(), p.value.end(), slots[1].begin());
     const double dlr = d * (this->lr() * p.lr_scale) / scalars[kG0Norm];
+    const double weight_decay = options_.weight_decay * p.weight_decay_scale;  // the group's λ
+    const T wd = static_cast<T>(weight_decay);
     const T step = static_cast<T>(dlr);
     T* g = p.grad.data();
     T* s = slots[0].data();
     double dot = 0;
     for (std::size_t j = 0; j < p.value.size(); ++j) {
-      if (options_.weight_decay != 0) g[j] += wd * p.value[j];
+      if (weight_decay != 0) g[j] += wd * p.value[j];
       dot += static_cast<double>(g[j]) * static_cast<double>(s[j]);
       s[j] += step * g[j];
       s_sq += static_cast<double>(s[j]) * static_cast<double>(s[j]);
@@ -86,7 +87,7 @@ bool BasicDAdaptSGD<T>::prepare_step(std::span<const ParamSlice<T>> params,
 }
 
 template <std::floating_point T>
-void BasicDAdaptSGD<T>::update(std::span<T> value, std::span<const T>, ParamState<T>& state,
+void BasicDAdaptSGD<T>::update(std::span<T> value, std::span<const T>, ParamState<T>& state, double,
                                double) {
   // The reference's ck = 1 − μ and 1 − ck, which need not round back to μ.
   const double ck = 1 - options_.momentum;

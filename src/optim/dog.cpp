@@ -35,18 +35,20 @@ bool BasicDoG<T>::prepare_step(std::span<const ParamSlice<T>> params,
                                std::span<ParamState<T>> states) {
   std::vector<double>& scalars = this->mutable_scalars();
   const bool first = scalars[kStarted] == 0;
-  const T wd = static_cast<T>(options_.weight_decay);
   bool any = false;
   double x_sq = 0, grad_sq = 0;  // ‖x0‖² on the first step, ‖x − x0‖² later; ‖g‖²
   for (std::size_t i = 0; i < params.size(); ++i) {
     const ParamSlice<T>& p = params[i];
     if (p.grad.empty()) continue;
     any = true;
+    // λ of this parameter's group.
+    const double weight_decay = options_.weight_decay * p.weight_decay_scale;
+    const T wd = static_cast<T>(weight_decay);
     std::vector<T>& x0 = states[i].slots[0];
     // A parameter joins with its value now: it has not moved since the first step.
     if (states[i].step == 0) std::copy(p.value.begin(), p.value.end(), x0.begin());
     for (std::size_t k = 0; k < p.value.size(); ++k) {
-      if (options_.weight_decay > 0) p.grad[k] += wd * p.value[k];
+      if (weight_decay > 0) p.grad[k] += wd * p.value[k];
       const double g = p.grad[k];
       grad_sq += g * g;
       const double x = first ? static_cast<double>(p.value[k])
@@ -72,7 +74,8 @@ bool BasicDoG<T>::prepare_step(std::span<const ParamSlice<T>> params,
 }
 
 template <std::floating_point T>
-void BasicDoG<T>::update(std::span<T> value, std::span<const T> grad, ParamState<T>&, double lr) {
+void BasicDoG<T>::update(std::span<T> value, std::span<const T> grad, ParamState<T>&, double lr,
+                         double) {
   const T neg_eta = static_cast<T>(absolute_step_ ? -step_size_ : -lr * step_size_);
   T* w = value.data();
   const T* g = grad.data();

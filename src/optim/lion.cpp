@@ -35,12 +35,12 @@ void BasicLion<T>::init_state(ParamState<T>& state, std::size_t size) const {
 
 template <std::floating_point T>
 void BasicLion<T>::update(std::span<T> value, std::span<const T> grad, ParamState<T>& state,
-                          double lr) {
+                          double lr, double weight_decay_scale) {
   const LionOptions& o = options_;
   const T b1 = static_cast<T>(o.betas[0]), one_minus_b1 = static_cast<T>(1.0 - o.betas[0]);
   const T b2 = static_cast<T>(o.betas[1]), one_minus_b2 = static_cast<T>(1.0 - o.betas[1]);
   const T lr_t = static_cast<T>(lr);
-  const T keep = static_cast<T>(1.0 - lr * o.weight_decay);
+  const T keep = static_cast<T>(1.0 - lr * o.weight_decay * weight_decay_scale);
   T* w = value.data();
   const T* g = grad.data();
   T* m = state.slots[0].data();

@@ -63,30 +63,33 @@ struct Entry {
   std::string_view name;
   Builder<T> build;
   std::vector<std::string_view> (*keys)();
+  // Whether its weight decay can be decoupled (then it takes decay_all).
+  bool can_decouple;
 };
 
 // The registry: one line per optimizer, in the order optimizer_names() lists them.
 template <std::floating_point T>
 const Entry<T> kOptimizers[] = {
-    {"sgd", build<SGDOptions, BasicSGD, T>, hyperparameter_keys<SGDOptions>},
-    {"adagrad", build<AdagradOptions, BasicAdagrad, T>, hyperparameter_keys<AdagradOptions>},
-    {"adadelta", build<AdadeltaOptions, BasicAdadelta, T>, hyperparameter_keys<AdadeltaOptions>},
-    {"rmsprop", build<RMSpropOptions, BasicRMSprop, T>, hyperparameter_keys<RMSpropOptions>},
-    {"adam", build<AdamOptions, BasicAdam, T>, hyperparameter_keys<AdamOptions>},
-    {"adamw", build<AdamWOptions, BasicAdamW, T>, hyperparameter_keys<AdamWOptions>},
-    {"adamax", build<AdamaxOptions, BasicAdamax, T>, hyperparameter_keys<AdamaxOptions>},
-    {"nadam", build<NAdamOptions, BasicNAdam, T>, hyperparameter_keys<NAdamOptions>},
-    {"lion", build<LionOptions, BasicLion, T>, hyperparameter_keys<LionOptions>},
-    {"dog", build<DoGOptions, BasicDoG, T>, hyperparameter_keys<DoGOptions>},
-    {"prodigy", build<ProdigyOptions, BasicProdigy, T>, hyperparameter_keys<ProdigyOptions>},
+    {"sgd", build<SGDOptions, BasicSGD, T>, hyperparameter_keys<SGDOptions>, true},
+    {"adagrad", build<AdagradOptions, BasicAdagrad, T>, hyperparameter_keys<AdagradOptions>, true},
+    {"adadelta", build<AdadeltaOptions, BasicAdadelta, T>, hyperparameter_keys<AdadeltaOptions>,
+     true},
+    {"rmsprop", build<RMSpropOptions, BasicRMSprop, T>, hyperparameter_keys<RMSpropOptions>, true},
+    {"adam", build<AdamOptions, BasicAdam, T>, hyperparameter_keys<AdamOptions>, true},
+    {"adamw", build<AdamWOptions, BasicAdamW, T>, hyperparameter_keys<AdamWOptions>, true},
+    {"adamax", build<AdamaxOptions, BasicAdamax, T>, hyperparameter_keys<AdamaxOptions>, true},
+    {"nadam", build<NAdamOptions, BasicNAdam, T>, hyperparameter_keys<NAdamOptions>, true},
+    {"lion", build<LionOptions, BasicLion, T>, hyperparameter_keys<LionOptions>, true},
+    {"dog", build<DoGOptions, BasicDoG, T>, hyperparameter_keys<DoGOptions>, false},
+    {"prodigy", build<ProdigyOptions, BasicProdigy, T>, hyperparameter_keys<ProdigyOptions>, true},
     {"dadapt_sgd", build<DAdaptSGDOptions, BasicDAdaptSGD, T>,
-     hyperparameter_keys<DAdaptSGDOptions>},
+     hyperparameter_keys<DAdaptSGDOptions>, false},
     {"dadapt_adam", build<DAdaptAdamOptions, BasicDAdaptAdam, T>,
-     hyperparameter_keys<DAdaptAdamOptions>},
+     hyperparameter_keys<DAdaptAdamOptions>, true},
     {"sgd_schedule_free", build<SGDScheduleFreeOptions, BasicSGDScheduleFree, T>,
-     hyperparameter_keys<SGDScheduleFreeOptions>},
+     hyperparameter_keys<SGDScheduleFreeOptions>, false},
     {"adamw_schedule_free", build<AdamWScheduleFreeOptions, BasicAdamWScheduleFree, T>,
-     hyperparameter_keys<AdamWScheduleFreeOptions>},
+     hyperparameter_keys<AdamWScheduleFreeOptions>, true},
 };
 
 InvalidArgument unknown_optimizer(std::string_view name) {
@@ -108,7 +111,11 @@ const std::vector<std::string_view>& optimizer_names() {
 
 std::vector<std::string_view> optimizer_hyperparameter_names(std::string_view name) {
   for (const auto& entry : kOptimizers<float>)
-    if (entry.name == name) return entry.keys();
+    if (entry.name == name) {
+      std::vector<std::string_view> keys = entry.keys();
+      if (entry.can_decouple) keys.push_back("decay_all");
+      return keys;
+    }
   throw unknown_optimizer(name);
 }
 
@@ -127,8 +134,25 @@ template std::unique_ptr<BasicOptimizer<double>> make_basic_optimizer(std::strin
 
 std::unique_ptr<Optimizer> make_optimizer(std::string_view name, std::vector<Variable> params,
                                           const nlohmann::json& hyperparameters) {
-  return std::make_unique<Optimizer>(std::move(params),
-                                     make_basic_optimizer<float>(name, hyperparameters));
+  // decay_all belongs to the Optimizer's grouping, not to the rule's options.
+  bool decay_all = false;
+  json rule_hyperparameters = hyperparameters;
+  if (hyperparameters.is_object() && hyperparameters.contains("decay_all")) {
+    const json given = json::object({{"decay_all", hyperparameters["decay_all"]}});
+    OptionsReader reader(name, "hyperparameter", given);
+    reader.read("decay_all", decay_all);
+    reader.finish();
+    rule_hyperparameters.erase("decay_all");
+  }
+  auto rule = make_basic_optimizer<float>(name, rule_hyperparameters);
+  if (decay_all && !rule->decouples_weight_decay())
+    throw InvalidArgument(fmt::format(
+        "{}: hyperparameter 'decay_all' is for decoupled weight decay; {}'s weight decay is L2 "
+        "here, which decays every parameter",
+        name, name));
+  auto optimizer = std::make_unique<Optimizer>(std::move(params), std::move(rule));
+  optimizer->set_decay_all(decay_all);
+  return optimizer;
 }
 
 }  // namespace descent

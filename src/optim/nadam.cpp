@@ -40,7 +40,7 @@ void BasicNAdam<T>::init_state(ParamState<T>& state, std::size_t size) const {
 
 template <std::floating_point T>
 void BasicNAdam<T>::update(std::span<T> value, std::span<const T> grad, ParamState<T>& state,
-                           double lr) {
+                           double lr, double weight_decay_scale) {
   const NAdamOptions& o = options_;
   const auto t = static_cast<double>(state.step);
   const double beta1 = o.betas[0], beta2 = o.betas[1];
@@ -57,10 +57,12 @@ void BasicNAdam<T>::update(std::span<T> value, std::span<const T> grad, ParamSta
   const T b1 = static_cast<T>(beta1), one_minus_b1 = static_cast<T>(1.0 - beta1);
   const T b2 = static_cast<T>(beta2), one_minus_b2 = static_cast<T>(1.0 - beta2);
   const T eps = static_cast<T>(o.eps);
-  const T wd = static_cast<T>(o.weight_decay);
-  const bool l2 = !keras && o.weight_decay != 0;
-  const bool decay = keras && o.weight_decay != 0;
-  const T keep = static_cast<T>(1.0 - lr * o.weight_decay);
+  // λ of this parameter's group.
+  const double weight_decay = o.weight_decay * weight_decay_scale;
+  const T wd = static_cast<T>(weight_decay);
+  const bool l2 = !keras && weight_decay != 0;
+  const bool decay = keras && weight_decay != 0;
+  const T keep = static_cast<T>(1.0 - lr * weight_decay);
   T* w = value.data();
   const T* g = grad.data();
   T* m = state.slots[0].data();

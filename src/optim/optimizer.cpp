@@ -1,6 +1,7 @@
 #include "optim/optimizer.h"
 
 #include <cmath>
+#include <optional>
 #include <utility>
 
 #include <fmt/format.h>
@@ -19,10 +20,14 @@ Optimizer::Optimizer(std::vector<Variable> params, std::unique_ptr<BasicOptimize
 
 Optimizer::~Optimizer() = default;
 
-void Optimizer::add_param_group(std::vector<Variable> params, double lr_scale) {
+void Optimizer::add_param_group(std::vector<Variable> params, double lr_scale,
+                                double weight_decay_scale) {
   if (!(std::isfinite(lr_scale) && lr_scale > 0))
     throw InvalidArgument(
         fmt::format("{}: lr_scale must be finite and > 0, got {}", name(), lr_scale));
+  if (!(std::isfinite(weight_decay_scale) && weight_decay_scale >= 0))
+    throw InvalidArgument(fmt::format("{}: weight_decay_scale must be finite and >= 0, got {}",
+                                      name(), weight_decay_scale));
   for (std::size_t i = 0; i < params.size(); ++i) {
     if (!params[i].defined())
       throw InvalidArgument(fmt::format("{}: parameter {} of the group is undefined", name(), i));
@@ -35,6 +40,7 @@ void Optimizer::add_param_group(std::vector<Variable> params, double lr_scale) {
   }
   const std::size_t group = group_scales_.size();
   group_scales_.push_back(lr_scale);
+  group_weight_decay_scales_.push_back(weight_decay_scale);
   for (Variable& p : params) {
     params_.push_back(std::move(p));
     group_of_.push_back(group);
@@ -49,12 +55,47 @@ double Optimizer::lr_scale(std::size_t group) const {
   return group_scales_[group];
 }
 
+double Optimizer::weight_decay_scale(std::size_t group) const {
+  lr_scale(group);  // checks the index
+  return group_weight_decay_scales_[group];
+}
+
+std::size_t Optimizer::param_group(std::size_t param) const {
+  if (param >= group_of_.size())
+    throw InvalidArgument(
+        fmt::format("{}: no parameter {} (there are {})", name(), param, group_of_.size()));
+  return group_of_[param];
+}
+
+void Optimizer::exclude_low_rank_from_weight_decay() {
+  if (decay_all_ || !rule_->decouples_weight_decay()) return;
+  // The no-decay twin of each group, created when the group gives it its first parameter.
+  std::vector<std::optional<std::size_t>> twin(group_scales_.size());
+  for (std::size_t i = 0; i < params_.size(); ++i) {
+    const std::size_t group = group_of_[i];
+    if (params_[i].value().rank() >= 2 || group_weight_decay_scales_[group] == 0) continue;
+    if (!twin[group]) {
+      twin[group] = group_scales_.size();
+      group_scales_.push_back(group_scales_[group]);
+      group_weight_decay_scales_.push_back(0.0);
+    }
+    group_of_[i] = *twin[group];
+  }
+}
+
+nlohmann::json Optimizer::config() const {
+  nlohmann::json out = rule_->config();
+  if (decay_all_) out["decay_all"] = true;
+  return out;
+}
+
 void Optimizer::fill_slices() {
   for (std::size_t i = 0; i < params_.size(); ++i) {
     Variable& p = params_[i];
     slices_[i].value = p.value().values();
     slices_[i].grad = p.has_grad() ? p.mutable_grad().values() : std::span<float>();
     slices_[i].lr_scale = group_scales_[group_of_[i]];
+    slices_[i].weight_decay_scale = group_weight_decay_scales_[group_of_[i]];
   }
 }
 
@@ -109,6 +150,7 @@ StateDict Optimizer::state_dict() const {
   if (auto m = momentum()) out.meta["momentum"] = *m;
   out.meta["iterations"] = iterations();
   out.meta["lr_scales"] = group_scales_;
+  out.meta["weight_decay_scales"] = group_weight_decay_scales_;
   out.meta["group_of"] = group_of_;
   const std::vector<std::string> slot_names = rule_->slot_names();
   nlohmann::json params = nlohmann::json::array();
@@ -142,6 +184,10 @@ void Optimizer::load_state_dict(const StateDict& state) {
       throw InvalidArgument(fmt::format("{}: cannot load the state of optimizer '{}'", name(),
                                         meta.at("name").get<std::string>()));
     const auto scales = meta.at("lr_scales").get<std::vector<double>>();
+    // States from before per-group weight decay decayed every group fully.
+    const auto weight_decay_scales = meta.contains("weight_decay_scales")
+                                         ? meta["weight_decay_scales"].get<std::vector<double>>()
+                                         : std::vector<double>(scales.size(), 1.0);
     const auto group_of =
         json_integers<std::size_t>(meta.at("group_of"), fmt::format("{} state's group_of", name()));
     const nlohmann::json& params = meta.at("params");
@@ -152,6 +198,13 @@ void Optimizer::load_state_dict(const StateDict& state) {
       throw InvalidArgument(fmt::format(
           "{}: saved state has {} parameter groups laid out differently from this optimizer's {}",
           name(), scales.size(), group_scales_.size()));
+    if (weight_decay_scales.size() != scales.size())
+      throw InvalidArgument(fmt::format("{}: saved state has {} weight-decay scales for {} groups",
+                                        name(), weight_decay_scales.size(), scales.size()));
+    for (double s : weight_decay_scales)
+      if (!(std::isfinite(s) && s >= 0))
+        throw InvalidArgument(
+            fmt::format("{}: saved weight-decay scale must be finite and >= 0, got {}", name(), s));
     const std::vector<std::string> slot_names = rule_->slot_names();
     std::vector<ParamState<float>> states(params_.size());
     for (std::size_t i = 0; i < params_.size(); ++i) {
@@ -202,6 +255,7 @@ void Optimizer::load_state_dict(const StateDict& state) {
     }
     rule_->set_lr(lr);
     group_scales_ = scales;
+    group_weight_decay_scales_ = weight_decay_scales;
     eval_weights_ = eval_weights;
   } catch (const nlohmann::json::exception& e) {
     throw InvalidArgument(fmt::format("{}: malformed optimizer state: {}", name(), e.what()));

@@ -5,7 +5,15 @@
 //
 // Parameter groups: the constructor's parameters form group 0 with scale 1; add_param_group()
 // adds a group whose η is the optimizer's η times its lr_scale. lr() / set_lr() always mean the
-// optimizer's η (= group 0's), so a schedule that sets η moves every group in proportion.
+// optimizer's η (= group 0's), so a schedule that sets η moves every group in proportion. Each
+// group also scales the rule's weight decay λ by its weight_decay_scale (1 by default, 0 for no
+// decay), for decoupled decay (AdamW) and L2 alike.
+//
+// Weight decay of 1-D parameters: biases and normalization scales and shifts are not decayed by
+// rules that decouple weight decay (nanoGPT's rule: decay only tensors of rank >= 2), once
+// exclude_low_rank_from_weight_decay() has grouped them (Model::compile calls it). L2 (SGD's and
+// Adam's coupled weight_decay) keeps decaying every parameter, as PyTorch does. set_decay_all()
+// (hyperparameter decay_all) keeps every parameter decaying for decoupled rules too.
 //
 // step() skips parameters without a gradient since the last zero_grad() (Variable::has_grad()),
 // as PyTorch skips p.grad is None: no update, no weight decay, and their moments and step count
@@ -43,13 +51,25 @@ class Optimizer {
   Optimizer(const Optimizer&) = delete;
   Optimizer& operator=(const Optimizer&) = delete;
 
-  // Adds parameters with η × lr_scale (lr_scale finite and > 0). Throws InvalidArgument for an
-  // undefined Variable or one that the optimizer already holds.
-  void add_param_group(std::vector<Variable> params, double lr_scale = 1.0);
+  // Adds parameters with η × lr_scale (lr_scale finite and > 0) and λ × weight_decay_scale
+  // (finite and >= 0). Throws InvalidArgument for an undefined Variable or one that the optimizer
+  // already holds.
+  void add_param_group(std::vector<Variable> params, double lr_scale = 1.0,
+                       double weight_decay_scale = 1.0);
   std::size_t num_param_groups() const { return group_scales_.size(); }
   double lr_scale(std::size_t group) const;
-  // Every parameter, in group order.
+  double weight_decay_scale(std::size_t group) const;
+  // Every parameter, in the order they were added; param_group(i) is the group of params()[i].
   const std::vector<Variable>& params() const { return params_; }
+  std::size_t param_group(std::size_t param) const;
+
+  // When the rule decouples weight decay and decay_all() is false: moves every parameter of rank
+  // < 2 whose group decays into a new group with that group's lr_scale and weight_decay_scale 0
+  // (one new group per group it takes parameters from). The parameters keep their order. Does
+  // nothing otherwise. Call it before the first step.
+  void exclude_low_rank_from_weight_decay();
+  bool decay_all() const { return decay_all_; }
+  void set_decay_all(bool decay_all) { decay_all_ = decay_all; }
 
   double lr() const { return rule_->lr(); }
   void set_lr(double lr) { rule_->set_lr(lr); }
@@ -69,10 +89,12 @@ class Optimizer {
   bool holds_eval_weights() const { return eval_weights_; }
 
   std::string name() const { return rule_->name(); }
-  nlohmann::json config() const { return rule_->config(); }
+  // The rule's hyperparameters, plus "decay_all": true when set.
+  nlohmann::json config() const;
 
-  // Everything needed to continue exactly: η, momentum, group scales, iteration and per-parameter
-  // step counts, per-parameter and optimizer-level scalars (meta) and every moment /
+  // Everything needed to continue exactly: η, momentum, group scales (η and weight decay; a state
+  // without weight-decay scales, from before they existed, loads with 1s), iteration and
+  // per-parameter step counts, per-parameter and optimizer-level scalars (meta) and every moment /
   // accumulator (tensors named "state.<parameter index>.<slot name>", shaped like the parameter).
   // Taken while the evaluation weights are in, the evaluation-point slot holds the training point
   // and meta says "eval_weights": true, so that it goes with the weights of that moment.
@@ -96,6 +118,8 @@ class Optimizer {
   std::vector<Variable> params_;
   std::vector<std::size_t> group_of_;  // per parameter
   std::vector<double> group_scales_;
+  std::vector<double> group_weight_decay_scales_;
+  bool decay_all_ = false;
   std::vector<ParamSlice<float>> slices_;  // reused by step()
   bool eval_weights_ = false;
 };

@@ -59,8 +59,6 @@ bool BasicProdigy<T>::prepare_step(std::span<const ParamSlice<T>> params,
   const T b1 = static_cast<T>(beta1), b2 = static_cast<T>(beta2), b3 = static_cast<T>(beta3);
   const T m_scale = static_cast<T>(d * (1 - beta1));
   const T v_scale = static_cast<T>(d * d * (1 - beta2));
-  const T wd = static_cast<T>(o.weight_decay);
-  const bool l2 = o.weight_decay != 0 && !o.decouple;
   double numerator = 0, denominator = 0;
   for (std::size_t i = 0; i < params.size(); ++i) {
     const ParamSlice<T>& p = params[i];
@@ -69,6 +67,9 @@ bool BasicProdigy<T>::prepare_step(std::span<const ParamSlice<T>> params,
     // A parameter joins with its value now: it has not moved since the first step.
     if (states[i].step == 0) std::copy(p.value.begin(), p.value.end(), slots[3].begin());
     const double dlr = d * (lr * p.lr_scale) * bc;
+    const double weight_decay = o.weight_decay * p.weight_decay_scale;  // the group's λ
+    const T wd = static_cast<T>(weight_decay);
+    const bool l2 = weight_decay != 0 && !o.decouple;
     const T s_scale = static_cast<T>((d / o.d0) * (o.safeguard_warmup ? d : dlr));
     T* x = p.value.data();
     T* g = p.grad.data();
@@ -107,13 +108,14 @@ bool BasicProdigy<T>::prepare_step(std::span<const ParamSlice<T>> params,
 
 template <std::floating_point T>
 void BasicProdigy<T>::update(std::span<T> value, std::span<const T> grad, ParamState<T>& state,
-                             double lr) {
+                             double lr, double weight_decay_scale) {
   const ProdigyOptions& o = options_;
   const double d = this->scalars()[kD];
   const double dlr = d_before_ * lr * bias_correction_;
-  const bool decay = o.weight_decay != 0 && o.decouple;
+  const double weight_decay = o.weight_decay * weight_decay_scale;  // the group's λ
+  const bool decay = weight_decay != 0 && o.decouple;
   const bool momentum = o.betas[0] > 0;
-  const T neg_decay = static_cast<T>(-o.weight_decay * dlr);
+  const T neg_decay = static_cast<T>(-weight_decay * dlr);
   const T d_eps = static_cast<T>(d * o.eps);
   const T neg_step = static_cast<T>(momentum ? -dlr : -dlr * d);
   T* w = value.data();

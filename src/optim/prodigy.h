@@ -76,13 +76,14 @@ class BasicProdigy final : public BasicOptimizer<T> {
   std::vector<std::string> slot_names() const override {
     return {"exp_avg", "exp_avg_sq", "s", "p0"};
   }
+  bool decouples_weight_decay() const override { return options_.decouple; }
 
  protected:
   void init_state(ParamState<T>& state, std::size_t size) const override;
   bool prepare_step(std::span<const ParamSlice<T>> params,
                     std::span<ParamState<T>> states) override;
-  void update(std::span<T> value, std::span<const T> grad, ParamState<T>& state,
-              double lr) override;
+  void update(std::span<T> value, std::span<const T> grad, ParamState<T>& state, double lr,
+              double weight_decay_scale) override;
 
  private:
   // scalars(): d, d_max, the numerator r, the step k.

@@ -41,7 +41,7 @@ void BasicRMSprop<T>::init_state(ParamState<T>& state, std::size_t size) const {
 
 template <std::floating_point T>
 void BasicRMSprop<T>::update(std::span<T> value, std::span<const T> grad, ParamState<T>& state,
-                             double lr) {
+                             double lr, double weight_decay_scale) {
   const RMSpropOptions& o = options_;
   const bool keras = o.convention == Convention::keras;
   const bool centered = o.centered;
@@ -53,10 +53,12 @@ void BasicRMSprop<T>::update(std::span<T> value, std::span<const T> grad, ParamS
   const T mu = static_cast<T>(o.momentum);
   const T lr_t = static_cast<T>(lr);
   const T neg_lr = static_cast<T>(-lr);
-  const T wd = static_cast<T>(o.weight_decay);
-  const bool l2 = !keras && o.weight_decay != 0;
-  const bool decay = keras && o.weight_decay != 0;
-  const T keep = static_cast<T>(1.0 - lr * o.weight_decay);
+  // λ of this parameter's group.
+  const double weight_decay = o.weight_decay * weight_decay_scale;
+  const T wd = static_cast<T>(weight_decay);
+  const bool l2 = !keras && weight_decay != 0;
+  const bool decay = keras && weight_decay != 0;
+  const T keep = static_cast<T>(1.0 - lr * weight_decay);
   T* w = value.data();
   const T* g = grad.data();
   T* s = state.slots[0].data();

@@ -55,11 +55,12 @@ class BasicRMSprop final : public BasicOptimizer<T> {
   std::vector<std::string> slot_names() const override {
     return {"square_avg", "grad_avg", "momentum_buffer"};
   }
+  bool decouples_weight_decay() const override { return options_.convention == Convention::keras; }
 
  protected:
   void init_state(ParamState<T>& state, std::size_t size) const override;
-  void update(std::span<T> value, std::span<const T> grad, ParamState<T>& state,
-              double lr) override;
+  void update(std::span<T> value, std::span<const T> grad, ParamState<T>& state, double lr,
+              double weight_decay_scale) override;
 
  private:
   RMSpropOptions options_;

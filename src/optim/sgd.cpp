@@ -58,7 +58,7 @@ void BasicSGD<T>::init_state(ParamState<T>& state, std::size_t) const {
 
 template <std::floating_point T>
 void BasicSGD<T>::update(std::span<T> value, std::span<const T> grad, ParamState<T>& state,
-                         double lr) {
+                         double lr, double weight_decay_scale) {
   const SGDOptions& o = options_;
   const auto n = static_cast<std::int64_t>(value.size());
   T* w = value.data();
@@ -67,10 +67,12 @@ void BasicSGD<T>::update(std::span<T> value, std::span<const T> grad, ParamState
   const bool nesterov = o.nesterov;
   const T mu = static_cast<T>(o.momentum);
   const T neg_lr = static_cast<T>(-lr);
-  const T wd = static_cast<T>(o.weight_decay);
-  const bool l2 = !keras && o.weight_decay != 0;
-  const T keep = static_cast<T>(1.0 - lr * o.weight_decay);  // decoupled decay (keras)
-  const bool decay = keras && o.weight_decay != 0;
+  // λ of this parameter's group.
+  const double weight_decay = o.weight_decay * weight_decay_scale;
+  const T wd = static_cast<T>(weight_decay);
+  const bool l2 = !keras && weight_decay != 0;
+  const T keep = static_cast<T>(1.0 - lr * weight_decay);  // decoupled decay (keras)
+  const bool decay = keras && weight_decay != 0;
 
   if (o.momentum == 0) {
     for_each_element(n, [=](std::int64_t i) {

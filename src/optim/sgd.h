@@ -55,11 +55,12 @@ class BasicSGD final : public BasicOptimizer<T> {
   std::optional<double> momentum() const override { return options_.momentum; }
   void set_momentum(double momentum) override;
   std::vector<std::string> slot_names() const override { return {"momentum_buffer"}; }
+  bool decouples_weight_decay() const override { return options_.convention == Convention::keras; }
 
  protected:
   void init_state(ParamState<T>& state, std::size_t size) const override;
-  void update(std::span<T> value, std::span<const T> grad, ParamState<T>& state,
-              double lr) override;
+  void update(std::span<T> value, std::span<const T> grad, ParamState<T>& state, double lr,
+              double weight_decay_scale) override;
 
  private:
   SGDOptions options_;

@@ -48,13 +48,14 @@ bool BasicSGDScheduleFree<T>::prepare_step(std::span<const ParamSlice<T>> params
 
 template <std::floating_point T>
 void BasicSGDScheduleFree<T>::update(std::span<T> value, std::span<const T> grad,
-                                     ParamState<T>& state, double lr) {
+                                     ParamState<T>& state, double lr, double weight_decay_scale) {
   const double beta = options_.momentum;
   const T step = static_cast<T>(lr * lr_factor_);
-  const T wd = static_cast<T>(options_.weight_decay);
+  const double weight_decay = options_.weight_decay * weight_decay_scale;  // the group's λ
+  const T wd = static_cast<T>(weight_decay);
   const T keep = static_cast<T>(1 - ckp1_), c = static_cast<T>(ckp1_);
   const T b = static_cast<T>(beta), one_minus_b = static_cast<T>(1 - beta);
-  const bool decay = options_.weight_decay != 0;
+  const bool decay = weight_decay != 0;
   T* y = value.data();
   const T* g = grad.data();
   T* z = state.slots[0].data();

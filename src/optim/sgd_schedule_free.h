@@ -66,8 +66,8 @@ class BasicSGDScheduleFree final : public BasicOptimizer<T> {
   void init_state(ParamState<T>& state, std::size_t size) const override;
   bool prepare_step(std::span<const ParamSlice<T>> params,
                     std::span<ParamState<T>> states) override;
-  void update(std::span<T> value, std::span<const T> grad, ParamState<T>& state,
-              double lr) override;
+  void update(std::span<T> value, std::span<const T> grad, ParamState<T>& state, double lr,
+              double weight_decay_scale) override;
 
  private:
   SGDScheduleFreeOptions options_;

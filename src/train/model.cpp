@@ -61,6 +61,7 @@ void Model::compile(std::unique_ptr<Optimizer> optimizer, std::unique_ptr<Loss> 
   if (optimizer->params().size() != trainable_variables().size())
     throw InvalidArgument("compile: the optimizer must hold the model's trainable variables");
   make_metrics(metrics, *loss);  // rejects unknown metric names now, not at the first epoch
+  optimizer->exclude_low_rank_from_weight_decay();
   optimizer_ = std::move(optimizer);
   loss_ = std::move(loss);
   metric_names_ = metrics;

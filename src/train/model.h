@@ -136,7 +136,9 @@ class Model {
                const std::vector<std::string>& metrics = {}) {
     compile(std::make_unique<O>(trainable_variables(), options), make_loss(loss), metrics);
   }
-  // `optimizer` must hold this model's trainable_variables().
+  // `optimizer` must hold this model's trainable_variables(). Its parameters of rank < 2 (biases,
+  // normalization scales and shifts) get no weight decay when the rule decouples it
+  // (Optimizer::exclude_low_rank_from_weight_decay()).
   void compile(std::unique_ptr<Optimizer> optimizer, std::unique_ptr<Loss> loss,
                const std::vector<std::string>& metrics = {});
   bool compiled() const { return optimizer_ != nullptr; }

@@ -15,6 +15,7 @@ namespace {
 using nlohmann::json;
 using ::testing::Contains;
 using ::testing::ElementsAre;
+using ::testing::Not;
 
 // Hyperparameters away from the defaults, where a rule has them.
 json unusual_hyperparameters(std::string_view name) {
@@ -77,10 +78,12 @@ TEST(ConfigRoundTrip, EveryOptimizerRebuildsAnEqualConfig) {
 TEST(ConfigRoundTrip, OptimizerKeysAreTheDeclaredFields) {
   EXPECT_THAT(optimizer_hyperparameter_names("sgd"),
               ElementsAre("lr", "momentum", "dampening", "weight_decay", "nesterov", "convention",
-                          "clipnorm", "clipvalue", "global_clipnorm"));
+                          "clipnorm", "clipvalue", "global_clipnorm", "decay_all"));
   EXPECT_THAT(optimizer_hyperparameter_names("lion"),
               ElementsAre("convention", "lr", "betas", "weight_decay", "clipnorm", "clipvalue",
-                          "global_clipnorm"));
+                          "global_clipnorm", "decay_all"));
+  // decay_all is for rules that can decouple their weight decay; DoG's is always L2.
+  EXPECT_THAT(optimizer_hyperparameter_names("dog"), Not(Contains("decay_all")));
   for (std::string_view name : optimizer_names()) {
     SCOPED_TRACE(std::string(name));
     const auto keys = optimizer_hyperparameter_names(name);

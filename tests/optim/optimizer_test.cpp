@@ -202,6 +202,57 @@ TEST(OptimizerGroups, GroupLearningRateIsTheOptimizerRateTimesItsScale) {
               HasSubstr("lr_scale must be finite and > 0, got 0"));
 }
 
+// A group's λ is the rule's times its weight_decay_scale, for decoupled decay and L2 alike.
+TEST(OptimizerGroups, GroupWeightDecayIsTheRulesTimesItsScale) {
+  for (const char* name : {"adamw", "sgd", "lion"}) {
+    SCOPED_TRACE(name);
+    Variable w1 = param({2}, {1, 2}), w2 = param({2}, {3, 4});
+    Variable r1 = param({2}, {1, 2}), r2 = param({2}, {3, 4});
+    auto grouped = make_optimizer(name, {w1}, {{"lr", 0.1}, {"weight_decay", 0.4}});
+    grouped->add_param_group({w2}, 1.0, 0.25);
+    auto full = make_optimizer(name, {r1}, {{"lr", 0.1}, {"weight_decay", 0.4}});
+    auto quarter = make_optimizer(name, {r2}, {{"lr", 0.1}, {"weight_decay", 0.1}});
+    EXPECT_EQ(grouped->weight_decay_scale(0), 1.0);
+    EXPECT_EQ(grouped->weight_decay_scale(1), 0.25);
+    for (int t = 0; t < 3; ++t) {
+      for (Variable* v : {&w1, &w2, &r1, &r2})
+        set_grad(*v, {0.3f * static_cast<float>(t + 1), -0.7f});
+      grouped->step();
+      full->step();
+      quarter->step();
+    }
+    for (int i = 0; i < 2; ++i) {
+      EXPECT_EQ(w1.value()[i], r1.value()[i]);
+      EXPECT_FLOAT_EQ(w2.value()[i], r2.value()[i]);
+    }
+    EXPECT_THAT(error_of([&] { grouped->add_param_group({param({1}, {0})}, 1.0, -1); }),
+                HasSubstr("weight_decay_scale must be finite and >= 0, got -1"));
+    EXPECT_THAT(error_of([&] { grouped->add_param_group({param({1}, {0})}, 1.0, NAN); }),
+                HasSubstr("weight_decay_scale must be finite and >= 0, got nan"));
+  }
+}
+
+// decay_all is the Optimizer's, for decoupled decay only, and rebuilds from config().
+TEST(OptimizerGroups, DecayAllIsAHyperparameterOfDecoupledRules) {
+  auto adamw = make_optimizer("adamw", {}, {{"decay_all", true}});
+  EXPECT_TRUE(adamw->decay_all());
+  EXPECT_EQ(adamw->config()["decay_all"], true);
+  EXPECT_TRUE(make_optimizer("adamw", {}, adamw->config())->decay_all());
+  EXPECT_FALSE(
+      make_optimizer("adamw", {}, nlohmann::json::object())->config().contains("decay_all"));
+  EXPECT_TRUE(
+      make_optimizer("sgd", {}, {{"convention", "keras"}, {"decay_all", true}})->decay_all());
+  EXPECT_EQ(error_of([] {
+              make_optimizer("sgd", {}, {{"decay_all", true}});
+            }),
+            "sgd: hyperparameter 'decay_all' is for decoupled weight decay; sgd's weight decay "
+            "is L2 here, which decays every parameter");
+  EXPECT_EQ(error_of([] {
+              make_optimizer("adamw", {}, {{"decay_all", "yes"}});
+            }),
+            "adamw: hyperparameter 'decay_all' must be true or false, got \"yes\"");
+}
+
 TEST(OptimizerStep, SkipsParametersWhoseGradientWasNotWritten) {
   Variable w = param({2}, {1, 2}), frozen = param({2}, {5, 6});
   Adam adam({w, frozen}, {.lr = 0.1});
@@ -328,7 +379,7 @@ TEST(OptimizerStateDict, RestoredOptimizerContinuesBitwiseEqual) {
     std::vector<Variable> params = {param({2, 2}, {0.1f, -0.4f, 0.7f, 1.2f}),
                                     param({3}, {-0.2f, 0.5f, 0.9f}), param({1}, {2.0f})};
     auto optimizer = make_optimizer(name, {params[0], params[1]}, hp);
-    optimizer->add_param_group({params[2]}, 0.5);
+    optimizer->add_param_group({params[2]}, 0.5, 0.0);
     for (int t = 0; t < 7; ++t) {
       optimizer->zero_grad();
       write_gradients(params);
@@ -358,8 +409,9 @@ TEST(OptimizerStateDict, RestoredOptimizerContinuesBitwiseEqual) {
     for (std::size_t i = 0; i < params.size(); ++i)
       params[i].value() = values[i];
     auto fresh = make_optimizer(name, {params[0], params[1]}, hp);
-    fresh->add_param_group({params[2]}, 0.5);
+    fresh->add_param_group({params[2]}, 0.5);  // the saved weight-decay scale 0 replaces 1
     fresh->load_state_dict(saved);
+    EXPECT_EQ(fresh->weight_decay_scale(1), 0.0);
     EXPECT_EQ(fresh->iterations(), 7);
     EXPECT_EQ(fresh->lr(), saved.meta["lr"].get<double>());
     const std::vector<Tensor> restored = run(*fresh);
@@ -368,6 +420,21 @@ TEST(OptimizerStateDict, RestoredOptimizerContinuesBitwiseEqual) {
         ASSERT_EQ(restored[i][k], continued[i][k]) << "parameter " << i << ", value " << k;
     EXPECT_EQ(fresh->state_dict().meta, optimizer->state_dict().meta);
   }
+}
+
+// A state from before per-group weight decay decayed every group: it loads with scales of 1.
+TEST(OptimizerStateDict, StateWithoutWeightDecayScalesLoadsWithOnes) {
+  Variable w = param({2}, {1, 2}), b = param({2}, {3, 4});
+  AdamW adamw({w});
+  adamw.add_param_group({b}, 1.0, 0.0);
+  StateDict state = adamw.state_dict();
+  EXPECT_EQ(state.meta["weight_decay_scales"], nlohmann::json::array({1.0, 0.0}));
+  state.meta.erase("weight_decay_scales");
+  adamw.load_state_dict(state);
+  EXPECT_EQ(adamw.weight_decay_scale(1), 1.0);
+  state.meta["weight_decay_scales"] = {1.0};
+  EXPECT_THAT(error_of([&] { adamw.load_state_dict(state); }),
+              HasSubstr("saved state has 1 weight-decay scales for 2 groups"));
 }
 
 TEST(OptimizerStateDict, SavesNamedMomentsShapedLikeTheirParameter) {

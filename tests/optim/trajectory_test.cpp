@@ -1,6 +1,7 @@
 // Parity with PyTorch: every optimizer follows the trajectories of tests/fixtures/optimizers.json
 // (tools/fixtures/gen_optimizers.py) on a one-layer tanh network, float through Optimizer on
-// Variables and double through the same rules on plain spans.
+// Variables and double through the same rules on plain spans. Cases with b_weight_decay_scale put
+// b in a second parameter group with that weight-decay scale.
 #include <cmath>
 #include <span>
 #include <string>
@@ -58,6 +59,11 @@ void gradient(std::span<const T> w, std::span<const T> b, std::span<T> gw, std::
   }
 }
 
+// b's group's weight-decay scale; 1 (one group) when the case has none.
+double b_weight_decay_scale(const json& c) {
+  return c.value("b_weight_decay_scale", 1.0);
+}
+
 bool b_has_grad(int t) {
   return t % 7 != 3;
 }
@@ -77,13 +83,16 @@ TEST(OptimizerTrajectory, FloatMatchesPyTorchForEveryCase) {
   const json& problem = trajectories()["problem"];
   const int steps = problem["steps"];
   const int lr_change_after = problem["lr_change_after"];
-  ASSERT_GE(trajectories()["float32"].size(), 17u);
+  ASSERT_GE(trajectories()["float32"].size(), 20u);
   for (const json& c : trajectories()["float32"]) {
     SCOPED_TRACE(c["case"].get<std::string>());
     Variable w(Tensor({3, 3}, flat<float>(problem["w0"])), true);
     Variable b(Tensor({3}, flat<float>(problem["b0"])), true);
+    const bool grouped = c.contains("b_weight_decay_scale");
     auto optimizer =
-        make_optimizer(c["optimizer"].get<std::string>(), {w, b}, c["hyperparameters"]);
+        make_optimizer(c["optimizer"].get<std::string>(),
+                       grouped ? std::vector{w} : std::vector{w, b}, c["hyperparameters"]);
+    if (grouped) optimizer->add_param_group({b}, 1.0, b_weight_decay_scale(c));
     for (int t = 1; t <= steps; ++t) {
       if (t == lr_change_after + 1) optimizer->set_lr(c["lr_after"].get<double>());
       optimizer->zero_grad();
@@ -106,7 +115,7 @@ TEST(OptimizerTrajectory, DoubleMatchesPyTorchFloat64) {
   const json& problem = trajectories()["problem"];
   const int steps = problem["steps"];
   const int lr_change_after = problem["lr_change_after"];
-  ASSERT_GE(trajectories()["float64"].size(), 9u);
+  ASSERT_GE(trajectories()["float64"].size(), 13u);
   for (const json& c : trajectories()["float64"]) {
     SCOPED_TRACE(c["case"].get<std::string>());
     std::vector<double> w = flat<double>(problem["w0"]), b = flat<double>(problem["b0"]);
@@ -117,7 +126,10 @@ TEST(OptimizerTrajectory, DoubleMatchesPyTorchFloat64) {
       if (t == lr_change_after + 1) optimizer->set_lr(c["lr_after"].get<double>());
       gradient<double>(w, b, gw, gb);
       const ParamSlice<double> params[] = {
-          {w, gw}, {b, b_has_grad(t) ? std::span(gb) : std::span<double>()}};
+          {w, gw},
+          {.value = b,
+           .grad = b_has_grad(t) ? std::span(gb) : std::span<double>(),
+           .weight_decay_scale = b_weight_decay_scale(c)}};
       optimizer->step(params);
       const json& expected = c["trajectory"][t - 1];
       for (int i = 0; i < 12; ++i) {
