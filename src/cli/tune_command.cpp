@@ -254,10 +254,19 @@ int run_tune(const TuneCommand& given, const CLI::App& command) {
   const std::optional<Dataset> sweep_part = sweep_training_part(train, budget, flags.data.seed);
   const Dataset& sweep_train = sweep_part ? *sweep_part : train;
   std::function<std::shared_ptr<Schedule>(double)> sweep_schedule;
-  if (c.sweep_schedule && is_schedule_preset(flags.schedule))
+  if (c.sweep_schedule && is_schedule_preset(flags.schedule)) {
     sweep_schedule = [&](double lr) {
       return final_schedule(flags, e.model->optimizer(), lr, budget.steps);
     };
+    try {
+      sweep_schedule(1.0);
+    } catch (const InvalidArgument& error) {
+      sweep_schedule = nullptr;
+      if (!quiet)
+        fmt::print(stderr, "The sweep runs ({} steps) train at a constant η: {}\n", budget.steps,
+                   error.what());
+    }
+  }
   const RunDirectory sweep_dir = RunDirectory::stage(root.path() / "sweep");
   const SweepRunStore sweep_store(sweep_dir.file("runs"));
   const WideningSweep widened = run_widening_sweep(

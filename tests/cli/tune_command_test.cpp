@@ -95,6 +95,20 @@ TEST(TuneCommand, TheSweepWidensPastTheEdgeWhereItsBestLies) {
             "descent: error: --sweep-widen must be >= 0, got -1\n");
 }
 
+// Sweep runs too short for the final schedule (2 steps of one-cycle) train at a constant η, and
+// say so, instead of failing after the range test.
+TEST(TuneCommand, SweepRunsTooShortForTheScheduleTrainAtAConstantEta) {
+  const fs::path dir = fresh_dir("tune_short_sweep");
+  const CommandResult r = run_descent(
+      "tune --data moons --model mlp:8 --batch-size 1024 --epochs 4 --sweep-epochs 1 "
+      "--finder-iters 10 --out " +
+      (dir / "run").string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("The sweep runs (2 steps) train at a constant η: OneCycleLR: "));
+  const auto sweep_config = nlohmann::json::parse(std::ifstream(dir / "run/sweep/config.json"));
+  EXPECT_TRUE(sweep_config["schedule"].is_null());
+}
+
 // A tune run that lost a sweep run and the end of its final training (as a kill would) is resumed:
 // the range test is not redone, the lost sweep run is, the final training goes on from its last
 // checkpoint, and the final weights equal those of the run that was never interrupted.
