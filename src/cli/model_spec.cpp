@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/gpt_model.h"
 #include "core/error.h"
 #include "core/special_file.h"
 #include "nn/model_plan.h"
@@ -84,6 +85,7 @@ json model_config(const std::string& spec, const Shape& sample_shape, std::int64
     layers.push_back(dense(outputs, "linear"));
     return {{"input_shape", input}, {"layers", layers}};
   }
+  if (is_gpt_model(spec)) return gpt_model_config(spec, sample_shape, outputs);
   if (spec.ends_with(".json") || std::filesystem::exists(spec)) {
     refuse_special_file(spec, "--model");
     json config = read_json_file(spec);
