@@ -14,19 +14,21 @@ namespace {
 
 using nlohmann::json;
 
-// Past these a value is a typo; the memory check refuses what does not fit well before.
+// Past these a value is a typo; the memory check refuses what does not fit well before. Layers
+// are capped lower: the graph is written out (nine layers a block) before memory is checked.
 constexpr std::int64_t kMaxGptValue = std::int64_t{1} << 20;
+constexpr std::int64_t kMaxGptLayers = 1000;
 constexpr const char* kWeightInitializer = "normal:0.02";  // GPT-2's N(0, 0.02²)
 constexpr double kLayerNormEpsilon = 1e-5;                 // PyTorch's LayerNorm, nanoGPT's
 
 std::int64_t positive_integer(const std::string& spec, std::string_view key,
-                              std::string_view text) {
+                              std::string_view text, std::int64_t max) {
   std::int64_t value = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || error != std::errc() || end != text.data() + text.size() || value <= 0 ||
-      value > kMaxGptValue)
+      value > max)
     throw InvalidArgument(fmt::format("model '{}': {} must be an integer in [1, {}], got '{}'",
-                                      spec, key, kMaxGptValue, text));
+                                      spec, key, max, text));
   return value;
 }
 
@@ -95,13 +97,13 @@ GptSpec parse_gpt_spec(const std::string& spec) {
     if (!seen.insert(key).second)
       throw InvalidArgument(fmt::format("model '{}': {} is given twice", spec, key));
     if (key == "layers")
-      out.layers = positive_integer(spec, key, value);
+      out.layers = positive_integer(spec, key, value, kMaxGptLayers);
     else if (key == "heads")
-      out.heads = positive_integer(spec, key, value);
+      out.heads = positive_integer(spec, key, value, kMaxGptValue);
     else if (key == "dim")
-      out.dim = positive_integer(spec, key, value);
+      out.dim = positive_integer(spec, key, value, kMaxGptValue);
     else if (key == "context")
-      out.context = positive_integer(spec, key, value);
+      out.context = positive_integer(spec, key, value, kMaxGptValue);
     else if (key == "dropout")
       out.dropout = dropout_rate(spec, value);
     else
