@@ -11,7 +11,7 @@ packages=(
   libopenblas-openmp-dev libdnnl-dev zlib1g-dev libcairo2-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  dataset-fashion-mnist
+  dataset-fashion-mnist fortunes
   chromium
   clang libclang-rt-14-dev libomp-dev
   python3 rsync

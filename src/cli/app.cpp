@@ -13,6 +13,7 @@
 #include "cli/evaluate_command.h"
 #include "cli/exit_codes.h"
 #include "cli/find_lr_command.h"
+#include "cli/generate_command.h"
 #include "cli/predict_command.h"
 #include "cli/report_command.h"
 #include "cli/sharpness_command.h"
@@ -52,6 +53,7 @@ int run(int argc, char** argv) {
   add_train_command(app, exit_code);
   add_evaluate_command(app, exit_code);
   add_predict_command(app, exit_code);
+  add_generate_command(app, exit_code);
   add_find_lr_command(app, exit_code);
   add_sweep_command(app, exit_code);
   add_tune_command(app, exit_code);

@@ -1,6 +1,8 @@
 #include "cli/data_source.h"
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -75,13 +77,92 @@ void refuse_test_file(const DataSpec& spec) {
         "--test takes a CSV test set for CSV data; {} has its own test set", spec.source));
 }
 
+// The share of a text, at its end, held out as the test set (nanoGPT's 90/10 split).
+constexpr double kTextHeldOut = 0.1;
+constexpr const char* kFortunesDirectory = "/usr/share/games/fortunes";
+
+// Debian's fortunes corpus: the directory's text files (not the .dat and .u8 indexes of the
+// fortune program), concatenated in name order.
+std::u32string fortunes_corpus() {
+  std::vector<fs::path> files;
+  if (fs::is_directory(kFortunesDirectory))
+    for (const fs::directory_entry& entry : fs::directory_iterator(kFortunesDirectory))
+      if (entry.is_regular_file() && entry.path().extension() != ".dat" &&
+          entry.path().extension() != ".u8")
+        files.push_back(entry.path());
+  if (files.empty())
+    throw IoError(fmt::format(
+        "--data text reads Debian's fortunes corpus from {}, which holds no text: install the "
+        "fortunes package (scripts/setup.sh) or give --data text:FILE",
+        kFortunesDirectory));
+  std::sort(files.begin(), files.end());
+  std::u32string text;
+  for (const fs::path& file : files)
+    text += read_utf8_file(file);
+  return text;
+}
+
+LoadedData load_text(const DataSpec& spec) {
+  const std::string path = spec.source.substr(std::min<std::size_t>(5, spec.source.size()));
+  if (spec.source != "text" && path.empty())
+    throw InvalidArgument(
+        "--data text: needs a file name (text:FILE), or --data text for the fortunes corpus");
+  if (!spec.label.empty())
+    throw InvalidArgument(fmt::format(
+        "--label does not apply to {}: the targets are the next characters", spec.source));
+  refuse_test_file(spec);
+  if (scale_method(spec) != ScaleMethod::none)
+    throw InvalidArgument(fmt::format(
+        "--scale {} applies to CSV, .npy and synthetic data, not to the characters of {}",
+        spec.scale, spec.source));
+  if (spec.context < 1)
+    throw InvalidArgument(fmt::format(
+        "--data {} needs a window length: train --model gpt:...,context=N on it", spec.source));
+  if (!path.empty()) {
+    refuse_special_file(path, "--data");
+    if (!fs::exists(path)) throw IoError(fmt::format("text file {} does not exist", path));
+  }
+  const std::u32string text = path.empty() ? fortunes_corpus() : read_utf8_file(path);
+  const std::string origin = path.empty() ? kFortunesDirectory : path;
+  const auto split =
+      static_cast<std::size_t>(std::floor(static_cast<double>(text.size()) * (1.0 - kTextHeldOut)));
+  if (split < static_cast<std::size_t>(spec.context) + 1)
+    throw DataError(fmt::format(
+        "{}: {} characters are too few for a context of {}: the first 90% of the text, which "
+        "trains, must hold at least {}",
+        origin, text.size(), spec.context, spec.context + 1));
+
+  LoadedData out;
+  out.vocabulary = spec.vocabulary ? *spec.vocabulary : Vocabulary::of(text);
+  const std::vector<std::int32_t> tokens = out.vocabulary->encode(text, origin);
+  const std::span<const std::int32_t> all(tokens);
+  out.train = text_windows(all.first(split), spec.context, out.vocabulary->size());
+  Dataset held_out = text_windows(all.subspan(split), spec.context, out.vocabulary->size());
+  if (held_out.size() > 0) out.test = std::move(held_out);
+  out.description =
+      fmt::format("{} ({} characters, {} distinct: {} train and {} held-out windows of {})",
+                  spec.source, text.size(), out.vocabulary->size(), out.train.size(),
+                  out.test ? out.test->size() : 0, spec.context);
+  return out;
+}
+
 }  // namespace
+
+bool is_text_data(const std::string& source) {
+  return source == "text" || source.starts_with("text:");
+}
 
 LoadedData load_data(const DataSpec& spec, double validation_split) {
   scale_method(spec);  // an unknown --scale, before any file is read
   refuse_special_file(spec.source, "--data");
   refuse_special_file(spec.test_path, "--test");
   if (fs::path(spec.source).extension() == ".npy") refuse_special_file(spec.label, "--label");
+  if (is_text_data(spec.source)) {
+    LoadedData out = load_text(spec);
+    out.train.validate(spec.source);
+    if (out.test) out.test->validate(spec.source);
+    return out;
+  }
   LoadedData out;
   if (spec.source == "fashion-mnist" || (fs::is_directory(spec.source))) {
     refuse_test_file(spec);
@@ -114,7 +195,7 @@ LoadedData load_data(const DataSpec& spec, double validation_split) {
   } else {
     throw IoError(
         fmt::format("data '{}' not found: give fashion-mnist, a directory of IDX files, a CSV "
-                    "file, an .npy file, or one of moons, "
+                    "file, an .npy file, text:FILE, text, or one of moons, "
                     "spirals, xor, tutorial, linear",
                     spec.source));
   }
@@ -132,6 +213,7 @@ nlohmann::json to_json(const DataSpec& spec) {
                         {"seed", spec.seed},
                         {"scale", spec.scale}};
   if (spec.scaler) out["scaler"] = spec.scaler->to_json();
+  if (spec.context > 0) out["context"] = spec.context;
   return out;
 }
 
@@ -145,6 +227,8 @@ DataSpec data_spec_from_json(const nlohmann::json& json) {
   if (!scale_method_from_name(spec.scale))
     throw DataError(fmt::format("data.scale '{}' is not standard, minmax or none", spec.scale));
   if (json.contains("scaler")) spec.scaler = Scaler::from_json(json["scaler"]);
+  spec.context = json.value("context", std::int64_t{0});
+  if (spec.context < 0) throw DataError(fmt::format("data.context is {}", spec.context));
   return spec;
 }
 

@@ -5,6 +5,10 @@
 //   FILE.npy             a NumPy features file (--label LABELS.npy its labels file)
 //   moons | spirals | xor | tutorial | linear
 //                        synthetic sets (train and test drawn with different seeds)
+//   text:FILE | text     characters of a UTF-8 file (text alone: Debian's fortunes) for a language
+//                        model: windows of `context` characters, the next character the target at
+//                        every position; the first 90% of the text trains, the last 10% is the
+//                        held-out test set (docs/text.md)
 // and how its features are scaled (--scale): fitted on the training split as the data is loaded
 // for training, or a run's fitted scaler applied as it is loaded again (evaluate, predict, every
 // command that reads a run). Images keep their own scaling to [0, 1].
@@ -17,6 +21,7 @@
 
 #include "data/dataset.h"
 #include "data/scaler.h"
+#include "data/text.h"
 
 namespace descent::cli {
 
@@ -25,15 +30,21 @@ struct DataSpec {
   std::string label;      // CSV target column (name or index), or the labels .npy file
   std::string test_path;  // CSV test file
   std::uint64_t seed = 42;
-  std::string scale = "none";    // --scale: standard, minmax or none
-  std::optional<Scaler> scaler;  // a run's fitted scaler: applied, never fitted again
+  std::string scale = "none";            // --scale: standard, minmax or none
+  std::optional<Scaler> scaler;          // a run's fitted scaler: applied, never fitted again
+  std::int64_t context = 0;              // text: the window length (the model's context)
+  std::optional<Vocabulary> vocabulary;  // text: a run's vocabulary, applied, never rebuilt
 };
+
+// True for text:FILE and text.
+bool is_text_data(const std::string& source);
 
 struct LoadedData {
   Dataset train;
   std::optional<Dataset> test;
-  std::string description;       // for a person: "fashion-mnist (60000 train, 10000 test)"
-  std::optional<Scaler> scaler;  // the scaler applied to train and test
+  std::string description;               // for a person: "fashion-mnist (60000 train, 10000 test)"
+  std::optional<Scaler> scaler;          // the scaler applied to train and test
+  std::optional<Vocabulary> vocabulary;  // text: the characters' token ids
 };
 
 // Loads the data and scales it: with spec.scaler, by that scaler; else with spec.scale other than
@@ -41,7 +52,8 @@ struct LoadedData {
 // `validation_split` of them is held out. InvalidArgument for an unknown --scale, or scaling
 // asked of image data.
 LoadedData load_data(const DataSpec& spec, double validation_split = 0.0);
-// {"source", "label", "test", "seed", "scale"}, and "scaler" (its fitted state) when it has one.
+// {"source", "label", "test", "seed", "scale"}, "scaler" (its fitted state) when it has one, and
+// "context" for text. The vocabulary is not in it: a run keeps it in vocab.json.
 nlohmann::json to_json(const DataSpec& spec);
 // DataError when "scale" or "scaler" is not one descent writes.
 DataSpec data_spec_from_json(const nlohmann::json& json);

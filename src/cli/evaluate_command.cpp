@@ -39,6 +39,11 @@ int run_evaluate(EvaluateCommand& c) {
     result[name] = json_number(value);
     text += fmt::format("{}: {:.4f}\n", name, value);
   }
+  if (data.vocabulary) {
+    const double bits = bits_per_character(figures.at("loss"));
+    result["bits_per_character"] = json_number(bits);
+    text += fmt::format("bits per character: {:.4f}\n", bits);
+  }
   print_result(c.output, result, text);
   return kSuccess;
 }

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/gpt_model.h"
 #include "core/error.h"
 #include "core/special_file.h"
 #include "nn/model_plan.h"
@@ -87,6 +88,7 @@ json model_config(const std::string& spec, const Shape& sample_shape, std::int64
     layers.push_back(dense(outputs, "linear"));
     return {{"input_shape", input}, {"layers", layers}};
   }
+  if (is_gpt_model(spec)) return gpt_model_config(spec, sample_shape, outputs);
   if (spec.ends_with(".json") || std::filesystem::exists(spec)) {
     refuse_special_file(spec, "--model");
     json config = read_json_file(spec);
@@ -119,10 +121,11 @@ json model_config(const std::string& spec, const Shape& sample_shape, std::int64
     }
     return config;
   }
-  throw InvalidArgument(fmt::format(
-      "unknown model '{}' (known: linear, mlp:W1,W2,..., cnn, resnet[:W1,W2,...], or a .json "
-      "model file)",
-      spec));
+  throw InvalidArgument(
+      fmt::format("unknown model '{}' (known: linear, mlp:W1,W2,..., cnn, resnet[:W1,W2,...], "
+                  "gpt[:KEY=VALUE,...], "
+                  "or a .json model file)",
+                  spec));
 }
 
 bool outputs_logits(const json& config) {

@@ -35,6 +35,11 @@ int run_predict(PredictCommand& c) {
         fmt::format("{} already exists (use --overwrite to replace it)", c.output));
   apply_thread_flag(c.threads);
   SavedRun run = load_run(c.run_dir);
+  if (run.data.vocabulary)
+    throw InvalidArgument(fmt::format(
+        "{} is a language model (a score for every character at every position): use descent "
+        "evaluate for its loss or descent generate for text",
+        c.run_dir));
   const DataSpec spec = c.data_given ? run.scaled_like_run(c.data) : run.data;
   LoadedData data = load_data(spec);
   Dataset& set = data.test ? *data.test : data.train;

@@ -24,6 +24,14 @@ SavedRun load_run(const std::filesystem::path& run_dir) {
     throw DataError(
         fmt::format("{}: incomplete data settings ({})", config_file.string(), e.what()));
   }
+  // A text run's characters keep the token ids the model learned (vocab.json beside config.json).
+  if (is_text_data(run.data.source)) {
+    const auto vocab_file = run_dir / "vocab.json";
+    if (!std::filesystem::exists(vocab_file))
+      throw IoError(fmt::format("{} is missing: the run's characters cannot be decoded without it",
+                                vocab_file.string()));
+    run.data.vocabulary = Vocabulary::from_json(read_json_file(vocab_file), vocab_file.string());
+  }
   // Refitting on other data would scale it differently from what the model learned on.
   if (run.data.scale != "none" && !run.data.scaler)
     throw DataError(
@@ -49,6 +57,8 @@ SavedRun load_run(const std::filesystem::path& run_dir) {
 DataSpec SavedRun::scaled_like_run(DataSpec given) const {
   given.scale = data.scale;
   given.scaler = data.scaler;
+  given.context = data.context;
+  given.vocabulary = data.vocabulary;
   return given;
 }
 

@@ -143,9 +143,9 @@ int run_train(TrainCommand c, const CLI::App& command) {
     write_sharpness_track_chart(tracker->points(), stability_threshold_formula(model.optimizer()),
                                 run->path());
   }
-  auto [results, text] =
-      finish_training_run(*run, model, config, e.model_config, history,
-                          e.data.test ? &*e.data.test : nullptr, c.training.batch_size);
+  auto [results, text] = finish_training_run(
+      *run, model, config, e.model_config, history, e.data.test ? &*e.data.test : nullptr,
+      c.training.batch_size, e.data.vocabulary ? &*e.data.vocabulary : nullptr);
   results["steps_trained"] = counter->steps();
   if (tracker && !tracker->points().empty()) {
     const SharpnessPoint& last = tracker->points().back();

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "cli/flag_limits.h"
+#include "cli/gpt_model.h"
 #include "cli/memory_check.h"
 #include "cli/model_spec.h"
 #include "cli/thread_flag.h"
@@ -80,8 +81,9 @@ json parse_key_values(const std::vector<std::string>& pairs, const std::string& 
 
 void add_training_flags(CLI::App& c, TrainingFlags& f) {
   c.add_option("--data", f.data.source,
-               "fashion-mnist, a directory of IDX files, a CSV file, an .npy features file, or "
-               "moons|spirals|xor|tutorial|linear")
+               "fashion-mnist, a directory of IDX files, a CSV file, an .npy features file, "
+               "moons|spirals|xor|tutorial|linear, or text:FILE (characters of a UTF-8 file; "
+               "text alone: Debian's fortunes) for --model gpt (docs/text.md)")
       ->capture_default_str();
   c.add_option("--label", f.data.label,
                "CSV target column, by name or 0-based index (default: the last); for .npy "
@@ -91,10 +93,11 @@ void add_training_flags(CLI::App& c, TrainingFlags& f) {
                "feature scaling of CSV, .npy and synthetic data, fitted on the training split: "
                "standard (mean 0, std 1), minmax ([0, 1]) or none")
       ->capture_default_str();
-  c.add_option(
-       "--model", f.model,
-       "linear, mlp:W1,W2,..., cnn, resnet[:W1,W2,...[:blocks=N]] (images), or a model JSON "
-       "file (docs/model-format.md)")
+  c.add_option("--model", f.model,
+               "linear, mlp:W1,W2,..., cnn, resnet[:W1,W2,...[:blocks=N]] (images), "
+               "gpt:layers=4,heads=4,dim=128,context=128,dropout=0 (a character-level "
+               "transformer for text data, every key optional; docs/text.md), or a model JSON "
+               "file (docs/model-format.md)")
       ->capture_default_str();
   c.add_option("--loss", f.loss,
                "loss (default: sparse_categorical_crossentropy for class labels, "
@@ -221,7 +224,22 @@ std::unique_ptr<Model> make_model(const TrainingFlags& f, const json& model_conf
   return model;
 }
 
-Experiment make_experiment(const TrainingFlags& f, std::optional<double> lr) {
+// Text is cut into windows of the model's context: a gpt model's, or the one a run recorded.
+DataSpec with_text_context(const TrainingFlags& f) {
+  DataSpec data = f.data;
+  if (is_text_data(data.source) && data.context == 0) {
+    if (!is_gpt_model(f.model))
+      throw InvalidArgument(fmt::format(
+          "--data {} trains a language model: give --model gpt:KEY=VALUE,... (its context is "
+          "the window length)",
+          data.source));
+    data.context = parse_gpt_spec(f.model).context;
+  }
+  return data;
+}
+
+Experiment make_experiment(const TrainingFlags& given, std::optional<double> lr) {
+  TrainingFlags f = given;
   if (f.epochs <= 0) throw InvalidArgument(fmt::format("--epochs must be > 0, got {}", f.epochs));
   check_at_most("--epochs", f.epochs, kMaxEpochs);
   if (f.batch_size <= 0)
@@ -234,6 +252,7 @@ Experiment make_experiment(const TrainingFlags& f, std::optional<double> lr) {
   apply_thread_flag(f.threads);
 
   Experiment e;
+  f.data = with_text_context(f);
   e.data = load_data(f.data, f.validation_split);
   DataSpec fitted = f.data;  // config.json's data: the fitted scaler too, for every later reader
   fitted.scaler = e.data.scaler;
@@ -259,8 +278,16 @@ Experiment make_experiment(const TrainingFlags& f, std::optional<double> lr) {
   conform_to_input(e.data.train, e.model->input_shape(), f.data.source);
   if (e.data.test) conform_to_input(*e.data.test, e.model->input_shape(), f.data.source);
   const std::int64_t model_outputs = shape_size(e.model->output_shape());
-  if (e.data.train.is_classification() ? model_outputs < outputs && model_outputs != 1
-                                       : model_outputs != outputs)
+  if (!e.data.train.label_shape.empty()) {
+    Shape expected = e.data.train.label_shape;
+    expected.push_back(outputs);
+    if (e.model->output_shape() != expected)
+      throw DataError(fmt::format(
+          "the model's outputs have shape {} but {} needs {} (scores of {} "
+          "classes at every position)",
+          shape_string(e.model->output_shape()), f.data.source, shape_string(expected), outputs));
+  } else if (e.data.train.is_classification() ? model_outputs < outputs && model_outputs != 1
+                                              : model_outputs != outputs)
     throw DataError(
         fmt::format("the model has {} outputs but {} has {} {}", model_outputs, f.data.source,
                     outputs, e.data.train.is_classification() ? "classes" : "targets per sample"));

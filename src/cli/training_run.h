@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "data/dataset.h"
+#include "data/text.h"
 #include "report/run_directory.h"
 #include "train/history.h"
 #include "train/model.h"
@@ -20,10 +21,12 @@ struct TrainingOutcome {
 };
 
 // Evaluates `model` on `test` (when given and the run did not diverge) and writes every file of
-// the run into `run`.
+// the run into `run`. Text data (a `vocabulary`) also gets vocab.json, and its losses are
+// reported in bits per character too (loss / ln 2).
 TrainingOutcome finish_training_run(const RunDirectory& run, Model& model,
                                     const nlohmann::json& config,
                                     const nlohmann::json& model_config, const History& history,
-                                    const Dataset* test, std::int64_t batch_size);
+                                    const Dataset* test, std::int64_t batch_size,
+                                    const Vocabulary* vocabulary);
 
 }  // namespace descent::cli

@@ -355,7 +355,8 @@ int run_tune(const TuneCommand& given, const CLI::App& command) {
                                           : json(nullptr);
   TrainingOutcome outcome =
       finish_training_run(final_dir, *model, final_config, e.model_config, history,
-                          e.data.test ? &*e.data.test : nullptr, flags.batch_size);
+                          e.data.test ? &*e.data.test : nullptr, flags.batch_size,
+                          e.data.vocabulary ? &*e.data.vocabulary : nullptr);
 
   config["finder_iters"] = c.finder_iters;
   config["suggest"] = c.suggest;

@@ -41,6 +41,7 @@ Dataset empty_like(const Dataset& data) {
   out.sample_shape = data.sample_shape;
   out.byte_scale = data.byte_scale;
   out.num_classes = data.num_classes;
+  out.label_shape = data.label_shape;
   out.class_names = data.class_names;
   out.target_width = data.target_width;
   return out;
@@ -50,6 +51,10 @@ Dataset empty_like(const Dataset& data) {
 
 std::int64_t Dataset::sample_size() const {
   return sample_shape.empty() ? 0 : shape_size(sample_shape);
+}
+
+std::int64_t Dataset::labels_per_sample() const {
+  return label_shape.empty() ? 1 : shape_size(label_shape);
 }
 
 std::int64_t Dataset::size() const {
@@ -64,7 +69,7 @@ void Dataset::gather(std::span<const std::int64_t> indices, Tensor& x, Tensor& y
   check_indices(indices, size());
   ensure_shape(x, k, sample_shape);
   if (is_classification())
-    ensure_shape(y, k, {});
+    ensure_shape(y, k, label_shape);
   else
     ensure_shape(y, k, std::span<const std::int64_t>(&target_width, 1));
 
@@ -72,6 +77,7 @@ void Dataset::gather(std::span<const std::int64_t> indices, Tensor& x, Tensor& y
   float* yd = y.data();
   const bool as_bytes = stored_as_bytes();
   const std::int64_t w = target_width;
+  const std::int64_t per = labels_per_sample();
   // Captured by value: read through `this` or a reference, the scale might alias the rows written,
   // which stops the conversion loop from vectorizing.
   const float scale = byte_scale;
@@ -93,7 +99,8 @@ void Dataset::gather(std::span<const std::int64_t> indices, Tensor& x, Tensor& y
       std::copy_n(values.data() + src * s, s, row);
     }
     if (num_classes > 0)
-      yd[i] = static_cast<float>(labels[src]);
+      for (std::int64_t j = 0; j < per; ++j)
+        yd[i * per + j] = static_cast<float>(labels[src * per + j]);
     else
       std::copy_n(targets.data() + src * w, w, yd + i * w);
   });
@@ -111,8 +118,10 @@ Tensor Dataset::features() const {
 Tensor Dataset::target_tensor() const {
   const std::int64_t n = size();
   if (is_classification()) {
-    Tensor y({n});
-    for (std::int64_t i = 0; i < n; ++i)
+    Shape shape{n};
+    shape.insert(shape.end(), label_shape.begin(), label_shape.end());
+    Tensor y(shape);
+    for (std::int64_t i = 0; i < n * labels_per_sample(); ++i)
       y[i] = static_cast<float>(labels[i]);
     return y;
   }
@@ -136,18 +145,27 @@ void Dataset::validate(std::string_view origin) const {
   const std::int64_t n = size();
 
   if (num_classes < 0) fail(fmt::format("num_classes is {}", num_classes));
+  for (std::int64_t d : label_shape)
+    if (d <= 0) fail(fmt::format("label shape {} has a zero dimension", shape_string(label_shape)));
   if (is_classification()) {
-    if (static_cast<std::int64_t>(labels.size()) != n)
-      fail(fmt::format("{} samples but {} labels", n, labels.size()));
+    const std::int64_t per = labels_per_sample();
+    if (static_cast<std::int64_t>(labels.size()) != n * per)
+      fail(per == 1 ? fmt::format("{} samples but {} labels", n, labels.size())
+                    : fmt::format("{} samples of {} labels need {} labels, found {}", n, per,
+                                  n * per, labels.size()));
     if (!targets.empty()) fail("a classification set also has regression targets");
     if (!class_names.empty() && static_cast<std::int64_t>(class_names.size()) != num_classes)
       fail(fmt::format("{} class names for {} classes", class_names.size(), num_classes));
-    for (std::int64_t i = 0; i < n; ++i)
+    for (std::int64_t i = 0; i < n * per; ++i)
       if (labels[i] < 0 || labels[i] >= num_classes)
-        fail(fmt::format("label {} of sample {} is outside [0, {})", labels[i], i, num_classes));
+        fail(per == 1 ? fmt::format("label {} of sample {} is outside [0, {})", labels[i], i,
+                                    num_classes)
+                      : fmt::format("label {} (position {} of sample {}) is outside [0, {})",
+                                    labels[i], i % per, i / per, num_classes));
   } else {
     if (target_width <= 0) fail("neither class labels (num_classes) nor a target width is set");
     if (!labels.empty()) fail("labels are given but num_classes is 0");
+    if (!label_shape.empty()) fail("a label shape is given but num_classes is 0");
     if (static_cast<std::int64_t>(targets.size()) != n * target_width)
       fail(fmt::format("{} samples of target width {} need {} targets, found {}", n, target_width,
                        n * target_width, targets.size()));
@@ -188,13 +206,14 @@ Dataset subset(const Dataset& data, std::span<const std::int64_t> indices) {
   Dataset out = empty_like(data);
   const std::int64_t s = data.sample_size();
   const std::int64_t w = data.target_width;
+  const std::int64_t per = data.labels_per_sample();
   const std::size_t k = indices.size();
   if (data.stored_as_bytes())
     out.bytes.resize(k * s);
   else
     out.values.resize(k * s);
   if (data.is_classification())
-    out.labels.resize(k);
+    out.labels.resize(k * per);
   else
     out.targets.resize(k * w);
   for (std::size_t i = 0; i < k; ++i) {
@@ -204,7 +223,7 @@ Dataset subset(const Dataset& data, std::span<const std::int64_t> indices) {
     else
       std::copy_n(data.values.begin() + src * s, s, out.values.begin() + i * s);
     if (data.is_classification())
-      out.labels[i] = data.labels[src];
+      std::copy_n(data.labels.begin() + src * per, per, out.labels.begin() + i * per);
     else
       std::copy_n(data.targets.begin() + src * w, w, out.targets.begin() + i * w);
   }

@@ -40,15 +40,26 @@ double categorical_hits(const char* who, const Tensor& y_pred, const Tensor& y_t
   });
 }
 
-double sparse_hits(const char* who, const Tensor& y_pred, const Tensor& y_true) {
-  check_class_scores(who, y_pred.shape());
-  const std::int64_t batch = y_pred.dim(0), classes = y_pred.dim(1);
-  check_class_labels(y_true, batch, classes);
+// Hits and count over the rows of class scores: one per sample, or one per position of a
+// sequence (loss/target_checks.h class_rows).
+struct Hits {
+  double hits = 0.0;
+  double count = 0.0;
+};
+
+Hits sparse_hits(const char* who, const Tensor& y_pred, const Tensor& y_true) {
+  const Shape rows = class_rows(who, y_pred.shape(), y_true);
+  check_class_scores(who, rows);
+  const std::int64_t batch = rows[0], classes = rows[1];
+  const Tensor labels =
+      rows == y_pred.shape() ? y_true.contiguous() : y_true.contiguous().view({batch});
+  check_class_labels(labels, batch, classes);
   const float* p = y_pred.data();
-  const float* t = y_true.data();
-  return deterministic_sum(batch, classes, [&](std::int64_t r) {
+  const float* t = labels.data();
+  const double hits = deterministic_sum(batch, classes, [&](std::int64_t r) {
     return first_argmax(p + r * classes, classes) == static_cast<std::int64_t>(t[r]) ? 1.0 : 0.0;
   });
+  return {hits, static_cast<double>(batch)};
 }
 
 }  // namespace
@@ -63,7 +74,8 @@ void CategoricalAccuracy::update(const Tensor& y_pred, const Tensor& y_true) {
 }
 
 void SparseCategoricalAccuracy::update(const Tensor& y_pred, const Tensor& y_true) {
-  accumulate(sparse_hits(name().c_str(), y_pred, y_true), static_cast<double>(y_pred.dim(0)));
+  const Hits h = sparse_hits(name().c_str(), y_pred, y_true);
+  accumulate(h.hits, h.count);
 }
 
 TopKAccuracy::TopKAccuracy(std::int64_t k) : TopKAccuracy(k, fmt::format("top_{}_accuracy", k)) {}
@@ -97,7 +109,8 @@ void Accuracy::update(const Tensor& y_pred, const Tensor& y_true) {
   if (y_pred.rank() < 2 || y_pred.dim(-1) == 1) {
     accumulate(binary_hits(who.c_str(), y_pred, y_true, 0.5f), static_cast<double>(y_pred.size()));
   } else if (y_true.rank() < y_pred.rank() || y_true.dim(-1) == 1) {
-    accumulate(sparse_hits(who.c_str(), y_pred, y_true), static_cast<double>(y_pred.dim(0)));
+    const Hits h = sparse_hits(who.c_str(), y_pred, y_true);
+    accumulate(h.hits, h.count);
   } else {
     accumulate(categorical_hits(who.c_str(), y_pred, y_true), static_cast<double>(y_pred.dim(0)));
   }

@@ -30,7 +30,8 @@ class CategoricalAccuracy : public MeanMetric {
   void update(const Tensor& y_pred, const Tensor& y_true) override;
 };
 
-// Fraction of rows with argmax(y_pred) == label; y_pred (batch, classes), labels (batch,).
+// Fraction of rows with argmax(y_pred) == label; y_pred (batch, classes), labels (batch,), or
+// y_pred (batch, T, classes) and labels (batch, T): the fraction of all batch·T positions.
 class SparseCategoricalAccuracy : public MeanMetric {
  public:
   explicit SparseCategoricalAccuracy(std::string name = "sparse_categorical_accuracy")
@@ -54,7 +55,8 @@ class TopKAccuracy : public MeanMetric {
 
 // Keras's "accuracy" for a loss that does not say which one: chosen from the shapes at each
 // update. One output column -> binary (threshold 0.5); labels with fewer dimensions than y_pred
-// (or one column for several classes) -> sparse categorical; otherwise categorical.
+// (or one column for several classes) -> sparse categorical (per position for sequences);
+// otherwise categorical.
 class Accuracy : public MeanMetric {
  public:
   explicit Accuracy(std::string name = "accuracy") : MeanMetric(std::move(name)) {}

@@ -2,6 +2,7 @@
 
 #include "core/deterministic_sum.h"
 #include "core/ops/cross_entropy.h"
+#include "core/ops/view.h"
 #include "loss/fused_loss.h"
 #include "loss/normalized_crossentropy.h"
 #include "loss/target_checks.h"
@@ -14,12 +15,20 @@ SparseCategoricalCrossentropy::SparseCategoricalCrossentropy(CrossentropyOptions
 
 void SparseCategoricalCrossentropy::validate_targets(const Shape& y_pred,
                                                      const Tensor& y_true) const {
-  check_class_scores("sparse_categorical_crossentropy", y_pred);
-  check_class_labels(y_true, y_pred[0], y_pred[1]);
+  const Shape rows = class_rows("sparse_categorical_crossentropy", y_pred, y_true);
+  check_class_scores("sparse_categorical_crossentropy", rows);
+  if (rows == y_pred)
+    check_class_labels(y_true, rows[0], rows[1]);
+  else
+    check_class_labels(y_true.contiguous().view({rows[0]}), rows[0], rows[1]);
 }
 
 Variable SparseCategoricalCrossentropy::operator()(const Variable& y_pred,
                                                    const Tensor& y_true) const {
+  // A label per position: the positions are rows of their own (views, nothing copied).
+  const Shape rows = class_rows("sparse_categorical_crossentropy", y_pred.shape(), y_true);
+  if (rows != y_pred.shape())
+    return (*this)(reshape(y_pred, rows), y_true.contiguous().view({rows[0]}));
   validate_targets(y_pred.shape(), y_true);
   if (from_logits()) return sparse_softmax_cross_entropy(y_pred, y_true, label_smoothing_);
 

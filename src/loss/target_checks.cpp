@@ -18,6 +18,16 @@ void check_class_scores(const char* who, const Shape& y_pred) {
                                       who, shape_string(y_pred)));
 }
 
+Shape class_rows(const char* who, const Shape& y_pred, const Tensor& y_true) {
+  if (y_pred.size() <= 2) return y_pred;
+  const Shape positions(y_pred.begin(), y_pred.end() - 1);
+  if (y_true.shape() != positions)
+    throw InvalidArgument(fmt::format(
+        "{}: labels of shape {} for predictions of shape {} (expected {}, a label per position)",
+        who, shape_string(y_true.shape()), shape_string(y_pred), shape_string(positions)));
+  return {shape_size(positions), y_pred.back()};
+}
+
 void check_same_size(const char* who, const Shape& y_pred, const Tensor& y_true) {
   check_predictions(who, y_pred);
   if (y_true.rank() == 0 || y_true.dim(0) != y_pred[0] || y_true.size() != shape_size(y_pred))

@@ -20,6 +20,7 @@ constexpr std::pair<Initializer::Kind, std::string_view> kInitializerNames[] = {
     {Initializer::Kind::torch_uniform, "torch_uniform"},
     {Initializer::Kind::uniform, "uniform"},
     {Initializer::Kind::torch_normal, "torch_normal"},
+    {Initializer::Kind::normal, "normal"},
     {Initializer::Kind::zeros, "zeros"},
     {Initializer::Kind::ones, "ones"},
     {Initializer::Kind::constant, "constant"},
@@ -66,19 +67,31 @@ Initializer Initializer::parse(std::string_view name) {
       throw InvalidArgument(fmt::format("initializer '{}': '{}' is not a number", name, number));
     return constant(value);
   }
+  if (name.starts_with("normal:")) {
+    const std::string number(name.substr(7));
+    char* end = nullptr;
+    const float stddev = std::strtof(number.c_str(), &end);
+    if (number.empty() || *end != '\0' || !std::isfinite(stddev) || stddev <= 0.0f)
+      throw InvalidArgument(fmt::format(
+          "initializer '{}': the standard deviation '{}' is not a number > 0", name, number));
+    return normal(stddev);
+  }
+  if (name == "normal")
+    throw InvalidArgument("initializer 'normal' needs its standard deviation: normal:STDDEV");
   for (const auto& [kind, known] : kInitializerNames)
     if (name == known) return {kind, 0.0f};
   throw InvalidArgument(fmt::format(
       "unknown initializer '{}' (known: glorot_uniform, glorot_normal, he_uniform, he_normal, "
-      "lecun_uniform, lecun_normal, torch_uniform, uniform, torch_normal, zeros, ones, "
-      "constant:VALUE)",
+      "lecun_uniform, lecun_normal, torch_uniform, uniform, torch_normal, normal:STDDEV, zeros, "
+      "ones, constant:VALUE)",
       name));
 }
 
 std::string Initializer::name() const {
   for (const auto& [k, known] : kInitializerNames)
     if (k == kind)
-      return kind == Kind::constant ? fmt::format("constant:{}", value) : std::string(known);
+      return kind == Kind::constant || kind == Kind::normal ? fmt::format("{}:{}", known, value)
+                                                            : std::string(known);
   return "unknown";
 }
 
@@ -104,6 +117,10 @@ void Initializer::fill(Tensor& weights, Rng& rng, const Shape& fan_shape) const 
     case Kind::torch_normal:
       for (float& v : weights.values())
         v = static_cast<float>(rng.normal());
+      return;
+    case Kind::normal:
+      for (float& v : weights.values())
+        v = static_cast<float>(rng.normal() * value);
       return;
     case Kind::zeros:
       return weights.fill(0.0f);

@@ -11,6 +11,7 @@
 //                   weights (kaiming_uniform with a = √5) and biases (with the kernel's fan_in)
 //   uniform         U(-0.05, 0.05): Keras's RandomUniform default, its Embedding's initializer
 //   torch_normal    N(0, 1): PyTorch's Embedding default
+//   normal(stddev)  N(0, stddev²), not truncated: GPT-2's (and nanoGPT's) N(0, 0.02²)
 //   zeros, ones, constant(value)
 // Keras's truncated normals redraw values beyond two standard deviations and divide the stddev by
 // 0.87962566103423978 so the truncated distribution keeps the intended variance; so does descent.
@@ -35,14 +36,16 @@ struct Initializer {
     torch_uniform,
     uniform,
     torch_normal,
+    normal,
     zeros,
     ones,
     constant
   };
   Kind kind = Kind::glorot_uniform;
-  float value = 0.0f;  // for constant
+  float value = 0.0f;  // for constant; the standard deviation for normal
 
-  // Parses a Keras name ("glorot_uniform", "he_normal", "zeros", "constant:0.1", ...).
+  // Parses a Keras name ("glorot_uniform", "he_normal", "zeros", "constant:0.1", ...) or
+  // "normal:STDDEV" (STDDEV finite and > 0).
   static Initializer parse(std::string_view name);
   std::string name() const;
   // Fills `weights`, whose shape gives fan_in and fan_out as described above; a bias passes the
@@ -53,6 +56,10 @@ struct Initializer {
 
 inline Initializer constant(float value) {
   return {Initializer::Kind::constant, value};
+}
+
+inline Initializer normal(float stddev) {
+  return {Initializer::Kind::normal, stddev};
 }
 
 }  // namespace descent

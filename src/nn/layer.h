@@ -35,6 +35,9 @@ struct Buffer {
 struct LayerPlan {
   Shape output;        // without the batch axis
   double weights = 0;  // trainable values (a double: an absurd width must not overflow)
+  // Values per sample the layer computes beside its output and keeps for backward (attention:
+  // its queries, keys, values and heads × time² scores), for the memory estimate.
+  double intermediates = 0;
 };
 
 class Layer {

@@ -36,7 +36,8 @@ ModelPlan plan_functional(const nlohmann::json& config) {
   plan.input = layers[graph.inputs[0]].output;
   for (std::size_t i = 0; i < layers.size(); ++i) {
     plan.weights += layers[i].weights;
-    if (!graph.inbound[i].empty()) plan.activations += values(layers[i].output);
+    if (!graph.inbound[i].empty())
+      plan.activations += values(layers[i].output) + layers[i].intermediates;
   }
   return plan;
 }
@@ -60,7 +61,7 @@ ModelPlan plan_model(const nlohmann::json& config) {
   for (const auto& layer_config : layers) {
     const LayerPlan layer = layer_from_config(layer_config)->plan(shape);
     plan.weights += layer.weights;
-    plan.activations += values(layer.output);
+    plan.activations += values(layer.output) + layer.intermediates;
     shape = layer.output;
   }
   return plan;

@@ -11,7 +11,7 @@ namespace descent {
 struct ModelPlan {
   Shape input;             // one sample, without the batch axis
   double weights = 0;      // trainable values
-  double activations = 0;  // values one sample produces, every layer's output summed
+  double activations = 0;  // values one sample produces: every layer's output and intermediates
 };
 
 // A Sequential config needs an input shape (its own "input_shape" or its first layer's); a

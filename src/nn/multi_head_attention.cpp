@@ -57,7 +57,10 @@ LayerPlan MultiHeadAttention::plan(const Shape& input_shape) const {
     throw InvalidArgument(fmt::format(
         "MultiHeadAttention: the input's {} features do not divide into {} heads", e, num_heads_));
   const double weights = 4.0 * double(e) * double(e);
-  return {input_shape, options_.use_bias ? weights + 4.0 * double(e) : weights};
+  // q, k, v and the joined heads (time × features each); scores and their softmax per head.
+  const double time = double(input_shape[0]);
+  const double intermediates = 4.0 * time * double(e) + 2.0 * double(num_heads_) * time * time;
+  return {input_shape, options_.use_bias ? weights + 4.0 * double(e) : weights, intermediates};
 }
 
 Shape MultiHeadAttention::build(const Shape& input_shape, Rng& rng) {

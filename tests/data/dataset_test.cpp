@@ -38,6 +38,41 @@ Dataset float_regression() {
   return d;
 }
 
+// 3 sequences of 4 tokens with the next token at every position (a language model's data).
+Dataset token_sequences() {
+  Dataset d;
+  d.sample_shape = {4};
+  d.label_shape = {4};
+  for (int i = 0; i < 3; ++i)
+    for (int t = 0; t < 4; ++t) {
+      d.values.push_back(static_cast<float>((i + t) % 5));
+      d.labels.push_back((i + t + 1) % 5);
+    }
+  d.num_classes = 5;
+  return d;
+}
+
+TEST(Dataset, SequenceLabelsGatherSplitAndSubsetByPosition) {
+  const Dataset d = token_sequences();
+  ASSERT_NO_THROW(d.validate("tokens"));
+  EXPECT_EQ(d.size(), 3);
+  EXPECT_EQ(d.labels_per_sample(), 4);
+  Tensor x, y;
+  const std::vector<std::int64_t> batch = {2, 0};
+  d.gather(batch, x, y);
+  EXPECT_EQ(y.shape(), (Shape{2, 4}));
+  EXPECT_EQ(std::vector<float>(y.values().begin(), y.values().end()),
+            (std::vector<float>{3, 4, 0, 1, 1, 2, 3, 4}));
+  EXPECT_EQ(d.target_tensor().shape(), (Shape{3, 4}));
+  EXPECT_EQ(d.target_tensor()[5], 3.0f);
+  const auto [train, validation] = split_tail(d, 0.34);
+  EXPECT_EQ(train.size(), 1);
+  EXPECT_EQ(validation.label_shape, (Shape{4}));
+  EXPECT_EQ(validation.labels, (std::vector<std::int32_t>{2, 3, 4, 0, 3, 4, 0, 1}));
+  const std::vector<std::int64_t> last = {2};
+  EXPECT_EQ(subset(d, last).labels, (std::vector<std::int32_t>{3, 4, 0, 1}));
+}
+
 TEST(Dataset, SizesFollowStorage) {
   const Dataset images = byte_images();
   EXPECT_EQ(images.size(), 4);
@@ -250,6 +285,18 @@ TEST(Dataset, SubsetKeepsOrderAndStorage) {
   EXPECT_EQ(s.bytes[12], 10);
   const std::vector<std::int64_t> bad = {7};
   EXPECT_THROW(subset(d, bad), InvalidArgument);
+}
+
+TEST(Dataset, SequenceLabelsAreValidatedAtEveryPosition) {
+  Dataset d = token_sequences();
+  d.labels[6] = 5;
+  expect_data_error(d, "label 5 (position 2 of sample 1) is outside [0, 5)");
+  d = token_sequences();
+  d.labels.pop_back();
+  expect_data_error(d, "3 samples of 4 labels need 12 labels, found 11");
+  d = token_sequences();
+  d.label_shape = {0};
+  expect_data_error(d, "label shape (0,) has a zero dimension");
 }
 
 }  // namespace

@@ -24,6 +24,8 @@ TEST(SoftmaxCrossEntropy, MatchesPyTorchCrossEntropy) {
   int checked = 0;
   for (const auto& c : loss_fixture()) {
     if (!c["from_logits"].get<bool>() || c["loss"] == "binary_crossentropy") continue;
+    // Sequence logits reach the op as rows: the loss reshapes them (losses_test.cpp).
+    if (c["pred_shape"].size() != 2) continue;
     const bool sparse = c["loss"] == "sparse_categorical_crossentropy";
     const float s = c["label_smoothing"].get<float>();
     Variable x(fixture_tensor(c, "pred_shape", "pred"), true);

@@ -29,7 +29,7 @@ std::unique_ptr<Loss> loss_for(const nlohmann::json& c) {
 }
 
 TEST(Losses, MatchPyTorchValuesAndGradients) {
-  ASSERT_EQ(loss_fixture().size(), 16u);
+  ASSERT_EQ(loss_fixture().size(), 19u);
   for (const auto& c : loss_fixture()) {
     const std::string what = c["case"];
     const auto loss = loss_for(c);
@@ -70,7 +70,7 @@ Tensor uniform(Shape shape, double lo, double hi, Rng& rng) {
 
 // Finite differences through a matmul by the identity, so the loss sits on an interior node.
 void expect_finite_differences(const Loss& loss, const Tensor& y_pred, const Tensor& y_true) {
-  const std::int64_t outputs = y_pred.dim(1);
+  const std::int64_t outputs = y_pred.dim(-1);
   Tensor eye({outputs, outputs});
   for (std::int64_t i = 0; i < outputs; ++i)
     eye[i * outputs + i] = 1.0f;
@@ -109,6 +109,19 @@ TEST(Losses, GradientsMatchFiniteDifferences) {
           labels);
     }
   }
+}
+
+// A language model's loss: logits (batch, T, classes), a label per position, every token a row.
+TEST(Losses, PerTokenGradientsMatchFiniteDifferences) {
+  Rng rng(11);
+  const Tensor labels({2, 3}, {0, 3, 1, 2, 2, 0});
+  const Tensor logits = uniform({2, 3, 4}, -3, 3, rng);
+  const Tensor probs = uniform({2, 3, 4}, 0.1, 0.9, rng);
+  for (float s : {0.0f, 0.1f})
+    for (bool from_logits : {false, true})
+      expect_finite_differences(
+          SparseCategoricalCrossentropy({.from_logits = from_logits, .label_smoothing = s}),
+          from_logits ? logits : probs, labels);
 }
 
 TEST(Losses, BackwardScalesByUpstreamAndAccumulates) {
@@ -284,6 +297,25 @@ TEST(Losses, ValidateTargetsWorksOnAWholeDataset) {
   const auto loss = make_loss("sparse_categorical_crossentropy");
   EXPECT_NO_THROW(loss->validate_targets({5, 3}, Tensor({5}, {0, 1, 2, 2, 0})));
   EXPECT_THROW(loss->validate_targets({5, 3}, Tensor({5}, {0, 1, 3, 2, 0})), DataError);
+}
+
+TEST(Losses, PerTokenLabelsAreCheckedAtEveryPosition) {
+  Variable x(Tensor({2, 3, 4}), true);
+  SparseCategoricalCrossentropy logits_loss({.from_logits = true});
+  EXPECT_NO_THROW(logits_loss(x, Tensor({2, 3}, {0, 1, 2, 3, 0, 1})));
+  EXPECT_EQ(error_message([&] {
+              logits_loss(x, Tensor({2, 3}, {0, 1, 2, 3, 0, 4}));
+            }),
+            "label 4 at index 5 is not an integer class in [0, 4)");
+  EXPECT_EQ(error_message([&] {
+              logits_loss(x, Tensor({2, 3, 1}));
+            }),
+            "sparse_categorical_crossentropy: labels of shape (2, 3, 1) for predictions of shape "
+            "(2, 3, 4) (expected (2, 3), a label per position)");
+  EXPECT_THROW(logits_loss(x, Tensor({2}, {0, 1})), InvalidArgument);
+  const auto loss = make_loss("sparse_categorical_crossentropy", true);
+  EXPECT_NO_THROW(loss->validate_targets({2, 3, 4}, Tensor({2, 3}, {0, 1, 2, 3, 0, 1})));
+  EXPECT_THROW(loss->validate_targets({2, 3, 4}, Tensor({2, 3}, {0, 1, -1, 3, 0, 1})), DataError);
 }
 
 }  // namespace

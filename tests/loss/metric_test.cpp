@@ -39,6 +39,24 @@ TEST(Metrics, SparseCategoricalAccuracyWithTiesTakesTheFirstClass) {
   EXPECT_THROW(m.update(Tensor({1, 3}), Tensor({1}, {3})), DataError);
 }
 
+// A language model's accuracy: the fraction of all positions whose argmax is the next token.
+TEST(Metrics, SparseAccuracyPerTokenCountsEveryPosition) {
+  // Sample 0: positions right, wrong; sample 1: right, right -> 3 of 4.
+  const Tensor logits({2, 2, 3}, {3, 0, 0, 0, 1, 0, 0, 0, 2, 0, 5, 1});
+  const Tensor labels({2, 2}, {0, 2, 2, 1});
+  SparseCategoricalAccuracy sparse;
+  Accuracy chosen;
+  sparse.update(logits, labels);
+  chosen.update(logits, labels);
+  EXPECT_DOUBLE_EQ(sparse.result(), 0.75);
+  EXPECT_DOUBLE_EQ(chosen.result(), 0.75);
+  // Counted by positions: a second batch of one sample, both wrong, gives 3 of 6.
+  sparse.update(Tensor({1, 2, 3}, {0, 1, 0, 0, 1, 0}), Tensor({1, 2}, {0, 0}));
+  EXPECT_DOUBLE_EQ(sparse.result(), 0.5);
+  EXPECT_THROW(sparse.update(logits, Tensor({2, 2}, {0, 2, 3, 1})), DataError);
+  EXPECT_THROW(sparse.update(logits, Tensor({2, 3})), InvalidArgument);
+}
+
 TEST(Metrics, CategoricalAccuracyComparesArgmaxes) {
   CategoricalAccuracy m;
   m.update(Tensor({3, 2}, {0.9f, 0.1f, 0.3f, 0.7f, 0.6f, 0.4f}),

@@ -1,5 +1,7 @@
 #include "nn/dense.h"
 
+#include <cmath>
+
 #include <gtest/gtest.h>
 
 #include "core/error.h"
@@ -81,6 +83,25 @@ TEST(Initializer, HeNormalHasTheIntendedVariance) {
   EXPECT_NEAR(variance, 2.0 / 400, 0.05 * 2.0 / 400);
   EXPECT_THROW(Initializer::parse("uniformish"), InvalidArgument);
   EXPECT_EQ(Initializer::parse("constant:0.5").value, 0.5f);
+}
+
+// GPT-2's N(0, 0.02²), not truncated: about 4.6% of the values lie beyond two standard deviations.
+TEST(Initializer, NormalHasTheGivenStandardDeviationUntruncated) {
+  const Initializer init = Initializer::parse("normal:0.02");
+  EXPECT_EQ(init.name(), "normal:0.02");
+  Tensor w({400, 300});
+  Rng rng(5);
+  init.fill(w, rng);
+  double squares = 0, beyond = 0;
+  for (float v : w.values()) {
+    squares += double(v) * v;
+    beyond += std::abs(v) > 0.04f ? 1.0 : 0.0;
+  }
+  EXPECT_NEAR(std::sqrt(squares / double(w.size())), 0.02, 0.0005);
+  EXPECT_NEAR(beyond / double(w.size()), 0.0455, 0.005);
+  EXPECT_THROW(Initializer::parse("normal"), InvalidArgument);
+  EXPECT_THROW(Initializer::parse("normal:-1"), InvalidArgument);
+  EXPECT_THROW(Initializer::parse("normal:x"), InvalidArgument);
 }
 
 }  // namespace

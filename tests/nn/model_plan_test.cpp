@@ -20,8 +20,9 @@ void expect_plan_matches_build(const json& config) {
   double activations = 0;
   Shape shape = model.input_shape();
   for (const auto& layer : model.layers()) {
-    shape = layer->plan(shape).output;
-    activations += double(shape_size(shape));
+    const LayerPlan plan_of_layer = layer->plan(shape);
+    shape = plan_of_layer.output;
+    activations += double(shape_size(shape)) + plan_of_layer.intermediates;
   }
   EXPECT_EQ(shape, model.output_shape());
   EXPECT_EQ(plan.activations, activations);
@@ -46,6 +47,17 @@ TEST(ModelPlan, MatchesTheBuiltAttentionBlock) {
         {"type": "MultiHeadAttention", "num_heads": 2, "causal": true},
         {"type": "Dense", "units": 12, "activation": "gelu"}, {"type": "Dense", "units": 8},
         {"type": "MultiHeadAttention", "num_heads": 4, "use_bias": false}]})"));
+}
+
+// Attention keeps q, k, v and the joined heads (time × features each) and, per head, time × time
+// scores and their softmax: a long context costs memory quadratically.
+TEST(ModelPlan, CountsAttentionsScoresPerHeadAndTimeSquared) {
+  const ModelPlan plan = plan_model(json::parse(R"({"input_shape": [7, 8], "layers": [
+        {"type": "MultiHeadAttention", "num_heads": 2, "causal": true}]})"));
+  EXPECT_DOUBLE_EQ(plan.activations, 7 * 8 + 4 * 7 * 8 + 2 * 2 * 7 * 7);
+  const ModelPlan long_context = plan_model(json::parse(R"({"input_shape": [100000, 8], "layers": [
+        {"type": "MultiHeadAttention", "num_heads": 4}]})"));
+  EXPECT_GT(long_context.activations, 8e10);
 }
 
 TEST(ModelPlan, CountsAnAbsurdWidthWithoutAllocatingOrOverflowing) {
