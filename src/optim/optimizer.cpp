@@ -184,20 +184,29 @@ void Optimizer::load_state_dict(const StateDict& state) {
       throw InvalidArgument(fmt::format("{}: cannot load the state of optimizer '{}'", name(),
                                         meta.at("name").get<std::string>()));
     const auto scales = meta.at("lr_scales").get<std::vector<double>>();
-    // States from before per-group weight decay decayed every group fully.
-    const auto weight_decay_scales = meta.contains("weight_decay_scales")
-                                         ? meta["weight_decay_scales"].get<std::vector<double>>()
-                                         : std::vector<double>(scales.size(), 1.0);
+    // A state from before per-group weight decay: every group decayed fully, and its groups are
+    // taken as saved (Model::compile may since have split off the parameters of rank < 2), so
+    // that the run goes on as it was trained.
+    const bool before_weight_decay_groups = !meta.contains("weight_decay_scales");
+    const auto weight_decay_scales = before_weight_decay_groups
+                                         ? std::vector<double>(scales.size(), 1.0)
+                                         : meta["weight_decay_scales"].get<std::vector<double>>();
     const auto group_of =
         json_integers<std::size_t>(meta.at("group_of"), fmt::format("{} state's group_of", name()));
     const nlohmann::json& params = meta.at("params");
     if (params.size() != params_.size() || group_of.size() != params_.size())
       throw InvalidArgument(fmt::format("{}: saved state has {} parameters, this optimizer has {}",
                                         name(), params.size(), params_.size()));
-    if (scales.size() != group_scales_.size() || group_of != group_of_)
+    if (before_weight_decay_groups) {
+      for (std::size_t g : group_of)
+        if (g >= scales.size())
+          throw InvalidArgument(fmt::format("{}: saved state puts a parameter in group {} of {}",
+                                            name(), g, scales.size()));
+    } else if (scales.size() != group_scales_.size() || group_of != group_of_) {
       throw InvalidArgument(fmt::format(
           "{}: saved state has {} parameter groups laid out differently from this optimizer's {}",
           name(), scales.size(), group_scales_.size()));
+    }
     if (weight_decay_scales.size() != scales.size())
       throw InvalidArgument(fmt::format("{}: saved state has {} weight-decay scales for {} groups",
                                         name(), weight_decay_scales.size(), scales.size()));
@@ -256,6 +265,7 @@ void Optimizer::load_state_dict(const StateDict& state) {
     rule_->set_lr(lr);
     group_scales_ = scales;
     group_weight_decay_scales_ = weight_decay_scales;
+    group_of_ = group_of;
     eval_weights_ = eval_weights;
   } catch (const nlohmann::json::exception& e) {
     throw InvalidArgument(fmt::format("{}: malformed optimizer state: {}", name(), e.what()));

@@ -93,7 +93,8 @@ class Optimizer {
   nlohmann::json config() const;
 
   // Everything needed to continue exactly: η, momentum, group scales (η and weight decay; a state
-  // without weight-decay scales, from before they existed, loads with 1s), iteration and
+  // without weight-decay scales, from before they existed, loads in its own groups with 1s),
+  // iteration and
   // per-parameter step counts, per-parameter and optimizer-level scalars (meta) and every moment /
   // accumulator (tensors named "state.<parameter index>.<slot name>", shaped like the parameter).
   // Taken while the evaluation weights are in, the evaluation-point slot holds the training point

@@ -109,6 +109,19 @@ TEST(BadInput, ScheduleFreeHyperparametersOutOfTheirDomain) {
     expect_error(run_descent(train(std::string("--data xor ") + flags)), kUsage, message);
 }
 
+// decay_all turns off the no-decay group of decoupled weight decay; L2 decays every parameter.
+TEST(BadInput, DecayAllForAnL2Rule) {
+  const fs::path out = fresh_dir("decay_all") / "run";
+  expect_error(
+      run_descent(train("--data xor --optimizer sgd --opt decay_all=true --out " + out.string())),
+      kUsage,
+      "sgd: hyperparameter 'decay_all' is for decoupled weight decay; sgd's weight "
+      "decay is L2 here, which decays every parameter");
+  EXPECT_FALSE(fs::exists(out));
+  expect_error(run_descent(train("--data xor --optimizer adamw --opt decay_all=2")), kUsage,
+               "adamw: hyperparameter 'decay_all' must be true or false, got 2");
+}
+
 TEST(BadInput, ModelFileWithUnknownKeyOrWrongType) {
   const fs::path dir = fresh_dir("model_file");
   write_file(dir / "unknown.json",

@@ -422,9 +422,10 @@ TEST(OptimizerStateDict, RestoredOptimizerContinuesBitwiseEqual) {
   }
 }
 
-// A state from before per-group weight decay decayed every group: it loads with scales of 1.
-TEST(OptimizerStateDict, StateWithoutWeightDecayScalesLoadsWithOnes) {
-  Variable w = param({2}, {1, 2}), b = param({2}, {3, 4});
+// A state from before per-group weight decay decayed every group: it loads with scales of 1, in
+// its own groups, also where the optimizer has since split off its 1-D parameters.
+TEST(OptimizerStateDict, StateWithoutWeightDecayScalesLoadsAsSavedWithOnes) {
+  Variable w = param({2, 2}, {1, 2, 3, 4}), b = param({2}, {3, 4});
   AdamW adamw({w});
   adamw.add_param_group({b}, 1.0, 0.0);
   StateDict state = adamw.state_dict();
@@ -432,6 +433,23 @@ TEST(OptimizerStateDict, StateWithoutWeightDecayScalesLoadsWithOnes) {
   state.meta.erase("weight_decay_scales");
   adamw.load_state_dict(state);
   EXPECT_EQ(adamw.weight_decay_scale(1), 1.0);
+
+  AdamW old_run({w, b});  // one group, as every run was
+  StateDict old_state = old_run.state_dict();
+  old_state.meta.erase("weight_decay_scales");
+  AdamW split({w, b});
+  split.exclude_low_rank_from_weight_decay();
+  ASSERT_EQ(split.num_param_groups(), 2u);
+  split.load_state_dict(old_state);
+  EXPECT_EQ(split.num_param_groups(), 1u);
+  EXPECT_EQ(split.param_group(1), 0u);
+  EXPECT_EQ(split.weight_decay_scale(0), 1.0);
+  EXPECT_EQ(split.state_dict().meta["group_of"], nlohmann::json::array({0, 0}));
+
+  // A current state keeps its layout checked.
+  AdamW other({w, b});
+  EXPECT_THAT(error_of([&] { other.load_state_dict(adamw.state_dict()); }),
+              HasSubstr("laid out differently"));
   state.meta["weight_decay_scales"] = {1.0};
   EXPECT_THAT(error_of([&] { adamw.load_state_dict(state); }),
               HasSubstr("saved state has 1 weight-decay scales for 2 groups"));
