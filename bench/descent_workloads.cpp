@@ -6,6 +6,7 @@
 //
 //   descent_workloads W1 [--epochs N] [--samples N] [--threads N]
 //   descent_workloads W7 [--epochs N] [--samples N] [--seed N]   `--model resnet`, one-cycle SGD
+//   descent_workloads W8 [--epochs N] [--samples N] [--seed N]   `--model gpt` on `--data text`
 //   descent_workloads gemm N [--reps R]     achieved sgemm GFLOP/s at N x N x N (OpenBLAS, oneDNN)
 //   descent_workloads chart RESULTS.json DIR  draws compare.py's results (ratios, times)
 #include <cblas.h>
@@ -27,9 +28,12 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "cli/data_source.h"
+#include "cli/gpt_model.h"
 #include "cli/resnet_model.h"
 #include "descent.h"
 #include "lr/sweep.h"
+#include "optim/schedule/schedule_presets.h"
 #include "report/chart.h"
 
 namespace {
@@ -39,7 +43,7 @@ using Clock = std::chrono::steady_clock;
 
 struct Workload {
   std::string model;      // "mlp" or "cnn" or "tutorial"
-  std::string optimizer;  // "sgd", "sgd-momentum", "adam", "sgd-onecycle"
+  std::string optimizer;  // "sgd", "sgd-momentum", "adam", "sgd-onecycle", "adamw-cosine"
   double lr = 0.1;
   std::int64_t batch_size = 128;
   int epochs = 5;
@@ -47,31 +51,41 @@ struct Workload {
 
 const std::map<std::string, Workload>& workloads() {
   static const std::map<std::string, Workload> all = {
-      {"W1", {"mlp", "sgd-momentum", 0.1, 128, 5}}, {"W2", {"mlp", "sgd-momentum", 0.1, 32, 5}},
-      {"W3", {"mlp", "adam", 1e-3, 128, 5}},        {"W4", {"cnn", "sgd-momentum", 0.1, 128, 2}},
+      {"W1", {"mlp", "sgd-momentum", 0.1, 128, 5}},
+      {"W2", {"mlp", "sgd-momentum", 0.1, 32, 5}},
+      {"W3", {"mlp", "adam", 1e-3, 128, 5}},
+      {"W4", {"cnn", "sgd-momentum", 0.1, 128, 2}},
       {"W5", {"tutorial", "adam", 1e-4, 10, 30}},
       {"W7", {"resnet", "sgd-onecycle", 0.1, 128, 10}},
+      {"W8", {"gpt", "adamw-cosine", 1e-3, 64, 7}},  // 7 epochs of the corpus: about 2,000 steps
   };
   return all;
 }
 
-// Multiply-adds, times two, of one sample's forward pass through each Dense and Conv2D layer.
-std::vector<double> layer_flops(const std::string& model) {
+// Multiply-adds, times two, of one sample's forward pass through each Dense and Conv2D layer
+// (`classes`: the outputs of the last one).
+std::vector<double> layer_flops(const std::string& model, std::int64_t classes) {
   if (model == "mlp") return {2.0 * 784 * 256, 2.0 * 256 * 128, 2.0 * 128 * 10};
   if (model == "cnn")
     return {2.0 * 26 * 26 * 32 * 9, 2.0 * 11 * 11 * 64 * 32 * 9, 2.0 * 1600 * 128, 2.0 * 128 * 10};
   if (model == "resnet")  // the stem, then each stage's two 3×3 convolutions and 1×1 shortcut
-    return {2.0 * 28 * 28 * 16 * 9,      2.0 * 28 * 28 * 16 * 16 * 9, 2.0 * 28 * 28 * 16 * 16 * 9,
-            2.0 * 14 * 14 * 32 * 16 * 9, 2.0 * 14 * 14 * 32 * 32 * 9, 2.0 * 14 * 14 * 32 * 16,
-            2.0 * 7 * 7 * 64 * 32 * 9,   2.0 * 7 * 7 * 64 * 64 * 9,   2.0 * 7 * 7 * 64 * 32,
-            2.0 * 64 * 10};
+    return {2.0 * 28 * 28 * 16 * 9,      2.0 * 28 * 28 * 16 * 16 * 9,
+            2.0 * 28 * 28 * 16 * 16 * 9, 2.0 * 14 * 14 * 32 * 16 * 9,
+            2.0 * 14 * 14 * 32 * 32 * 9, 2.0 * 14 * 14 * 32 * 16,
+            2.0 * 7 * 7 * 64 * 32 * 9,   2.0 * 7 * 7 * 64 * 64 * 9,
+            2.0 * 7 * 7 * 64 * 32,       2.0 * 64 * 10};
+  if (model == "gpt") {  // 128 tokens: the embedding (no product), 4 blocks, the output layer
+    constexpr double t = 128, d = 128;
+    const double block = t * (12 * d * d + 2 * t * d);  // projections, MLP, scores and mixing
+    return {0.0, 2 * block, 2 * block, 2 * block, 2 * block, 2.0 * t * d * classes};
+  }
   return {2.0 * 1 * 16, 2.0 * 16 * 32, 2.0 * 32 * 2};
 }
 
 // The products of one training sample: the forward pass, the weight gradients (as many), and the
 // input gradients of every layer but the first (whose input, the data, needs none).
-double training_flops(const std::string& model) {
-  const std::vector<double> layers = layer_flops(model);
+double training_flops(const std::string& model, std::int64_t classes) {
+  const std::vector<double> layers = layer_flops(model, classes);
   double forward = 0;
   for (double f : layers)
     forward += f;
@@ -105,14 +119,26 @@ double peak_rss_mib() {
   return std::nan("");
 }
 
-Model build(const Workload& w, std::uint64_t seed) {
+constexpr const char* kGpt = "gpt:layers=4,heads=4,dim=128,context=128";
+
+Model build(const Workload& w, std::uint64_t seed, std::int64_t classes = 10) {
+  if (w.model == "gpt") {  // exactly the CLI's `--model gpt:...`, AdamW as nanoGPT's char model
+    Model model(network_from_config(cli::gpt_model_config(kGpt, {128}, classes), seed));
+    model.compile(
+        std::make_unique<AdamW>(
+            model.trainable_variables(),
+            AdamWOptions{.lr = w.lr, .betas = {0.9, 0.99}, .eps = 1e-8, .weight_decay = 0.1}),
+        std::make_unique<SparseCategoricalCrossentropy>(CrossentropyOptions{.from_logits = true}),
+        {"accuracy"});
+    return model;
+  }
   if (w.model == "resnet") {  // exactly the CLI's `--model resnet`
     Model model(network_from_config(cli::resnet_config("resnet", {1, 28, 28}, 10), seed));
-    model.compile(std::make_unique<SGD>(model.trainable_variables(),
-                                        SGDOptions{.lr = w.lr, .momentum = 0.9, .weight_decay = 5e-4}),
-                  std::make_unique<SparseCategoricalCrossentropy>(
-                      CrossentropyOptions{.from_logits = true}),
-                  {"accuracy"});
+    model.compile(
+        std::make_unique<SGD>(model.trainable_variables(),
+                              SGDOptions{.lr = w.lr, .momentum = 0.9, .weight_decay = 5e-4}),
+        std::make_unique<SparseCategoricalCrossentropy>(CrossentropyOptions{.from_logits = true}),
+        {"accuracy"});
     return model;
   }
   Model model(seed);
@@ -151,9 +177,18 @@ Model build(const Workload& w, std::uint64_t seed) {
 int run_workload(const std::string& id, int epochs, std::int64_t samples, std::uint64_t seed) {
   const Workload& w = workloads().at(id);
   TrainTestSplit data;
+  std::int64_t classes = 10;
   if (w.model == "tutorial") {
     data.train = tutorial_two_class(1);
     data.test = tutorial_two_class(2);
+  } else if (w.model == "gpt") {  // Debian's fortunes, the last 10% of the characters held out
+    cli::DataSpec spec;
+    spec.source = "text";
+    spec.context = 128;
+    cli::LoadedData text = cli::load_data(spec);
+    data.train = std::move(text.train);
+    data.test = std::move(*text.test);
+    classes = text.vocabulary->size();
   } else {
     data = load_fashion_mnist();
   }
@@ -162,31 +197,33 @@ int run_workload(const std::string& id, int epochs, std::int64_t samples, std::u
     std::iota(first.begin(), first.end(), 0);
     data.train = subset(data.train, first);
   }
-  Model model = build(w, seed);
+  Model model = build(w, seed, classes);
   const int run_epochs = epochs > 0 ? epochs : w.epochs;
   std::shared_ptr<Schedule> schedule;
+  const std::int64_t steps =
+      schedule_length(data.train.size(), w.batch_size, run_epochs, ScheduleInterval::step);
   if (w.optimizer == "sgd-onecycle")  // PyTorch's OneCycleLR with its defaults, stepped per batch
-    schedule = std::make_shared<OneCycleLR>(
-        w.lr, OneCycleLROptions{.total_steps = schedule_length(data.train.size(), w.batch_size,
-                                                               run_epochs, ScheduleInterval::step)});
+    schedule = std::make_shared<OneCycleLR>(w.lr, OneCycleLROptions{.total_steps = steps});
+  if (w.optimizer == "adamw-cosine")  // tune's "cosine": warmup over 5% from η/25, cosine to 0
+    schedule = make_schedule_preset("cosine", nlohmann::json::object(), w.lr, steps, true);
   const auto start = Clock::now();
-  const History history =
-      model.fit(data.train, {.epochs = run_epochs,
-                             .batch_size = w.batch_size,
-                             .verbose = 0,
-                             .schedule = schedule});
+  const History history = model.fit(
+      data.train,
+      {.epochs = run_epochs, .batch_size = w.batch_size, .verbose = 0, .schedule = schedule});
   const double total = std::chrono::duration<double>(Clock::now() - start).count();
   nlohmann::json epoch_seconds = nlohmann::json::array();
   for (const Logs& logs : history.epochs)
     epoch_seconds.push_back(logs.get("seconds").value_or(0.0));
   const auto test = model.evaluate(data.test, 1000);
-  const double flops_per_sample = training_flops(w.model);
+  const double flops_per_sample = training_flops(w.model, classes);
   const nlohmann::json out = {
       {"workload", id},
       {"side", "descent"},
       {"epoch_seconds", epoch_seconds},
       {"total_seconds", total},
       {"test_accuracy", test.at("accuracy")},
+      {"test_loss", test.at("loss")},
+      {"steps", steps},
       {"epoch_gflop", flops_per_sample * static_cast<double>(data.train.size()) / 1e9},
       {"threads", num_threads()},
       {"diverged", history.diverged},

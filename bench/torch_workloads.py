@@ -6,10 +6,12 @@ caller before Python starts, flush-to-zero on). Prints one JSON object, as the d
     torch_workloads.py W1 [--epochs N] [--samples N] [--threads N]
     torch_workloads.py W6 [--samples N] [--threads N]      eight one-epoch SGD runs, one after another
     torch_workloads.py W7 [--epochs N] [--samples N] [--seed N]   the small ResNet, one-cycle SGD
+    torch_workloads.py W8 [--epochs N] [--samples N] [--seed N]   the character GPT on fortunes
 """
 import argparse
 import gzip
 import json
+import math
 import os
 import time
 
@@ -27,6 +29,7 @@ WORKLOADS = {  # model, optimizer, lr, batch, epochs
     "W5": ("tutorial", "adam", 1e-4, 10, 30),
     "W6": ("mlp", "sgd", None, 128, 1),
     "W7": ("resnet", "sgd-onecycle", 0.1, 128, 10),
+    "W8": ("gpt", "adamw-cosine", 1e-3, 64, 7),
 }
 
 
@@ -89,6 +92,91 @@ def resnet(widths=(16, 32, 64), outputs=10):
     return nn.Sequential(*layers)
 
 
+FORTUNES = "/usr/share/games/fortunes"
+CONTEXT = 128
+
+
+def fortunes_windows():
+    """descent's `--data text` (src/cli/data_source.cpp): the fortunes files but the .dat and .u8
+    indexes, in name order; the sorted code points as the vocabulary; the first 90% of the
+    characters in windows of CONTEXT (targets: the next characters), the last 10% held out."""
+    names = sorted(n for n in os.listdir(FORTUNES) if os.path.isfile(os.path.join(FORTUNES, n))
+                   and not n.endswith((".dat", ".u8")))
+    text = "".join(open(os.path.join(FORTUNES, n), encoding="utf-8").read() for n in names)
+    vocabulary = sorted(set(text))
+    index = {c: i for i, c in enumerate(vocabulary)}
+    tokens = torch.tensor([index[c] for c in text], dtype=torch.int64)
+    split = int(len(tokens) * 0.9)
+
+    def windows(part):
+        n = (len(part) - 1) // CONTEXT
+        x = part[:n * CONTEXT].view(n, CONTEXT)
+        y = part[1:n * CONTEXT + 1].view(n, CONTEXT)
+        return x, y
+
+    x, y = windows(tokens[:split])
+    tx, ty = windows(tokens[split:])
+    return x, y, tx, ty, len(vocabulary)
+
+
+class Block(nn.Module):
+    """A pre-norm block of descent's `--model gpt`: x + MHA_causal(LN(x)), x + MLP(LN(x))."""
+
+    def __init__(self, dim, heads):
+        super().__init__()
+        self.ln1 = nn.LayerNorm(dim)
+        self.attention = nn.MultiheadAttention(dim, heads, batch_first=True)
+        self.ln2 = nn.LayerNorm(dim)
+        self.mlp = nn.Sequential(nn.Linear(dim, 4 * dim), nn.GELU(), nn.Linear(4 * dim, dim))
+
+    def forward(self, x, mask):
+        y = self.ln1(x)
+        x = x + self.attention(y, y, y, attn_mask=mask, need_weights=False)[0]
+        return x + self.mlp(self.ln2(x))
+
+
+class Gpt(nn.Module):
+    """`gpt:layers=4,heads=4,dim=128,context=128`: embeddings and Dense kernels N(0, 0.02²),
+    biases 0, the attention as nn.MultiheadAttention starts, an untied output without bias."""
+
+    def __init__(self, vocabulary, layers=4, heads=4, dim=128):
+        super().__init__()
+        self.tokens = nn.Embedding(vocabulary, dim)
+        self.positions = nn.Parameter(torch.zeros(CONTEXT, dim))
+        self.blocks = nn.ModuleList(Block(dim, heads) for _ in range(layers))
+        self.ln = nn.LayerNorm(dim)
+        self.head = nn.Linear(dim, vocabulary, bias=False)
+        for module in self.modules():
+            if isinstance(module, nn.Linear):
+                nn.init.normal_(module.weight, std=0.02)
+                if module.bias is not None:
+                    nn.init.zeros_(module.bias)
+        nn.init.normal_(self.tokens.weight, std=0.02)
+        nn.init.normal_(self.positions, std=0.02)
+        self.register_buffer("mask", torch.triu(torch.ones(CONTEXT, CONTEXT, dtype=torch.bool), 1))
+
+    def forward(self, x):
+        h = self.tokens(x) + self.positions[:x.shape[1]]
+        for block in self.blocks:
+            h = block(h, self.mask[:x.shape[1], :x.shape[1]])
+        return self.head(self.ln(h))
+
+
+def keras_cosine(peak, steps):
+    """tune's "cosine" preset: linear warmup over 5% of the steps from peak/25, then cosine decay
+    to 0 (Keras's CosineDecay with warmup, as optim/schedule/cosine_decay.cpp computes it)."""
+    warmup = max(1, steps // 20)
+    decay = max(1, steps - warmup)
+    initial = peak / 25
+
+    def lr(t):
+        step = min(t, decay + warmup)
+        if step < warmup:
+            return (peak - initial) * step / warmup + initial
+        return peak * 0.5 * (1 + math.cos(math.pi * (step - warmup) / decay))
+    return lambda t: lr(t) / peak  # LambdaLR multiplies the optimizer's η
+
+
 def build(kind):
     if kind == "resnet":
         return resnet()
@@ -113,7 +201,8 @@ def train(model, optimizer, x, y, batch, epochs, schedule=None):
         for i in range(0, n, batch):
             idx = order[i:i + batch]
             optimizer.zero_grad(set_to_none=True)
-            loss = loss_fn(model(x[idx]), y[idx])
+            out = model(x[idx])
+            loss = loss_fn(out.reshape(-1, out.shape[-1]), y[idx].reshape(-1))
             loss.backward()
             optimizer.step()
             if schedule is not None:
@@ -122,12 +211,21 @@ def train(model, optimizer, x, y, batch, epochs, schedule=None):
     return seconds
 
 
-def accuracy(model, x, y):
+def evaluate(model, x, y):
+    """Test accuracy and mean cross-entropy, per sample or per token (a language model)."""
     model.eval()  # batch normalization: the running statistics
+    correct, loss = 0, 0.0
     with torch.no_grad():
-        correct = sum(int((model(x[i:i + 1000]).argmax(1) == y[i:i + 1000]).sum())
-                      for i in range(0, x.shape[0], 1000))
-    return correct / x.shape[0]
+        for i in range(0, x.shape[0], 1000):
+            out = model(x[i:i + 1000])
+            out, target = out.reshape(-1, out.shape[-1]), y[i:i + 1000].reshape(-1)
+            correct += int((out.argmax(-1) == target).sum())
+            loss += float(nn.functional.cross_entropy(out, target, reduction="sum"))
+    return correct / y.numel(), loss / y.numel()
+
+
+def accuracy(model, x, y):
+    return evaluate(model, x, y)[0]
 
 
 def peak_rss_mib():
@@ -153,9 +251,12 @@ def main():
     torch.manual_seed(args.seed)
     kind, opt, lr, batch, epochs = WORKLOADS[args.workload]
     epochs = args.epochs or epochs
+    vocabulary = 0
     if kind == "tutorial":
         x, y = tutorial(1)
         tx, ty = tutorial(2)
+    elif kind == "gpt":
+        x, y, tx, ty, vocabulary = fortunes_windows()
     else:
         x, y, tx, ty = fashion_mnist()
     if args.samples:
@@ -174,21 +275,29 @@ def main():
         result["test_accuracy"] = max(finals)
         result["epoch_seconds"] = [time.perf_counter() - start]
     else:
-        model = build(kind)
+        model = Gpt(vocabulary) if kind == "gpt" else build(kind)
+        steps = epochs * ((x.shape[0] + batch - 1) // batch)
         schedule = None
         if opt == "adam":
             optimizer = torch.optim.Adam(model.parameters(), lr=lr)
         elif opt == "sgd-onecycle":  # η and momentum cycled (0.95 → 0.85 → 0.95) over the run
             optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9,
                                         weight_decay=5e-4)
-            steps = epochs * ((x.shape[0] + batch - 1) // batch)
             schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr,
                                                            total_steps=steps)
+        elif opt == "adamw-cosine":  # decay on matrices only, as descent's default groups
+            matrices = [p for p in model.parameters() if p.dim() >= 2]
+            others = [p for p in model.parameters() if p.dim() < 2]
+            optimizer = torch.optim.AdamW([{"params": matrices, "weight_decay": 0.1},
+                                           {"params": others, "weight_decay": 0.0}],
+                                          lr=lr, betas=(0.9, 0.99), eps=1e-8)
+            schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, keras_cosine(lr, steps))
         else:
             optimizer = torch.optim.SGD(model.parameters(), lr=lr,
                                         momentum=0.9 if opt == "sgd-momentum" else 0.0)
         result["epoch_seconds"] = train(model, optimizer, x, y, batch, epochs, schedule)
-        result["test_accuracy"] = accuracy(model, tx, ty)
+        result["test_accuracy"], result["test_loss"] = evaluate(model, tx, ty)
+        result["steps"] = steps
     result["total_seconds"] = time.perf_counter() - start
     result["peak_rss_mib"] = peak_rss_mib()
     print(json.dumps(result))
