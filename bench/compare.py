@@ -21,7 +21,8 @@ ROOT = os.path.dirname(HERE)
 WORKLOADS = ["W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8"]
 # Workloads timed in all (seconds for the whole job), the others per epoch.
 TOTAL_TIMED = {"W5", "W6"}
-TARGETS = {"W1": 2.0, "W2": 3.0, "W3": 2.0, "W4": 1.5, "W5": 30.0, "W6": 3.0, "W7": 1.5, "W8": 1.5}
+TARGETS = {"W1": 2.0, "W2": 3.0, "W3": 2.0, "W4": 1.5, "W5": 30.0, "W6": 3.0, "W7": 1.5,
+           "W8": 1.5}
 
 
 def run_measured(command, env):
