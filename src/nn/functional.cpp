@@ -330,6 +330,15 @@ std::vector<Variable> Functional::forward_all(const std::vector<Variable>& input
                                         shape_string(sample)));
     values[inputs_[k]] = inputs[k];
   }
+  // A layer's output is let go once its last consumer has run (the model's outputs are kept):
+  // without a tape (evaluation, prediction) nothing else holds it, and a transformer's
+  // intermediates would otherwise all live until the end of the pass.
+  std::vector<std::size_t> last_use(layers_.size(), 0);
+  for (std::size_t i = 0; i < layers_.size(); ++i)
+    for (std::size_t k : inbound_[i])
+      last_use[k] = i;
+  for (std::size_t k : outputs_)
+    last_use[k] = layers_.size();
   std::vector<Variable> args;
   for (std::size_t i = 0; i < layers_.size(); ++i) {
     if (inbound_[i].empty()) continue;  // an input, set above
@@ -337,6 +346,9 @@ std::vector<Variable> Functional::forward_all(const std::vector<Variable>& input
     for (std::size_t k : inbound_[i])
       args.push_back(values[k]);
     values[i] = layers_[i]->forward_inbound(args, training);
+    args.clear();
+    for (std::size_t k : inbound_[i])
+      if (last_use[k] == i) values[k] = Variable();
   }
   std::vector<Variable> out;
   for (std::size_t k : outputs_)
