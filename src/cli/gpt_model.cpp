@@ -21,8 +21,8 @@ constexpr std::int64_t kMaxGptLayers = 1000;
 constexpr const char* kWeightInitializer = "normal:0.02";  // GPT-2's N(0, 0.02²)
 constexpr double kLayerNormEpsilon = 1e-5;                 // PyTorch's LayerNorm, nanoGPT's
 
-std::int64_t positive_integer(const std::string& spec, std::string_view key,
-                              std::string_view text, std::int64_t max) {
+std::int64_t positive_integer(const std::string& spec, std::string_view key, std::string_view text,
+                              std::int64_t max) {
   std::int64_t value = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || error != std::errc() || end != text.data() + text.size() || value <= 0 ||
