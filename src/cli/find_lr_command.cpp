@@ -10,6 +10,7 @@
 #include "cli/exit_codes.h"
 #include "cli/flag_limits.h"
 #include "cli/output.h"
+#include "cli/run_directory_flags.h"
 #include "cli/training_flags.h"
 #include "core/error.h"
 #include "lr/lr_finder.h"
@@ -172,9 +173,7 @@ void add_find_lr_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   sub->add_flag("--val", command->validate,
                 "validation loss at every step (the --validation-split tail, else the test set)");
-  sub->add_option("--out", command->out, "run directory (default: runs/find-lr-<time>)");
-  sub->add_flag("--overwrite", command->overwrite,
-                "replace an existing run directory: its earlier contents are removed");
+  add_run_directory_flags(*sub, command->out, command->overwrite);
   sub->add_flag("--json", command->output.json, "print one JSON object with the results");
   sub->add_flag("--quiet", command->output.quiet, "no progress line");
   sub->callback([command, &exit_code] { exit_code = run_find_lr(*command); });

@@ -10,6 +10,7 @@
 #include "cli/exit_codes.h"
 #include "cli/flag_limits.h"
 #include "cli/output.h"
+#include "cli/run_directory_flags.h"
 #include "cli/saved_run.h"
 #include "cli/thread_flag.h"
 #include "cli/training_flags.h"
@@ -256,9 +257,7 @@ void add_sharpness_command(CLI::App& app, int& exit_code) {
   sub->add_flag("--batch-statistics", command->batch_statistics,
                 "BatchNormalization on each batch's own statistics (batches of --batch-size), as "
                 "in training, instead of its running statistics");
-  sub->add_option("--out", command->out, "run directory (default: runs/sharpness-<time>)");
-  sub->add_flag("--overwrite", command->overwrite,
-                "replace an existing run directory: its earlier contents are removed");
+  add_run_directory_flags(*sub, command->out, command->overwrite);
   sub->add_flag("--json", command->output.json, "print one JSON object with the results");
   sub->add_flag("--quiet", command->output.quiet, "no progress output");
   sub->callback([command, &exit_code] { exit_code = run_sharpness(*command); });

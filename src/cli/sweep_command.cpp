@@ -15,6 +15,7 @@
 #include "cli/lr_list.h"
 #include "cli/memory_check.h"
 #include "cli/output.h"
+#include "cli/run_directory_flags.h"
 #include "cli/thread_flag.h"
 #include "cli/training_flags.h"
 #include "core/error.h"
@@ -289,9 +290,7 @@ void add_sweep_command(CLI::App& app, int& exit_code) {
                   "bound 2/λmax (2(1+μ)/λmax with momentum) on the charts (docs/sharpness.md)");
   sub->add_option("--resume", command->resume,
                   "finish the sweep in RUN_DIR: only the runs it had not finished are trained");
-  sub->add_option("--out", command->out, "run directory (default: runs/sweep-<time>)");
-  sub->add_flag("--overwrite", command->overwrite,
-                "replace an existing run directory: its earlier contents are removed");
+  add_run_directory_flags(*sub, command->out, command->overwrite);
   sub->add_flag("--json", command->output.json, "print one JSON object with the results");
   sub->add_flag("--quiet", command->output.quiet, "no progress lines");
   sub->callback([command, sub, &exit_code] { exit_code = run_sweep_command(*command, *sub); });

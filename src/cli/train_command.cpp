@@ -8,6 +8,7 @@
 #include "cli/checkpoint_flags.h"
 #include "cli/exit_codes.h"
 #include "cli/output.h"
+#include "cli/run_directory_flags.h"
 #include "cli/training_flags.h"
 #include "cli/training_run.h"
 #include "core/error.h"
@@ -181,7 +182,6 @@ void add_train_command(CLI::App& app, int& exit_code) {
   add_checkpoint_flags(*sub, command->checkpoints);
   sub->add_option("--resume", command->resume,
                   "continue the run in RUN_DIR from its last checkpoint, with its own settings");
-  sub->add_option("--out", command->out, "run directory (default: runs/train-<time>)");
   sub->add_option("--track-sharpness", command->track_every,
                   "every N optimizer steps, the exact λmax of the training loss on a fixed subset, "
                   "against the threshold 2(1+μ)/η (Adam, AdamW: λmax of P⁻¹H against "
@@ -189,8 +189,7 @@ void add_train_command(CLI::App& app, int& exit_code) {
   sub->add_option("--track-sharpness-samples", command->track_samples,
                   "training samples the tracked λmax is measured on (the first N)")
       ->capture_default_str();
-  sub->add_flag("--overwrite", command->overwrite,
-                "replace an existing run directory: its earlier contents are removed");
+  add_run_directory_flags(*sub, command->out, command->overwrite);
   sub->add_flag("--json", command->output.json, "print one JSON object with the results");
   sub->add_flag("--quiet", command->output.quiet, "no progress bar");
   sub->callback([command, sub, &exit_code] { exit_code = run_train(*command, *sub); });

@@ -10,6 +10,7 @@
 #include "cli/flag_limits.h"
 #include "cli/memory_check.h"
 #include "cli/output.h"
+#include "cli/run_directory_flags.h"
 #include "cli/thread_flag.h"
 #include "cli/training_flags.h"
 #include "cli/training_run.h"
@@ -435,9 +436,7 @@ void add_tune_command(CLI::App& app, int& exit_code) {
   sub->add_option("--resume", command->resume,
                   "finish the tune run in RUN_DIR: finished stages and sweep runs are kept, the "
                   "final training goes on from its last checkpoint");
-  sub->add_option("--out", command->out, "run directory (default: runs/tune-<time>)");
-  sub->add_flag("--overwrite", command->overwrite,
-                "replace an existing run directory: its earlier contents are removed");
+  add_run_directory_flags(*sub, command->out, command->overwrite);
   sub->add_flag("--json", command->output.json, "print one JSON object with the results");
   sub->add_flag("--quiet", command->output.quiet, "no progress output");
   sub->callback([command, sub, &exit_code] { exit_code = run_tune(*command, *sub); });

@@ -11,6 +11,7 @@
 #include "cli/flag_limits.h"
 #include "cli/output.h"
 #include "cli/output_file.h"
+#include "cli/run_directory_flags.h"
 #include "cli/training_flags.h"
 #include "core/error.h"
 #include "lr/valley.h"
@@ -155,9 +156,7 @@ void add_valley_command(CLI::App& app, int& exit_code) {
   sub->add_option("--opt", command->optimizer_params,
                   "other optimizer hyperparameter, KEY=VALUE (repeatable)");
   sub->add_option("--csv", command->csv, "also write the trajectories to this CSV file");
-  sub->add_option("--out", command->out, "run directory (default: runs/valley-<time>)");
-  sub->add_flag("--overwrite", command->overwrite,
-                "replace an existing run directory: its earlier contents are removed");
+  add_run_directory_flags(*sub, command->out, command->overwrite);
   sub->add_flag("--json", command->output.json, "print one JSON object with the results");
   sub->callback([command, &exit_code] { exit_code = run_valley_command(*command); });
 }

@@ -24,6 +24,12 @@ std::string timestamp() {
   return text;
 }
 
+void make_directories(const fs::path& path) {
+  std::error_code error;
+  fs::create_directories(path, error);
+  if (error) throw IoError(fmt::format("cannot create {}: {}", path.string(), error.message()));
+}
+
 // Replacing a run directory removes everything the earlier run left: a stale history.json beside a
 // new tune's results.json would be reported as one run. Only a directory a descent command made
 // is emptied, so `--out . --overwrite` cannot wipe a user's working directory.
@@ -66,8 +72,7 @@ RunDirectory::RunDirectory(const fs::path& path, const std::string& command, boo
       }
     }
   }
-  fs::create_directories(path_, error);
-  if (error) throw IoError(fmt::format("cannot create {}: {}", path_.string(), error.message()));
+  make_directories(path_);
 }
 
 void RunDirectory::write_json(const std::string& name, const nlohmann::json& value) const {
@@ -84,9 +89,7 @@ RunDirectory RunDirectory::existing(const fs::path& path) {
 }
 
 RunDirectory RunDirectory::stage(const fs::path& path) {
-  std::error_code error;
-  fs::create_directories(path, error);
-  if (error) throw IoError(fmt::format("cannot create {}: {}", path.string(), error.message()));
+  make_directories(path);
   RunDirectory run;
   run.path_ = path;
   return run;
