@@ -199,7 +199,7 @@ SweepResult run_sweep(const std::function<std::unique_ptr<Model>(double lr)>& ma
     SweepRun& run = result.runs[i];
     run.verdict = judgements[i].verdict;
     run.reason = judgements[i].reason;
-    const double loss = options.validation ? run.final_val_loss() : run.final_loss();
+    const double loss = run.compared_loss(options.validation != nullptr);
     if (run.verdict != Verdict::diverged && std::isfinite(loss) && loss < best_loss) {
       best_loss = loss;
       result.best_lr = run.lr;

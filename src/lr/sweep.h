@@ -59,6 +59,11 @@ struct SweepRun {
   double final_loss() const;
   // The last epoch's "val_loss"; NaN without validation.
   double final_val_loss() const;
+  // What runs are compared by: final_val_loss() when the sweep had validation data, else
+  // final_loss().
+  double compared_loss(bool by_validation) const {
+    return by_validation ? final_val_loss() : final_loss();
+  }
   // The first validation metric other than val_loss, at its best epoch; nullopt without one.
   std::optional<MetricValue> best_val_metric() const;
 };

@@ -26,9 +26,7 @@ SweepChoice choose_from_sweep(const SweepResult& result, bool by_validation, dou
       !(tolerance >= 0))
     throw InvalidArgument(
         "choose_from_sweep: needs runs sorted by η, a best η and a tolerance >= 0");
-  const auto loss_of = [&](const SweepRun& run) {
-    return by_validation ? run.final_val_loss() : run.final_loss();
-  };
+  const auto loss_of = [&](const SweepRun& run) { return run.compared_loss(by_validation); };
   const auto runs = std::span(result.runs);
   const auto best = std::find_if(runs.begin(), runs.end(),
                                  [&](const SweepRun& r) { return r.lr == *result.best_lr; });

@@ -22,9 +22,7 @@ SweepConfidence sweep_confidence(const SweepResult& result, bool by_validation, 
   if (!(tolerance >= 0))
     throw InvalidArgument(
         fmt::format("sweep_confidence: tolerance must be >= 0, got {}", tolerance));
-  const auto loss_of = [&](const SweepRun& run) {
-    return by_validation ? run.final_val_loss() : run.final_loss();
-  };
+  const auto loss_of = [&](const SweepRun& run) { return run.compared_loss(by_validation); };
   double best_loss = NAN;
   double lowest = INFINITY;
   double highest = 0;

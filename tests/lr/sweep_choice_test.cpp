@@ -4,19 +4,14 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
+#include "judged_run.h"
 
 namespace descent {
 namespace {
 
 using ::testing::HasSubstr;
 
-SweepRun run_with(double lr, double val_loss, Verdict verdict = Verdict::good) {
-  SweepRun run{.lr = lr, .history = {}, .verdict = verdict, .reason = "", .seconds = 0};
-  Logs epoch;
-  epoch.set("val_loss", val_loss);
-  run.history.epochs.push_back(epoch);
-  return run;
-}
+using testing::judged_run;
 
 SweepChoice choose(std::vector<SweepRun> runs, double best) {
   const SweepResult result{.runs = std::move(runs), .best_lr = best};
@@ -24,14 +19,16 @@ SweepChoice choose(std::vector<SweepRun> runs, double best) {
 }
 
 TEST(SweepChoice, TheBestRunsEtaWhenNoRuleMovesIt) {
-  const SweepChoice c = choose({run_with(0.01, 0.9), run_with(0.1, 0.4), run_with(1, 0.8)}, 0.1);
+  const SweepChoice c =
+      choose({judged_run(0.01, 0.9), judged_run(0.1, 0.4), judged_run(1, 0.8)}, 0.1);
   EXPECT_EQ(c.lr, 0.1);
   EXPECT_EQ(c.why, "");
 }
 
 TEST(SweepChoice, TheSmallestEtaWithinTheToleranceOfTheBest) {
   const SweepChoice c = choose(
-      {run_with(0.01, 0.9), run_with(0.03, 0.41), run_with(0.1, 0.4), run_with(0.3, 0.8)}, 0.1);
+      {judged_run(0.01, 0.9), judged_run(0.03, 0.41), judged_run(0.1, 0.4), judged_run(0.3, 0.8)},
+      0.1);
   EXPECT_EQ(c.lr, 0.03);
   EXPECT_EQ(c.why,
             "the smallest η within 5% of the loss at η = 0.1, their differences being noise");
@@ -39,29 +36,29 @@ TEST(SweepChoice, TheSmallestEtaWithinTheToleranceOfTheBest) {
 
 TEST(SweepChoice, OneEtaDownFromAnUnstableNeighbour) {
   for (Verdict above : {Verdict::diverged, Verdict::too_high}) {
-    const SweepChoice c = choose(
-        {run_with(0.01, 0.9), run_with(0.03, 0.6), run_with(0.1, 0.4), run_with(0.3, 5, above)},
-        0.1);
+    const SweepChoice c = choose({judged_run(0.01, 0.9), judged_run(0.03, 0.6),
+                                  judged_run(0.1, 0.4), judged_run(0.3, 5, above)},
+                                 0.1);
     EXPECT_EQ(c.lr, 0.03);
     EXPECT_THAT(c.why, HasSubstr("one η down from 0.1, next to η = 0.3, which was"));
   }
   // Not onto a diverged run, and not off the bottom of the grid.
-  EXPECT_EQ(choose({run_with(0.03, 9, Verdict::diverged), run_with(0.1, 0.4),
-                    run_with(0.3, 5, Verdict::diverged)},
+  EXPECT_EQ(choose({judged_run(0.03, 9, Verdict::diverged), judged_run(0.1, 0.4),
+                    judged_run(0.3, 5, Verdict::diverged)},
                    0.1)
                 .lr,
             0.1);
-  EXPECT_EQ(choose({run_with(0.1, 0.4), run_with(0.3, 5, Verdict::diverged)}, 0.1).lr, 0.1);
+  EXPECT_EQ(choose({judged_run(0.1, 0.4), judged_run(0.3, 5, Verdict::diverged)}, 0.1).lr, 0.1);
 }
 
 TEST(SweepChoice, BothRulesInTurn) {
-  const SweepChoice c = choose({run_with(0.01, 0.9), run_with(0.03, 0.6), run_with(0.1, 0.41),
-                                run_with(0.3, 0.4), run_with(1, 5, Verdict::too_high)},
+  const SweepChoice c = choose({judged_run(0.01, 0.9), judged_run(0.03, 0.6), judged_run(0.1, 0.41),
+                                judged_run(0.3, 0.4), judged_run(1, 5, Verdict::too_high)},
                                0.3);
   // Within 5% of 0.4: 0.1 and 0.3, so 0.1; its neighbour above, 0.3, is stable: no step down.
   EXPECT_EQ(c.lr, 0.1);
-  const SweepChoice d = choose({run_with(0.01, 0.9), run_with(0.03, 0.6), run_with(0.1, 0.41),
-                                run_with(0.3, 7, Verdict::too_high), run_with(1, 0.4)},
+  const SweepChoice d = choose({judged_run(0.01, 0.9), judged_run(0.03, 0.6), judged_run(0.1, 0.41),
+                                judged_run(0.3, 7, Verdict::too_high), judged_run(1, 0.4)},
                                1);
   EXPECT_EQ(d.lr, 0.03);
   EXPECT_THAT(d.why, HasSubstr("; then one η down from 0.1"));
@@ -71,8 +68,8 @@ TEST(SweepChoice, BothRulesInTurn) {
 // and its final run ended at a test loss of 452.
 TEST(SweepChoice, NeverAnUnstableRunWhileAStableOneExists) {
   const SweepChoice c =
-      choose({run_with(0.01, 0.9), run_with(0.05, 0.5), run_with(0.1, 0.45),
-              run_with(0.4, 0.3, Verdict::too_high), run_with(1, 9, Verdict::diverged)},
+      choose({judged_run(0.01, 0.9), judged_run(0.05, 0.5), judged_run(0.1, 0.45),
+              judged_run(0.4, 0.3, Verdict::too_high), judged_run(1, 9, Verdict::diverged)},
              0.4);
   // Anchored at 0.1, the best stable run; 0.05 is not within 5% of it; 0.1's neighbour above is
   // unstable, so one η down.
@@ -81,12 +78,13 @@ TEST(SweepChoice, NeverAnUnstableRunWhileAStableOneExists) {
                                "η = 0.1; then one η down from 0.1"));
   // With no stable run at all, the best one stands.
   EXPECT_EQ(
-      choose({run_with(0.1, 0.5, Verdict::too_high), run_with(1, 0.3, Verdict::too_high)}, 1).lr,
+      choose({judged_run(0.1, 0.5, Verdict::too_high), judged_run(1, 0.3, Verdict::too_high)}, 1)
+          .lr,
       1);
 }
 
 TEST(SweepChoice, NeedsSortedRunsAndABest) {
-  const SweepResult unsorted{.runs = {run_with(1, 0.5), run_with(0.1, 0.4)}, .best_lr = 0.1};
+  const SweepResult unsorted{.runs = {judged_run(1, 0.5), judged_run(0.1, 0.4)}, .best_lr = 0.1};
   EXPECT_THROW(choose_from_sweep(unsorted, true), InvalidArgument);
 }
 

@@ -10,6 +10,7 @@
 
 #include "core/error.h"
 #include "data/synthetic.h"
+#include "judged_run.h"
 #include "lr/sweep_confidence.h"
 #include "nn/dense.h"
 #include "optim/sgd.h"
@@ -20,27 +21,21 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-// A run with only what the choice reads: its η, verdict and last validation loss.
-SweepRun run_at(double lr, double val_loss, Verdict verdict = Verdict::good) {
-  SweepRun run{.lr = lr, .history = {}, .verdict = verdict, .reason = "", .seconds = 0};
-  Logs epoch;
-  epoch.set("val_loss", val_loss);
-  run.history.epochs.push_back(epoch);
-  return run;
-}
+using testing::judged_run;
 
 SweepResult result_of(std::vector<SweepRun> runs, std::optional<double> best) {
   return {.runs = std::move(runs), .best_lr = best};
 }
 
 TEST(BeyondTheEdge, ContinuesTheGridsSpacingPastTheEdgeOfTheBest) {
-  const SweepResult low = result_of({run_at(0.1, 0.5), run_at(0.01, 0.2), run_at(1, 0.9)}, 0.01);
+  const SweepResult low =
+      result_of({judged_run(0.1, 0.5), judged_run(0.01, 0.2), judged_run(1, 0.9)}, 0.01);
   const std::vector<double> below = beyond_the_edge(low, 2);
   ASSERT_EQ(below.size(), 2u);
   EXPECT_DOUBLE_EQ(below[0], 1e-3);
   EXPECT_DOUBLE_EQ(below[1], 1e-4);
 
-  const SweepResult high = result_of({run_at(1, 0.5), run_at(2, 0.2)}, 2);
+  const SweepResult high = result_of({judged_run(1, 0.5), judged_run(2, 0.2)}, 2);
   const std::vector<double> above = beyond_the_edge(high, 3);
   ASSERT_EQ(above.size(), 3u);
   EXPECT_DOUBLE_EQ(above[0], 4);
@@ -49,9 +44,10 @@ TEST(BeyondTheEdge, ContinuesTheGridsSpacingPastTheEdgeOfTheBest) {
 
 TEST(BeyondTheEdge, NothingWhenTheBestIsInsideOrThereIsNone) {
   EXPECT_TRUE(
-      beyond_the_edge(result_of({run_at(1, 0.5), run_at(2, 0.2), run_at(4, 0.3)}, 2), 2).empty());
-  EXPECT_TRUE(
-      beyond_the_edge(result_of({run_at(1, 0.5), run_at(2, 0.2)}, std::nullopt), 2).empty());
+      beyond_the_edge(result_of({judged_run(1, 0.5), judged_run(2, 0.2), judged_run(4, 0.3)}, 2), 2)
+          .empty());
+  EXPECT_TRUE(beyond_the_edge(result_of({judged_run(1, 0.5), judged_run(2, 0.2)}, std::nullopt), 2)
+                  .empty());
 }
 
 // SGD on moons from η far too small: the largest η of the grid is always the best, so the grid
@@ -133,9 +129,11 @@ TEST(WideningSweep, RefusesAGridOfOneOrABadWidening) {
 }
 
 TEST(SweepConfidence, HighWhenTheBestIsInsideAndTheNearBestLieWithinADecade) {
-  const SweepConfidence c = sweep_confidence(
-      result_of({run_at(0.01, 0.9), run_at(0.03, 0.41), run_at(0.1, 0.4), run_at(0.3, 0.8)}, 0.1),
-      true);
+  const SweepConfidence c =
+      sweep_confidence(result_of({judged_run(0.01, 0.9), judged_run(0.03, 0.41),
+                                  judged_run(0.1, 0.4), judged_run(0.3, 0.8)},
+                                 0.1),
+                       true);
   EXPECT_EQ(c.level, "high");
   EXPECT_THAT(c.near_best, ElementsAre(0.03, 0.1));
   EXPECT_FALSE(c.at_edge);
@@ -145,22 +143,22 @@ TEST(SweepConfidence, HighWhenTheBestIsInsideAndTheNearBestLieWithinADecade) {
 }
 
 TEST(SweepConfidence, MediumWhenTheNearBestSpanMoreThanADecade) {
-  const SweepConfidence c =
-      sweep_confidence(result_of({run_at(1e-3, 0.9), run_at(1e-2, 0.404), run_at(0.1, 0.4),
-                                  run_at(1, 0.41), run_at(10, 5, Verdict::diverged)},
-                                 0.1),
-                       true);
+  const SweepConfidence c = sweep_confidence(
+      result_of({judged_run(1e-3, 0.9), judged_run(1e-2, 0.404), judged_run(0.1, 0.4),
+                 judged_run(1, 0.41), judged_run(10, 5, Verdict::diverged)},
+                0.1),
+      true);
   EXPECT_EQ(c.level, "medium");
   EXPECT_THAT(c.near_best, ElementsAre(1e-2, 0.1, 1));
   EXPECT_THAT(c.summary, HasSubstr("a factor 100"));
 }
 
 TEST(SweepConfidence, MediumWhenAWorseRunLiesBetweenTheNearBest) {
-  const SweepConfidence c =
-      sweep_confidence(result_of({run_at(0.01, 0.9), run_at(0.02, 0.41), run_at(0.04, 0.6),
-                                  run_at(0.08, 0.4), run_at(0.16, 0.8)},
-                                 0.08),
-                       true);
+  const SweepConfidence c = sweep_confidence(
+      result_of({judged_run(0.01, 0.9), judged_run(0.02, 0.41), judged_run(0.04, 0.6),
+                 judged_run(0.08, 0.4), judged_run(0.16, 0.8)},
+                0.08),
+      true);
   EXPECT_EQ(c.level, "medium");
   EXPECT_THAT(c.near_best, ElementsAre(0.02, 0.08));
   EXPECT_THAT(c.summary, HasSubstr("η = 0.04 between them did worse"));
@@ -168,16 +166,16 @@ TEST(SweepConfidence, MediumWhenAWorseRunLiesBetweenTheNearBest) {
 
 TEST(SweepConfidence, LowAtAnEdgeOrWithOneFinishedRun) {
   const SweepConfidence edge =
-      sweep_confidence(result_of({run_at(0.1, 0.5), run_at(1, 0.3)}, 1), true);
+      sweep_confidence(result_of({judged_run(0.1, 0.5), judged_run(1, 0.3)}, 1), true);
   EXPECT_EQ(edge.level, "low");
   EXPECT_TRUE(edge.at_edge);
   EXPECT_EQ(edge.summary,
             "low: the best η (1) is the highest the sweep tried; a better one may lie beyond it");
-  const SweepConfidence alone = sweep_confidence(
-      result_of(
-          {run_at(0.1, 0.5), run_at(1, NAN, Verdict::diverged), run_at(10, NAN, Verdict::diverged)},
-          0.1),
-      true);
+  const SweepConfidence alone =
+      sweep_confidence(result_of({judged_run(0.1, 0.5), judged_run(1, NAN, Verdict::diverged),
+                                  judged_run(10, NAN, Verdict::diverged)},
+                                 0.1),
+                       true);
   EXPECT_EQ(alone.level, "low");
   EXPECT_THAT(alone.summary, HasSubstr("fewer than two runs"));
   // A diverged run's loss never counts, however low it was when it stopped.
@@ -185,7 +183,8 @@ TEST(SweepConfidence, LowAtAnEdgeOrWithOneFinishedRun) {
 }
 
 TEST(SweepConfidence, NeedsABest) {
-  EXPECT_THROW(sweep_confidence(result_of({run_at(1, 0.5)}, std::nullopt), true), InvalidArgument);
+  EXPECT_THROW(sweep_confidence(result_of({judged_run(1, 0.5)}, std::nullopt), true),
+               InvalidArgument);
 }
 
 }  // namespace
