@@ -1,8 +1,11 @@
 // Character-level language models on the command line: --data text:FILE, --model gpt:..., the
 // run's vocab.json and bits per character, evaluate, generate, and the LR tools on a tiny gpt.
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <string>
+#include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -214,6 +217,31 @@ TEST(TextModel, TuneRunsOnATinyGptAndItsFinalRunKeepsTheVocabulary) {
   EXPECT_TRUE(fs::exists(dir / "tune" / "final" / "vocab.json"));
   EXPECT_TRUE(run_file_json(dir / "tune" / "final" / "results.json")["test"].contains(
       "bits_per_character"));
+}
+
+// A transformer at a good peak η without warmup is the classic divergence (docs/text.md): tune's
+// final run, and so each sweep run (the final run in small), starts at a small fraction of the
+// chosen η and climbs to it.
+TEST(TextModel, TuneWarmsAGptUpToTheChosenPeak) {
+  const fs::path dir = fresh_dir("text_tune_warmup");
+  const CommandResult r = run_descent("tune " + tiny_gpt_on_text(dir) +
+                                      "--finder-iters 20 --sweep-points 2 --sweep-epochs 1 "
+                                      "--epochs 4 --out " +
+                                      (dir / "tune").string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const double chosen = run_file_json(dir / "tune" / "results.json")["chosen_lr"].get<double>();
+  std::ifstream steps(dir / "tune" / "final" / "steps.csv");
+  std::string line;
+  std::getline(steps, line);  // step,epoch,loss,lr
+  std::vector<double> lrs;
+  while (std::getline(steps, line))
+    lrs.push_back(std::stod(line.substr(line.rfind(',') + 1)));
+  ASSERT_GE(lrs.size(), 10u);
+  EXPECT_NEAR(lrs.front(), chosen / 25, chosen * 1e-9);  // the warmup's start
+  const auto peak = std::max_element(lrs.begin(), lrs.end());
+  EXPECT_NEAR(*peak, chosen, chosen * 0.05);
+  EXPECT_GT(peak - lrs.begin(), 1);  // reached by climbing, not at once
+  EXPECT_TRUE(std::is_sorted(lrs.begin(), peak + 1));
 }
 
 }  // namespace
