@@ -21,6 +21,7 @@ scripts/export_sklearn_datasets.py (Debian's /usr/bin/python3 with python3-sklea
 import argparse
 import concurrent.futures
 import gzip
+import glob
 import hashlib
 import json
 import math
@@ -283,12 +284,15 @@ def parse_tune(printed, run_dir, returncode):
         out["suggestions"] = {rule: s.get("lr") for rule, s in found.get("suggestions", {}).items()}
         out["suggestions"]["suggested"] = found.get("suggested", {}).get("lr")
         out["finder_iters"] = found.get("options", {}).get("iters")
-    sweep = os.path.join(run_dir, "sweep", "sweep.json")
-    if os.path.exists(sweep):
+    # The sweep, and with successive halving (--sweep-rungs) each later rung in sweep/rung-N.
+    sweeps = [os.path.join(run_dir, "sweep", "sweep.json")] + sorted(
+        glob.glob(os.path.join(run_dir, "sweep", "rung-*", "sweep.json")))
+    for sweep in filter(os.path.exists, sweeps):
         with open(sweep) as f:
             swept = json.load(f)
         # A run the divergence guard stopped early counts the steps it took.
-        out["sweep_steps"] = sum(len(r["history"]["steps"]["step"]) for r in swept["runs"])
+        out["sweep_steps"] = out.get("sweep_steps", 0) + sum(
+            len(r["history"]["steps"]["step"]) for r in swept["runs"])
     if printed:
         out["chosen_lr"] = printed.get("chosen_lr")
         out["sweep_lrs"] = printed.get("sweep", {}).get("lrs")
