@@ -345,21 +345,21 @@ int run_tune(const TuneCommand& given, const CLI::App& command) {
     write_sweep_steps_csv(result, dir.file("sweep_steps.csv"));
     if (rung == 0) write_sweep_charts(result, dir.path());
   }
-  // The pick reads the last rung, whose runs trained longest; its confidence the last rung with a
-  // spread to read (two runs or more).
-  const std::size_t last = rungs.size() - 1;
-  const SweepResult& swept = rungs[last];
+  // The pick reads the last rung, whose runs trained longest (or the one before, when every run
+  // of it diverged); its confidence the last rung with a spread to read (two runs or more).
+  const PickedRung picked = rung_to_pick_from(rungs, true);
+  const std::size_t last = picked.rung;
+  const SweepResult& swept = picked.result;
   if (!swept.best_lr)
     throw Diverged(fmt::format(
-        "every sweep run diverged (η from {:.3g} to {:.3g}{}): the range test's suggestion is too "
+        "every sweep run diverged (η from {:.3g} to {:.3g}): the range test's suggestion is too "
         "high for this model; see {}",
-        swept.runs.front().lr, swept.runs.back().lr,
-        last > 0 ? fmt::format(", rung {} of the halving", last + 1) : "",
-        sweep_dir.path().string()));
+        lrs.front(), lrs.back(), sweep_dir.path().string()));
   std::size_t spread_rung = last;
   while (spread_rung > 0 && rungs[spread_rung].runs.size() < 2)
     --spread_rung;
-  const SweepConfidence confidence = sweep_confidence(rungs[spread_rung], true);
+  const SweepConfidence confidence =
+      sweep_confidence(spread_rung == last ? swept : rungs[spread_rung], true);
   const SweepChoice choice = c.cautious_pick ? choose_from_sweep(swept, true)
                                              : SweepChoice{.lr = *swept.best_lr, .why = ""};
   const double chosen = choice.lr;
@@ -377,9 +377,11 @@ int run_tune(const TuneCommand& given, const CLI::App& command) {
     halving_note += fmt::format("{}{} η × {} steps", rung ? " -> " : "", rungs[rung].runs.size(),
                                 budgets[rung].steps);
   const std::string among =
-      last == 0 ? fmt::format("among {} runs", lrs.size())
-                : fmt::format("among the {} η left in the last rung of a successive halving ({})",
-                              swept.runs.size(), halving_note);
+      rungs.size() == 1
+          ? fmt::format("among {} runs", lrs.size())
+          : fmt::format("among the {} η of rung {} of a successive halving ({}{})",
+                        swept.runs.size(), last + 1, halving_note,
+                        last + 1 < rungs.size() ? "; every run of the later rungs diverged" : "");
   const std::string found = fmt::format(
       "the lowest validation loss ({:.4f}) after {} steps{} {} from {:.3g} to {:.3g}{} around the "
       "range test's suggestion {:.3g} ({} rule)",

@@ -45,6 +45,32 @@ std::vector<SweepResult> run_successive_halving(
   return out;
 }
 
+PickedRung rung_to_pick_from(const std::vector<SweepResult>& rungs, bool by_validation) {
+  if (rungs.empty()) throw InvalidArgument("rung_to_pick_from: no rungs");
+  for (std::size_t r = rungs.size(); r-- > 0;) {
+    PickedRung picked{.rung = r, .result = rungs[r]};
+    picked.result.best_lr.reset();
+    double best_loss = INFINITY;
+    for (SweepRun& run : picked.result.runs) {
+      for (std::size_t later = r + 1; later < rungs.size(); ++later)
+        for (const SweepRun& longer : rungs[later].runs)
+          if (longer.lr == run.lr &&
+              (longer.verdict == Verdict::diverged || longer.verdict == Verdict::too_high) &&
+              run.verdict != Verdict::diverged) {
+            run.verdict = longer.verdict;
+            run.reason = fmt::format("when trained longer (rung {}): {}", later + 1, longer.reason);
+          }
+      const double loss = run.compared_loss(by_validation);
+      if (run.verdict != Verdict::diverged && std::isfinite(loss) && loss < best_loss) {
+        best_loss = loss;
+        picked.result.best_lr = run.lr;
+      }
+    }
+    if (picked.result.best_lr || r == 0) return picked;
+  }
+  return {};  // not reached: rung 0 returns
+}
+
 std::int64_t halving_rung_steps(std::int64_t base_steps, int rung, int rungs,
                                 std::int64_t final_steps) {
   if (rungs < 1 || rung < 0 || rung >= rungs || base_steps < 1 || final_steps < 1)

@@ -35,6 +35,16 @@ std::vector<SweepResult> run_successive_halving(
     const std::vector<double>& grid, int rungs, bool by_validation,
     const std::function<SweepResult(int rung, const std::vector<double>& lrs)>& run_rung);
 
+struct PickedRung {
+  std::size_t rung = 0;  // index into the rungs
+  SweepResult result;    // its runs, with the verdicts the longer rungs gave them
+};
+
+// The rung tune's pick reads: the last with a best η. A run of it that diverged or was judged too
+// high in a later (longer) rung carries that verdict, and a diverged one is no best: the final
+// run, longer still, is no safer at that η. The runs' order and losses are the rung's own.
+PickedRung rung_to_pick_from(const std::vector<SweepResult>& rungs, bool by_validation);
+
 // Optimizer steps of each run of `rung` out of `rungs`: with one rung `base_steps` (the plain
 // sweep's); with more, rung 1 trains base_steps, rung 0 a third of it, each later rung 3x the
 // one before; at least 1 and at most final_steps.

@@ -132,8 +132,8 @@ TEST(TuneCommand, SuccessiveHalvingTrainsTheBestThirdLongerAndPicksFromTheLastRu
   EXPECT_EQ(result["chosen_lr"], rungs[2]["runs"][0]["lr"]);
   EXPECT_EQ(result["sweep"]["best_lr"], rungs[2]["runs"][0]["lr"]);
   EXPECT_THAT(result["reason"].get<std::string>(),
-              HasSubstr("after 45 steps of the final schedule among the 1 η left in the last "
-                        "rung of a successive halving (5 η × 10 steps -> 2 η × 30 steps -> 1 η × "
+              HasSubstr("after 45 steps of the final schedule among the 1 η of rung 3 of a "
+                        "successive halving (5 η × 10 steps -> 2 η × 30 steps -> 1 η × "
                         "45 steps)"));
   // Each rung is a sweep run directory of its own, its runs as long as the rung says.
   for (int rung = 1; rung < 3; ++rung) {

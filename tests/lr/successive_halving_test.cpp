@@ -96,6 +96,49 @@ TEST(SuccessiveHalving, StopsAfterARungWhoseRunsAllDiverged) {
   EXPECT_THROW(run_successive_halving({0.1}, 2, true, run_rung), InvalidArgument);
 }
 
+SweepResult with_best(std::vector<SweepRun> runs, double best) {
+  return {.runs = std::move(runs), .best_lr = best};
+}
+
+TEST(SuccessiveHalving, ThePickReadsTheLastRung) {
+  const std::vector<SweepResult> rungs = {
+      with_best({judged_run(0.1, 0.5), judged_run(0.3, 0.4), judged_run(1, 0.3)}, 1),
+      with_best({judged_run(1, 0.2)}, 1)};
+  const PickedRung picked = rung_to_pick_from(rungs, true);
+  EXPECT_EQ(picked.rung, 1u);
+  ASSERT_EQ(picked.result.runs.size(), 1u);
+  EXPECT_EQ(picked.result.best_lr, 1);
+  // One rung: the sweep as it is.
+  const PickedRung one = rung_to_pick_from({rungs[0]}, true);
+  EXPECT_EQ(one.rung, 0u);
+  EXPECT_EQ(one.result.best_lr, 1);
+  EXPECT_EQ(one.result.runs[2].verdict, Verdict::good);
+}
+
+// The last rung's only run diverged when trained longer: the rung before is read, that η in it
+// diverged (no best) and its other unstable verdicts kept.
+TEST(SuccessiveHalving, ARunUnstableWhenTrainedLongerCarriesThatVerdictBack) {
+  const std::vector<SweepResult> rungs = {
+      with_best({judged_run(0.03, 0.7), judged_run(0.1, 0.5), judged_run(0.3, 0.4),
+                 judged_run(1, 0.3), judged_run(3, 0.35)},
+                1),
+      with_best({judged_run(0.3, 0.25), judged_run(1, 0.2)}, 1),
+      with_best({judged_run(1, NAN, Verdict::diverged)}, 0)};
+  const PickedRung picked = rung_to_pick_from(rungs, true);
+  EXPECT_EQ(picked.rung, 1u);
+  EXPECT_EQ(picked.result.runs[1].verdict, Verdict::diverged);
+  EXPECT_EQ(picked.result.runs[1].reason.rfind("when trained longer (rung 3): ", 0), 0u);
+  EXPECT_EQ(picked.result.best_lr, 0.3);
+  // A run too high in the longer rung stays the best by loss, judged too high (the pick then
+  // anchors on a stable one, lr/sweep_choice.h).
+  const std::vector<SweepResult> too_high = {
+      rungs[0], with_best({judged_run(0.3, 0.25), judged_run(1, 0.2, Verdict::too_high)}, 1)};
+  const PickedRung p = rung_to_pick_from(too_high, true);
+  EXPECT_EQ(p.rung, 1u);
+  EXPECT_EQ(p.result.best_lr, 1);
+  EXPECT_EQ(p.result.runs[1].verdict, Verdict::too_high);
+}
+
 TEST(SuccessiveHalving, RungStepsAThirdThenThreeTimesTheOneBefore) {
   EXPECT_EQ(halving_rung_steps(30, 0, 1, 240), 30);  // one rung: the plain sweep
   EXPECT_EQ(halving_rung_steps(30, 0, 3, 240), 10);
