@@ -20,6 +20,7 @@ scripts/export_sklearn_datasets.py (Debian's /usr/bin/python3 with python3-sklea
 """
 import argparse
 import concurrent.futures
+import glob
 import gzip
 import hashlib
 import json
@@ -31,6 +32,7 @@ import statistics
 import struct
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -283,12 +285,15 @@ def parse_tune(printed, run_dir, returncode):
         out["suggestions"] = {rule: s.get("lr") for rule, s in found.get("suggestions", {}).items()}
         out["suggestions"]["suggested"] = found.get("suggested", {}).get("lr")
         out["finder_iters"] = found.get("options", {}).get("iters")
-    sweep = os.path.join(run_dir, "sweep", "sweep.json")
-    if os.path.exists(sweep):
+    # The sweep, and with successive halving (--sweep-rungs) each later rung in sweep/rung-N.
+    sweeps = [os.path.join(run_dir, "sweep", "sweep.json")] + sorted(
+        glob.glob(os.path.join(run_dir, "sweep", "rung-*", "sweep.json")))
+    for sweep in filter(os.path.exists, sweeps):
         with open(sweep) as f:
             swept = json.load(f)
         # A run the divergence guard stopped early counts the steps it took.
-        out["sweep_steps"] = sum(len(r["history"]["steps"]["step"]) for r in swept["runs"])
+        out["sweep_steps"] = out.get("sweep_steps", 0) + sum(
+            len(r["history"]["steps"]["step"]) for r in swept["runs"])
     if printed:
         out["chosen_lr"] = printed.get("chosen_lr")
         out["sweep_lrs"] = printed.get("sweep", {}).get("lrs")
@@ -608,6 +613,14 @@ def self_test():
     grid = log_grid(1e-3, 10, 13)
     assert len(grid) == 13 and abs(grid[0] - 1e-3) < 1e-15 and abs(grid[-1] - 10) < 1e-12, "grid"
     assert abs(grid[3] / grid[0] - 10) < 1e-9, "grid: 3 points a decade"
+    # tune's compute counts the sweep's runs and those of every halving rung (sweep/rung-N/).
+    with tempfile.TemporaryDirectory() as run_dir:
+        for sub, lengths in (("sweep", [10, 10, 4]), ("sweep/rung-1", [30])):
+            os.makedirs(os.path.join(run_dir, sub))
+            with open(os.path.join(run_dir, sub, "sweep.json"), "w") as f:
+                json.dump({"runs": [{"history": {"steps": {"step": list(range(n))}}}
+                                    for n in lengths]}, f)
+        assert parse_tune(None, run_dir, 0)["sweep_steps"] == 54, "sweep steps of every rung"
     print("regret.py self-test: ok")
 
 

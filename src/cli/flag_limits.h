@@ -18,6 +18,7 @@ inline constexpr std::int64_t kMaxIters =
     100'000;  // sharpness and find-lr --iters, tune --finder-iters
 inline constexpr std::int64_t kMaxSweepPoints = 1'000;  // tune --sweep-points (as sweep --lrs)
 inline constexpr std::int64_t kMaxSweepWidenings = 10;  // tune --sweep-widen: 2 runs each
+inline constexpr std::int64_t kMaxSweepRungs = 5;       // tune --sweep-rungs: the last at 27x a run
 
 inline void check_at_most(std::string_view flag, std::int64_t value, std::int64_t max) {
   if (value > max)

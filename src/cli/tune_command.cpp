@@ -17,6 +17,7 @@
 #include "core/error.h"
 #include "lr/lr_finder.h"
 #include "lr/lr_suggestions.h"
+#include "lr/successive_halving.h"
 #include "lr/sweep.h"
 #include "lr/sweep_budget.h"
 #include "lr/sweep_choice.h"
@@ -46,6 +47,7 @@ struct TuneCommand {
   int sweep_points = 5;
   std::optional<int> sweep_epochs;  // empty: a tenth of the final run's steps (lr/sweep_budget.h)
   int sweep_widenings = 2;
+  int sweep_rungs = 1;         // lr/successive_halving.h; 1: every η trained once
   bool sweep_schedule = true;  // sweep runs follow the final run's schedule, compressed
   bool cautious_pick = true;   // lr/sweep_choice.h, not simply the best run's η
   int parallel = 0;
@@ -64,6 +66,7 @@ json tune_settings(const TuneCommand& c) {
           {"sweep_schedule", c.sweep_schedule},
           {"cautious_pick", c.cautious_pick},
           {"sweep_widenings", c.sweep_widenings},
+          {"sweep_rungs", c.sweep_rungs},
           {"parallel", c.parallel},
           {"checkpoints", to_json(c.checkpoints)}};
 }
@@ -85,6 +88,7 @@ TuneCommand resumed_command(const TuneCommand& given, const RunDirectory& root) 
     c.sweep_schedule = tune.value("sweep_schedule", false);
     c.cautious_pick = tune.value("cautious_pick", false);  // and took the best run's η
     c.sweep_widenings = tune.value("sweep_widenings", 0);  // runs from before widening had none
+    c.sweep_rungs = tune.value("sweep_rungs", 1);  // and before successive halving, one rung
     c.parallel = tune.at("parallel").get<int>();
     c.checkpoints = checkpoint_flags_from_json(tune.at("checkpoints"));
   } catch (const json::exception& e) {
@@ -146,6 +150,9 @@ int run_tune(const TuneCommand& given, const CLI::App& command) {
   if (c.sweep_widenings < 0)
     throw InvalidArgument(fmt::format("--sweep-widen must be >= 0, got {}", c.sweep_widenings));
   check_at_most("--sweep-widen", c.sweep_widenings, kMaxSweepWidenings);
+  if (c.sweep_rungs < 1)
+    throw InvalidArgument(fmt::format("--sweep-rungs must be >= 1, got {}", c.sweep_rungs));
+  check_at_most("--sweep-rungs", c.sweep_rungs, kMaxSweepRungs);
   if (c.parallel < 0)
     throw InvalidArgument(fmt::format("--parallel must be >= 0, got {}", c.parallel));
   check_at_most("--parallel", c.parallel, kMaxThreads);
@@ -248,64 +255,111 @@ int run_tune(const TuneCommand& given, const CLI::App& command) {
                unclear ? "2/3 No clear suggestion: sweep η from 1e-5 to 1" : "2/3 Sweep around it");
   // Each run is the final run in small: its schedule (a preset) compressed to the run's steps,
   // which are a tenth of the final run's (or --sweep-epochs epochs), so that the sweep compares
-  // what the final run will do with each η.
-  const SweepBudget budget =
+  // what the final run will do with each η. With successive halving (--sweep-rungs), rung 0 runs
+  // a third of that, and each later rung three times the one before, on the best third.
+  const SweepBudget base =
       c.sweep_epochs ? sweep_epochs_budget(train.size(), flags.batch_size, *c.sweep_epochs)
                      : sweep_budget(train.size(), flags.batch_size, final_steps);
-  const std::optional<Dataset> sweep_part = sweep_training_part(train, budget, flags.data.seed);
-  const Dataset& sweep_train = sweep_part ? *sweep_part : train;
-  std::function<std::shared_ptr<Schedule>(double)> sweep_schedule;
-  if (c.sweep_schedule && is_schedule_preset(flags.schedule)) {
-    sweep_schedule = [&](double lr) {
-      return final_schedule(flags, e.model->optimizer(), lr, budget.steps);
+  const auto rung_budget = [&](int rung) {
+    return c.sweep_rungs == 1 ? base
+                              : sweep_steps_budget(train.size(), flags.batch_size,
+                                                   halving_rung_steps(base.steps, rung,
+                                                                      c.sweep_rungs, final_steps));
+  };
+  // The final schedule over `steps`, or none (a constant η) where it is no preset, not wanted or
+  // too short for the schedule.
+  const auto sweep_schedule_for = [&](std::int64_t steps) {
+    std::function<std::shared_ptr<Schedule>(double)> schedule;
+    if (!c.sweep_schedule || !is_schedule_preset(flags.schedule)) return schedule;
+    schedule = [&, steps](double lr) {
+      return final_schedule(flags, e.model->optimizer(), lr, steps);
     };
     try {
-      sweep_schedule(1.0);
+      schedule(1.0);
     } catch (const InvalidArgument& error) {
-      sweep_schedule = nullptr;
+      schedule = nullptr;
       if (!quiet)
-        fmt::print(stderr, "The sweep runs ({} steps) train at a constant η: {}\n", budget.steps,
+        fmt::print(stderr, "The sweep runs ({} steps) train at a constant η: {}\n", steps,
                    error.what());
     }
-  }
+    return schedule;
+  };
   const RunDirectory sweep_dir = RunDirectory::stage(root.path() / "sweep");
-  const SweepRunStore sweep_store(sweep_dir.file("runs"));
-  const WideningSweep widened = run_widening_sweep(
-      build, sweep_train,
+  const auto rung_dir = [&](int rung) {
+    return rung == 0 ? sweep_dir
+                     : RunDirectory::stage(sweep_dir.path() / fmt::format("rung-{}", rung));
+  };
+  std::vector<SweepBudget> budgets;
+  std::vector<bool> scheduled;  // per rung: whether its runs followed the final schedule
+  WideningSweep widened;
+  const std::vector<double> grid =
       unclear ? log_spaced(1e-5, 1.0, c.sweep_points)
-              : log_spaced(suggested / 10.0, suggested * 3.0, c.sweep_points),
-      {.epochs = budget.epochs,
-       .batch_size = flags.batch_size,
-       .validation = &validation,
-       .schedule = sweep_schedule,
-       .parallel = c.parallel,
-       .verbose = quiet ? 0 : 1,
-       .on_run_end = [&](std::size_t i, const SweepRun& run) { sweep_store.save(i, run); }},
-      {.max_widenings = c.sweep_widenings},
-      [&](const std::vector<double>& lrs) { return sweep_store.load(lrs); });
-  const SweepResult& swept = widened.result;
-  std::vector<double> lrs;  // sorted, as the runs are
-  for (const SweepRun& r : swept.runs)
+              : log_spaced(suggested / 10.0, suggested * 3.0, c.sweep_points);
+  const std::vector<SweepResult> rungs = run_successive_halving(
+      grid, c.sweep_rungs, true, [&](int rung, const std::vector<double>& rung_lrs) {
+        const SweepBudget budget = rung_budget(rung);
+        budgets.push_back(budget);
+        if (!quiet && c.sweep_rungs > 1)
+          fmt::print(stderr, "Rung {} of {}: {} η × {} steps\n", rung + 1, c.sweep_rungs,
+                     rung_lrs.size(), budget.steps);
+        const std::optional<Dataset> part = sweep_training_part(train, budget, flags.data.seed);
+        const auto schedule = sweep_schedule_for(budget.steps);
+        scheduled.push_back(static_cast<bool>(schedule));
+        const SweepRunStore store(rung_dir(rung).file("runs"));
+        SweepOptions options{
+            .epochs = budget.epochs,
+            .batch_size = flags.batch_size,
+            .validation = &validation,
+            .schedule = schedule,
+            .parallel = c.parallel,
+            .verbose = quiet ? 0 : 1,
+            .on_run_end = [&](std::size_t i, const SweepRun& run) { store.save(i, run); }};
+        if (rung == 0) {
+          widened = run_widening_sweep(
+              build, part ? *part : train, rung_lrs, options, {.max_widenings = c.sweep_widenings},
+              [&](const std::vector<double>& lrs) { return store.load(lrs); });
+          return widened.result;
+        }
+        options.finished = store.load(rung_lrs);
+        return run_sweep(build, part ? *part : train, rung_lrs, options);
+      });
+  std::vector<double> lrs;  // rung 0's, sorted, as the runs are
+  for (const SweepRun& r : rungs.front().runs)
     lrs.push_back(r.lr);
-  json sweep_config = e.config;
-  sweep_config["command"] = "sweep";
-  sweep_config["lrs"] = lrs;
-  sweep_config["epochs"] = budget.epochs;
-  sweep_config["steps"] = budget.steps;
-  sweep_config["samples"] = budget.samples;
-  sweep_config["schedule"] = sweep_schedule ? json(flags.schedule) : json();
-  sweep_config["optimizer"]["config"].erase("lr");
-  sweep_dir.write_json("config.json", sweep_config);
-  sweep_dir.write_json("sweep.json", swept.to_json());
-  write_sweep_csv(swept, sweep_dir.file("sweep.csv"));
-  write_sweep_steps_csv(swept, sweep_dir.file("sweep_steps.csv"));
-  write_sweep_charts(swept, sweep_dir.path());
+  for (std::size_t rung = 0; rung < rungs.size(); ++rung) {
+    const SweepResult& result = rungs[rung];
+    const RunDirectory dir = rung_dir(static_cast<int>(rung));
+    json sweep_config = e.config;
+    sweep_config["command"] = "sweep";
+    sweep_config["lrs"] = json::array();
+    for (const SweepRun& r : result.runs)
+      sweep_config["lrs"].push_back(r.lr);
+    sweep_config["epochs"] = budgets[rung].epochs;
+    sweep_config["steps"] = budgets[rung].steps;
+    sweep_config["samples"] = budgets[rung].samples;
+    sweep_config["schedule"] = scheduled[rung] ? json(flags.schedule) : json();
+    sweep_config["optimizer"]["config"].erase("lr");
+    dir.write_json("config.json", sweep_config);
+    dir.write_json("sweep.json", result.to_json());
+    write_sweep_csv(result, dir.file("sweep.csv"));
+    write_sweep_steps_csv(result, dir.file("sweep_steps.csv"));
+    if (rung == 0) write_sweep_charts(result, dir.path());
+  }
+  // The pick reads the last rung, whose runs trained longest (or the one before, when every run
+  // of it diverged); its confidence the last rung with a spread to read (two runs or more).
+  const PickedRung picked = rung_to_pick_from(rungs, true);
+  const std::size_t last = picked.rung;
+  const SweepResult& swept = picked.result;
   if (!swept.best_lr)
     throw Diverged(fmt::format(
         "every sweep run diverged (η from {:.3g} to {:.3g}): the range test's suggestion is too "
         "high for this model; see {}",
         lrs.front(), lrs.back(), sweep_dir.path().string()));
-  const SweepConfidence confidence = sweep_confidence(swept, true);
+  std::size_t spread_rung = last;
+  while (spread_rung > 0 && rungs[spread_rung].runs.size() < 2)
+    --spread_rung;
+  const SweepConfidence confidence =
+      sweep_confidence(spread_rung == last ? swept : rungs[spread_rung], true);
   const SweepChoice choice = c.cautious_pick ? choose_from_sweep(swept, true)
                                              : SweepChoice{.lr = *swept.best_lr, .why = ""};
   const double chosen = choice.lr;
@@ -318,11 +372,21 @@ int run_tune(const TuneCommand& given, const CLI::App& command) {
       widened.widenings
           ? fmt::format(" (the grid widened {} time(s) past its edge)", widened.widenings)
           : "";
+  std::string halving_note;
+  for (std::size_t rung = 0; rung < rungs.size(); ++rung)
+    halving_note += fmt::format("{}{} η × {} steps", rung ? " -> " : "", rungs[rung].runs.size(),
+                                budgets[rung].steps);
+  const std::string among =
+      rungs.size() == 1
+          ? fmt::format("among {} runs", lrs.size())
+          : fmt::format("among the {} η of rung {} of a successive halving ({}{})",
+                        swept.runs.size(), last + 1, halving_note,
+                        last + 1 < rungs.size() ? "; every run of the later rungs diverged" : "");
   const std::string found = fmt::format(
-      "the lowest validation loss ({:.4f}) after {} steps{} among {} runs from {:.3g} to {:.3g}{} "
-      "around the range test's suggestion {:.3g} ({} rule)",
-      best->final_val_loss(), budget.steps, sweep_schedule ? " of the final schedule" : "",
-      lrs.size(), lrs.front(), lrs.back(), widening_note, suggested, suggestion->rule);
+      "the lowest validation loss ({:.4f}) after {} steps{} {} from {:.3g} to {:.3g}{} around the "
+      "range test's suggestion {:.3g} ({} rule)",
+      best->final_val_loss(), budgets[last].steps, scheduled[last] ? " of the final schedule" : "",
+      among, lrs.front(), lrs.back(), widening_note, suggested, suggestion->rule);
   const std::string reason =
       choice.why.empty()
           ? fmt::format("η = {:.3g} had {}; its verdict: {}", chosen, found,
@@ -362,8 +426,8 @@ int run_tune(const TuneCommand& given, const CLI::App& command) {
   config["finder_iters"] = c.finder_iters;
   config["suggest"] = c.suggest;
   config["sweep_lrs"] = lrs;
-  config["sweep_epochs"] = budget.epochs;
-  config["sweep_steps"] = budget.steps;
+  config["sweep_epochs"] = budgets.front().epochs;
+  config["sweep_steps"] = budgets.front().steps;
   config["final_schedule"] = flags.schedule;
   config["optimizer"]["config"].erase("lr");
   root.write_json("config.json", config);
@@ -376,21 +440,35 @@ int run_tune(const TuneCommand& given, const CLI::App& command) {
                     {"verdicts", json::array()},
                     {"best_lr", *swept.best_lr},
                     {"best_val_loss", json_number(best->final_val_loss())},
-                    {"widenings", widened.widenings}}},
+                    {"widenings", widened.widenings},
+                    {"rungs", json::array()}}},
                   {"confidence", confidence.to_json()},
                   {"final", outcome.results},
                   {"report", (root.path() / "report.html").string()}};
-  for (const SweepRun& r : swept.runs)
+  for (const SweepRun& r : rungs.front().runs)
     results["sweep"]["verdicts"].push_back(to_string(r.verdict));
+  for (std::size_t rung = 0; rung < rungs.size(); ++rung) {
+    json runs = json::array();
+    for (const SweepRun& r : rungs[rung].runs)
+      runs.push_back({{"lr", r.lr},
+                      {"verdict", to_string(r.verdict)},
+                      {"val_loss", json_number(r.final_val_loss())}});
+    results["sweep"]["rungs"].push_back({{"steps", budgets[rung].steps}, {"runs", runs}});
+  }
   root.write_json("results.json", results);
   write_html_report({root.path()}, root.file("report.html"),
                     fmt::format("descent tune: {} on {}", flags.model, e.data.description));
 
   std::string text = fmt::format("Suggested by the range test: η = {:.3g} ({} rule)\n", suggested,
                                  suggestion->rule);
-  for (const SweepRun& r : swept.runs)
-    text += fmt::format("  sweep η = {:<10.3g} {:<9} val loss {:.4f}\n", r.lr, to_string(r.verdict),
-                        r.final_val_loss());
+  for (std::size_t rung = 0; rung < rungs.size(); ++rung) {
+    if (rungs.size() > 1)
+      text += fmt::format("Sweep rung {} of {} ({} steps a run):\n", rung + 1, rungs.size(),
+                          budgets[rung].steps);
+    for (const SweepRun& r : rungs[rung].runs)
+      text += fmt::format("  sweep η = {:<10.3g} {:<9} val loss {:.4f}\n", r.lr,
+                          to_string(r.verdict), r.final_val_loss());
+  }
   text +=
       fmt::format("Chosen η = {:.3g}: {}\nConfidence: {}\n", chosen, reason, confidence.summary);
   text += fmt::format("Final training ({} epochs, {} schedule):\n{}", flags.epochs, flags.schedule,
@@ -429,6 +507,11 @@ void add_tune_command(CLI::App& app, int& exit_code) {
   sub->add_option("--sweep-widen", command->sweep_widenings,
                   "times the sweep may add 2 η past its edge when its best η is the lowest or "
                   "highest tried (0: never)")
+      ->capture_default_str();
+  sub->add_option("--sweep-rungs", command->sweep_rungs,
+                  "successive halving: rung 0 trains every η for a third of a sweep run's steps, "
+                  "each later rung the best third for 3x the steps before; the pick reads the "
+                  "last rung (1: every η once)")
       ->capture_default_str();
   sub->add_option("--parallel", command->parallel, "sweep runs at once (0: one per thread)")
       ->capture_default_str();

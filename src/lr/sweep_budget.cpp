@@ -19,17 +19,25 @@ SweepBudget sweep_budget(std::int64_t train_size, std::int64_t batch_size, std::
         "sweep_budget: needs sizes and steps >= 1 and a share in (0, 1], got {} samples, batch "
         "{}, {} steps, share {}",
         train_size, batch_size, final_steps, share));
-  const std::int64_t per_epoch = ceil_div(train_size, batch_size);
   const auto wanted = std::min(
       final_steps,
       std::max(kMinSweepSteps,
                static_cast<std::int64_t>(std::ceil(share * static_cast<double>(final_steps)))));
-  if (wanted >= per_epoch) {
-    const auto epochs = static_cast<int>(std::llround(static_cast<double>(wanted) / per_epoch));
+  return sweep_steps_budget(train_size, batch_size, wanted);
+}
+
+SweepBudget sweep_steps_budget(std::int64_t train_size, std::int64_t batch_size,
+                               std::int64_t steps) {
+  if (train_size < 1 || batch_size < 1 || steps < 1)
+    throw InvalidArgument(fmt::format(
+        "sweep_steps_budget: needs sizes and steps >= 1, got {} samples, batch {}, {} steps",
+        train_size, batch_size, steps));
+  const std::int64_t per_epoch = ceil_div(train_size, batch_size);
+  if (steps >= per_epoch) {
+    const auto epochs = static_cast<int>(std::llround(static_cast<double>(steps) / per_epoch));
     return sweep_epochs_budget(train_size, batch_size, std::max(epochs, 1));
   }
-  const std::int64_t samples = wanted * batch_size;
-  return {.steps = wanted, .epochs = 1, .samples = samples};
+  return {.steps = steps, .epochs = 1, .samples = steps * batch_size};
 }
 
 SweepBudget sweep_epochs_budget(std::int64_t train_size, std::int64_t batch_size, int epochs) {

@@ -30,6 +30,10 @@ inline constexpr std::int64_t kMinSweepSteps = 30;  // fewer hardly tell two η 
 // (0, 1]; else InvalidArgument.
 SweepBudget sweep_budget(std::int64_t train_size, std::int64_t batch_size, std::int64_t final_steps,
                          double share = kSweepShare);
+// About `steps` optimizer steps: whole epochs (rounded, at least one) when steps is at least an
+// epoch, else one epoch over a part of steps × batch_size samples. Needs sizes and steps >= 1.
+SweepBudget sweep_steps_budget(std::int64_t train_size, std::int64_t batch_size,
+                               std::int64_t steps);
 // `epochs` whole epochs of the training set (tune --sweep-epochs).
 SweepBudget sweep_epochs_budget(std::int64_t train_size, std::int64_t batch_size, int epochs);
 

@@ -38,8 +38,8 @@ TEST(Help, ValleyListsItsFlags) {
 TEST(Help, TuneListsItsFlags) {
   expect_help("tune", {"--data", "--model", "--optimizer", "--schedule", "--epochs", "--batch-size",
                        "--validation-split", "--finder-iters", "--suggest", "--sweep-points",
-                       "--sweep-epochs", "--parallel", "--resume", "--out", "--overwrite", "--json",
-                       "--quiet"});
+                       "--sweep-epochs", "--sweep-rungs", "--parallel", "--resume", "--out",
+                       "--overwrite", "--json", "--quiet"});
 }
 
 }  // namespace

@@ -95,6 +95,70 @@ TEST(TuneCommand, TheSweepWidensPastTheEdgeWhereItsBestLies) {
             "descent: error: --sweep-widen must be >= 0, got -1\n");
 }
 
+// Successive halving: rung 1 trains every η for a third of a sweep run's steps, each later rung
+// the best third of the one before for three times the steps (capped at the final run's 45), and
+// the pick reads the last rung.
+TEST(TuneCommand, SuccessiveHalvingTrainsTheBestThirdLongerAndPicksFromTheLastRung) {
+  const fs::path dir = fresh_dir("tune_halving");
+  const CommandResult r = run_descent(
+      "tune --data moons --model mlp:16 --epochs 3 --sweep-points 5 --sweep-widen 0 "
+      "--sweep-rungs 3 --quiet --json --out " +
+      (dir / "run").string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto result = last_json_line(r.output);
+  const auto& rungs = result["sweep"]["rungs"];
+  ASSERT_EQ(rungs.size(), 3u) << result.dump();
+  const std::vector<std::size_t> sizes = {5, 2, 1};
+  const std::vector<int> steps = {10, 30, 45};
+  for (std::size_t rung = 0; rung < 3; ++rung) {
+    EXPECT_EQ(rungs[rung]["runs"].size(), sizes[rung]) << rung;
+    EXPECT_EQ(rungs[rung]["steps"], steps[rung]) << rung;
+  }
+  EXPECT_EQ(rungs[0]["runs"].size(), result["sweep"]["lrs"].size());
+  // Each later rung's η are the lowest validation losses of the rung before.
+  for (std::size_t rung = 1; rung < 3; ++rung) {
+    std::vector<double> losses;
+    for (const auto& run : rungs[rung - 1]["runs"])
+      losses.push_back(run["val_loss"].get<double>());
+    std::sort(losses.begin(), losses.end());
+    for (const auto& run : rungs[rung]["runs"]) {
+      const auto before =
+          std::find_if(rungs[rung - 1]["runs"].begin(), rungs[rung - 1]["runs"].end(),
+                       [&](const nlohmann::json& r0) { return r0["lr"] == run["lr"]; });
+      ASSERT_NE(before, rungs[rung - 1]["runs"].end()) << run.dump();
+      EXPECT_LE((*before)["val_loss"].get<double>(), losses[sizes[rung] - 1]) << run.dump();
+    }
+  }
+  EXPECT_EQ(result["chosen_lr"], rungs[2]["runs"][0]["lr"]);
+  EXPECT_EQ(result["sweep"]["best_lr"], rungs[2]["runs"][0]["lr"]);
+  EXPECT_THAT(result["reason"].get<std::string>(),
+              HasSubstr("after 45 steps of the final schedule among the 1 η of rung 3 of a "
+                        "successive halving (5 η × 10 steps -> 2 η × 30 steps -> 1 η × "
+                        "45 steps)"));
+  // Each rung is a sweep run directory of its own, its runs as long as the rung says.
+  for (int rung = 1; rung < 3; ++rung) {
+    const fs::path rung_dir = dir / "run/sweep" / ("rung-" + std::to_string(rung));
+    const auto sweep = nlohmann::json::parse(std::ifstream(rung_dir / "sweep.json"));
+    ASSERT_EQ(sweep["runs"].size(), sizes[rung]);
+    EXPECT_EQ(sweep["runs"][0]["history"]["steps"]["step"].size(), steps[rung]);
+    EXPECT_EQ(nlohmann::json::parse(std::ifstream(rung_dir / "config.json"))["steps"], steps[rung]);
+  }
+  const auto config = nlohmann::json::parse(std::ifstream(dir / "run/config.json"));
+  EXPECT_EQ(config["tune"]["sweep_rungs"], 3);
+}
+
+TEST(TuneCommand, RefusesABadNumberOfRungs) {
+  const fs::path dir = fresh_dir("tune_bad_rungs");
+  const std::string tune = "tune --data moons --out " + (dir / "run").string();
+  const CommandResult none = run_descent(tune + " --sweep-rungs 0");
+  EXPECT_EQ(none.exit_code, 2);
+  EXPECT_EQ(none.output, "descent: error: --sweep-rungs must be >= 1, got 0\n");
+  const CommandResult many = run_descent(tune + " --sweep-rungs 6");
+  EXPECT_EQ(many.exit_code, 2);
+  EXPECT_EQ(many.output, "descent: error: --sweep-rungs must be at most 5 (docs/cli.md), got 6\n");
+  EXPECT_FALSE(fs::exists(dir / "run"));
+}
+
 // Sweep runs too short for the final schedule (2 steps of one-cycle) train at a constant η, and
 // say so, instead of failing after the range test.
 TEST(TuneCommand, SweepRunsTooShortForTheScheduleTrainAtAConstantEta) {
@@ -139,6 +203,57 @@ TEST(TuneCommand, ResumeRedoesOnlyWhatWasLost) {
   EXPECT_EQ(fs::last_write_time(dir / "run/find-lr/lr_finder.json"), finder_time);
   EXPECT_TRUE(fs::exists(dir / "run/sweep/runs/run-1.json"));
   EXPECT_EQ(read_file(dir / "run/sweep/sweep_steps.csv"), sweep_steps);
+  EXPECT_EQ(read_file(dir / "run/final/weights.bin"), weights);
+}
+
+// A halving tune run that lost a run of its second rung and its final weights is resumed: only
+// that run trains again, and the results are those of the run never interrupted.
+TEST(TuneCommand, ResumeRedoesOnlyTheLostRunOfARung) {
+  const fs::path dir = fresh_dir("tune_resume_rungs");
+  const std::string run = (dir / "run").string();
+  const CommandResult first = run_descent(
+      "tune --data moons --model mlp:16 --batch-size 32 --epochs 3 --sweep-points 5 "
+      "--sweep-rungs 3 --threads 1 --quiet --json --out " +
+      run);
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  const auto results = last_json_line(first.output);
+  const std::string weights = read_file(dir / "run/final/weights.bin");
+  const std::string rung_steps = read_file(dir / "run/sweep/rung-1/sweep_steps.csv");
+  const auto kept_time = fs::last_write_time(dir / "run/sweep/rung-1/runs/run-0.json");
+  ASSERT_TRUE(fs::exists(dir / "run/sweep/rung-1/runs/run-1.json"));
+  fs::remove(dir / "run/sweep/rung-1/runs/run-1.json");
+  fs::remove_all(dir / "run/final");
+
+  const CommandResult resumed = run_descent("tune --resume " + run + " --json");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  const auto again = last_json_line(resumed.output);
+  EXPECT_EQ(again["sweep"]["rungs"], results["sweep"]["rungs"]);
+  EXPECT_EQ(again["chosen_lr"], results["chosen_lr"]);
+  EXPECT_EQ(fs::last_write_time(dir / "run/sweep/rung-1/runs/run-0.json"), kept_time);
+  EXPECT_EQ(read_file(dir / "run/sweep/rung-1/sweep_steps.csv"), rung_steps);
+  EXPECT_EQ(read_file(dir / "run/final/weights.bin"), weights);
+}
+
+// A run directory from before successive halving (no sweep_rungs in its settings) resumes as the
+// one-rung sweep it was.
+TEST(TuneCommand, ARunFromBeforeHalvingResumesWithOneRung) {
+  const fs::path dir = fresh_dir("tune_resume_old");
+  const std::string run = (dir / "run").string();
+  const CommandResult first = run_descent(
+      "tune --data moons --model mlp:16 --batch-size 32 --epochs 3 --sweep-points 3 "
+      "--sweep-rungs 1 --threads 1 --quiet --json --out " +
+      run);
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  const std::string weights = read_file(dir / "run/final/weights.bin");
+  auto config = nlohmann::json::parse(std::ifstream(dir / "run/config.json"));
+  config["tune"].erase("sweep_rungs");
+  std::ofstream(dir / "run/config.json") << config.dump();
+  fs::remove_all(dir / "run/final");
+
+  const CommandResult resumed = run_descent("tune --resume " + run + " --json");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_EQ(last_json_line(resumed.output)["sweep"]["rungs"].size(), 1u);
+  EXPECT_FALSE(fs::exists(dir / "run/sweep/rung-1"));
   EXPECT_EQ(read_file(dir / "run/final/weights.bin"), weights);
 }
 

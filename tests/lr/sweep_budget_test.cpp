@@ -30,6 +30,20 @@ TEST(SweepBudget, WholeEpochsOnASmallSetAndNeverFewerThan30Steps) {
   EXPECT_EQ(sweep_epochs_budget(1000, 100, 3).steps, 30);
 }
 
+// A successive-halving rung's steps (lr/successive_halving.h) as a budget: a part of an epoch, or
+// whole epochs, rounded.
+TEST(SweepBudget, AGivenNumberOfSteps) {
+  const SweepBudget part = sweep_steps_budget(10'000, 64, 19);
+  EXPECT_EQ(part.steps, 19);
+  EXPECT_EQ(part.epochs, 1);
+  EXPECT_EQ(part.samples, 19 * 64);
+  const SweepBudget epochs = sweep_steps_budget(127, 16, 90);  // 11.25 epochs of 8 steps
+  EXPECT_EQ(epochs.epochs, 11);
+  EXPECT_EQ(epochs.steps, 88);
+  EXPECT_EQ(epochs.samples, 127);
+  EXPECT_THROW(sweep_steps_budget(127, 16, 0), InvalidArgument);
+}
+
 TEST(SweepBudget, RefusesWhatCannotBeTrained) {
   EXPECT_THROW(sweep_budget(0, 16, 100), InvalidArgument);
   EXPECT_THROW(sweep_budget(100, 16, 100, 0.0), InvalidArgument);
