@@ -8,6 +8,7 @@
 
 #include "core/backend/cpu/broadcast_loop.h"
 #include "core/backend/cpu/cpu_backend.h"
+#include "core/backend/cpu/fast_math.h"
 #include "core/backend/cpu/select.h"
 #include "core/ops/broadcast.h"
 #include "core/parallel.h"
@@ -129,7 +130,7 @@ void with_unary(const UnaryFunction& f, Body body) {
       return body([a](auto x) { return x * static_cast<decltype(x)>(a); },
                   [a](auto x, auto) { return static_cast<decltype(x)>(a); });
     case UnaryOp::exp:
-      return body([](auto v) { return std::exp(v); }, [](auto, auto y) { return y; });
+      return body([](auto v) { return cpu::exp(v); }, [](auto, auto y) { return y; });
     case UnaryOp::log:
       return body([](auto v) { return std::log(v); }, [](auto v, auto) { return 1.0f / v; });
     case UnaryOp::square:
@@ -155,7 +156,7 @@ void with_unary(const UnaryFunction& f, Body body) {
       // e = exp(-|x|) never overflows: σ(x) = 1 / (1 + e) for x >= 0 and e / (1 + e) below.
       return body(
           [](auto v) {
-            const auto e = std::exp(-std::abs(v));
+            const auto e = cpu::exp(-std::abs(v));
             return select(v >= 0.0f, decltype(v){1}, e) / (1.0f + e);
           },
           [](auto, auto y) { return y * (1.0f - y); });
@@ -165,17 +166,17 @@ void with_unary(const UnaryFunction& f, Body body) {
       // log(1 + eˣ) = max(x, 0) + log1p(e^-|x|): no overflow, and exact in the tails.
       return body(
           [](auto v) {
-            return (v > 0.0f ? v : decltype(v){0}) + std::log1p(std::exp(-std::abs(v)));
+            return (v > 0.0f ? v : decltype(v){0}) + std::log1p(cpu::exp(-std::abs(v)));
           },
           [](auto v, auto) {
-            const auto e = std::exp(-std::abs(v));
+            const auto e = cpu::exp(-std::abs(v));
             return select(v >= 0.0f, decltype(v){1}, e) / (1.0f + e);
           });
     case UnaryOp::erf:
       return body([](auto v) { return std::erf(v); },
                   [](auto v, auto) {
                     using T = decltype(v);
-                    return T{2} / std::sqrt(std::numbers::pi_v<T>) * std::exp(-v * v);
+                    return T{2} / std::sqrt(std::numbers::pi_v<T>) * cpu::exp(-v * v);
                   });
     case UnaryOp::gelu:
       // Φ(x) = erfc(-x/√2) / 2 keeps its relative precision in the left tail, where 1 + erf loses
@@ -183,12 +184,12 @@ void with_unary(const UnaryFunction& f, Body body) {
       return body(
           [](auto v) {
             using T = decltype(v);
-            return T{0.5} * v * std::erfc(-v / std::numbers::sqrt2_v<T>);
+            return T{0.5} * v * cpu::erfc(-v / std::numbers::sqrt2_v<T>);
           },
           [](auto v, auto) {
             using T = decltype(v);
-            const T pdf = std::exp(T{-0.5} * v * v) / std::sqrt(T{2} * std::numbers::pi_v<T>);
-            return T{0.5} * std::erfc(-v / std::numbers::sqrt2_v<T>) + v * pdf;
+            const T pdf = cpu::exp(T{-0.5} * v * v) / std::sqrt(T{2} * std::numbers::pi_v<T>);
+            return T{0.5} * cpu::erfc(-v / std::numbers::sqrt2_v<T>) + v * pdf;
           });
     case UnaryOp::gelu_tanh:
       return body(
@@ -208,12 +209,12 @@ void with_unary(const UnaryFunction& f, Body body) {
       return body(
           [](auto v) {
             using T = decltype(v);
-            const T e = std::exp(-std::abs(v));
+            const T e = cpu::exp(-std::abs(v));
             return v * select(v >= T{0}, T{1}, e) / (T{1} + e);
           },
           [](auto v, auto) {
             using T = decltype(v);
-            const T e = std::exp(-std::abs(v));
+            const T e = cpu::exp(-std::abs(v));
             const T s = select(v >= T{0}, T{1}, e) / (T{1} + e);
             return s * (T{1} + v * (T{1} - s));
           });

@@ -6,59 +6,20 @@
 #include <cmath>
 
 #include "core/backend/cpu/cpu_backend.h"
+#include "core/backend/cpu/fast_math.h"
+#include "core/backend/cpu/lane_sum.h"
 #include "core/deterministic_sum.h"
 #include "core/parallel.h"
 
 namespace descent {
 namespace {
 
-// Σ_j f(j) over [0, n) in eight float lanes (a loop the compiler vectorises), the lanes added in
-// a fixed order: deterministic, and precise enough for rows of non-negative terms.
-template <class F>
-double lane_sum(std::int64_t n, const F& f) {
-  float lanes[8] = {};
-  std::int64_t j = 0;
-  for (; j + 8 <= n; j += 8)
-    for (int k = 0; k < 8; ++k)
-      lanes[k] += f(j + k);
-  for (; j < n; ++j)
-    lanes[j & 7] += f(j);
-  double total = 0.0;
-  for (float lane : lanes)
-    total += lane;
-  return total;
-}
-
-// exp(x) for x <= 0 in branch-free arithmetic that the compiler vectorises (glibc's expf stays
-// one call per value without -ffast-math). Cephes' expf: x = n ln2 + r, exp(r) by a degree-6
-// polynomial, 2^n from the exponent bits; within 2 ulp. Below -87.3 (float underflow) it returns
-// 0; NaN stays NaN.
-inline float exp_nonpositive(float x) {
-  constexpr float kLow = -87.3f, kRound = 12582912.0f;  // 1.5 · 2^23: rounds to an integer
-  const std::uint32_t below = 0u - static_cast<std::uint32_t>(x < kLow);
-  const float xc = std::bit_cast<float>((std::bit_cast<std::uint32_t>(x) & ~below) |
-                                        (std::bit_cast<std::uint32_t>(kLow) & below));
-  const float t = xc * 1.44269504089f + kRound;
-  const float n = t - kRound;  // round(x / ln 2), also in the low bits of t
-  const std::int32_t n_int = std::bit_cast<std::int32_t>(t) - std::bit_cast<std::int32_t>(kRound);
-  const float r = (xc - n * 0.693359375f) - n * -2.12194440e-4f;
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  const float y = p * (r * r) + r + 1.0f;
-  const float scale = std::bit_cast<float>((static_cast<std::uint32_t>(n_int) + 127u) << 23);
-  return std::bit_cast<float>(std::bit_cast<std::uint32_t>(y * scale) & ~below);
-}
-
 // Writes out[j] = exp(x[j] - max) for j in [0, n) and returns their sum.
 double exp_shifted(const float* x, std::int64_t n, float max, float* out) {
 #pragma omp simd
   for (std::int64_t j = 0; j < n; ++j)
-    out[j] = exp_nonpositive(x[j] - max);
-  return lane_sum(n, [out](std::int64_t j) { return out[j]; });
+    out[j] = cpu::exp(x[j] - max);
+  return cpu::lane_sum<float>(n, [out](std::int64_t j) { return out[j]; });
 }
 
 // Softmax statistics of one row: its first maximum, and `rest`, the sum of exp(x_j - max) over
@@ -146,9 +107,10 @@ double sparse_cross_entropy_f32(const Tensor& logits, const Tensor& labels, doub
     double loss = (static_cast<double>(sm.max) - xr[label]) + log_sum;
     if (s > 0.0) {
       const float m = sm.max;
-      const double mean_gap = lane_sum(classes, [xr, m](std::int64_t j) { return m - xr[j]; }) /
-                                  static_cast<double>(classes) +
-                              log_sum;
+      const double mean_gap =
+          cpu::lane_sum<float>(classes, [xr, m](std::int64_t j) { return m - xr[j]; }) /
+              static_cast<double>(classes) +
+          log_sum;
       loss = (1.0 - s) * loss + s * mean_gap;
     }
     if (dr) {
@@ -185,8 +147,9 @@ double dense_cross_entropy_f32(const Tensor& logits, const Tensor& targets, doub
     // Σ t'_j (lse - x_j): every term is non-negative, so no cancellation.
     const auto keep_f = static_cast<float>(keep), spc = static_cast<float>(s_per_class);
     const float m = sm.max, lse_gap = static_cast<float>(log_sum);
-    const double weight = lane_sum(classes, [&](std::int64_t j) { return keep_f * tr[j] + spc; });
-    const double loss = lane_sum(
+    const double weight =
+        cpu::lane_sum<float>(classes, [&](std::int64_t j) { return keep_f * tr[j] + spc; });
+    const double loss = cpu::lane_sum<float>(
         classes, [&](std::int64_t j) { return (keep_f * tr[j] + spc) * ((m - xr[j]) + lse_gap); });
     if (dr) {
       const auto a = static_cast<float>(weight / (1.0 + sm.rest) * inv_batch);

@@ -4,6 +4,8 @@
 #include <cmath>
 
 #include "core/backend/cpu/cpu_backend.h"
+#include "core/backend/cpu/fast_math.h"
+#include "core/backend/cpu/lane_sum.h"
 #include "core/parallel.h"
 
 namespace descent {
@@ -35,11 +37,10 @@ void softmax_rows(const Tensor& x, Tensor& y) {
       const T* in = xv + r * cols;
       T* out = yv + r * cols;
       const T top = *std::max_element(in, in + cols);
-      T total = 0;
-      for (std::int64_t j = 0; j < cols; ++j) {
-        out[j] = std::exp(in[j] - top);
-        total += out[j];
-      }
+      for (std::int64_t j = 0; j < cols; ++j)
+        out[j] = cpu::exp(in[j] - top);
+      const T total =
+          static_cast<T>(cpu::lane_sum<T>(cols, [out](std::int64_t j) { return out[j]; }));
       if constexpr (kLog) {
         // (x - m) is exact near m; adding m back to log Σ first would round at m's magnitude.
         const T log_total = std::log(total);
@@ -71,7 +72,7 @@ void softmax_strided(const Tensor& x, int axis, Tensor& y) {
         top = std::max(top, in[j * inner]);
       T total = 0;
       for (std::int64_t j = 0; j < n; ++j) {
-        out[j * inner] = std::exp(in[j * inner] - top);
+        out[j * inner] = cpu::exp(in[j * inner] - top);
         total += out[j * inner];
       }
       if constexpr (kLog) {
@@ -104,7 +105,7 @@ void softmax_grad_rows(const Tensor& yt, const Tensor& dy, GradOut dx) {
           for (std::int64_t j = 0; j < cols; ++j)
             dot += g[j];
           for (std::int64_t j = 0; j < cols; ++j)
-            store(r * cols + j, g[j] - std::exp(y[j]) * dot);
+            store(r * cols + j, g[j] - cpu::exp(y[j]) * dot);
         } else {
           // dx = y · (dy - Σ dy · y)
           for (std::int64_t j = 0; j < cols; ++j)
@@ -135,7 +136,7 @@ void softmax_grad_strided(const Tensor& yt, const Tensor& dy, int axis, GradOut 
           for (std::int64_t j = 0; j < n; ++j)
             dot += g[j * inner];
           for (std::int64_t j = 0; j < n; ++j)
-            store(first + j * inner, g[j * inner] - std::exp(y[j * inner]) * dot);
+            store(first + j * inner, g[j * inner] - cpu::exp(y[j * inner]) * dot);
         } else {
           for (std::int64_t j = 0; j < n; ++j)
             dot += g[j * inner] * y[j * inner];
