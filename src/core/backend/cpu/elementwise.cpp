@@ -246,9 +246,19 @@ class CpuElementwise final : public ElementwiseKernels {
       const T* bv = b.data<T>();
       T* yv = y.data<T>();
       with_binary(op, [&](auto kOp) {
-        detail::for_each_broadcast_element(
-            y.shape(), strides, [=](std::int64_t i, const std::array<std::int64_t, 2>& at) {
-              yv[i] = combine(kOp(), av[at[0]], bv[at[1]]);
+        detail::for_each_broadcast_row(
+            y.shape(), strides,
+            [=](std::int64_t first, const std::array<std::int64_t, 2>& at,
+                const std::array<std::int64_t, 2>& step, std::int64_t cols) {
+              const T* ar = av + at[0];
+              const T* br = bv + at[1];
+              T* yr = yv + first;
+              detail::with_step(step[0], [&](auto sa) {
+                detail::with_step(step[1], [&](auto sb) {
+                  for (std::int64_t j = 0; j < cols; ++j)
+                    yr[j] = combine(kOp(), ar[j * sa], br[j * sb]);
+                });
+              });
             });
       });
     });

@@ -5,6 +5,7 @@
 
 #include "core/backend/cpu/broadcast_loop.h"
 #include "core/backend/cpu/cpu_backend.h"
+#include "core/backend/cpu/select.h"
 #include "core/ops/broadcast.h"
 
 namespace descent {
@@ -58,9 +59,22 @@ class CpuIndex final : public IndexKernels {
       visit_dtype(condition.dtype(), [&](auto mask_zero) {
         using M = decltype(mask_zero);
         const M* cv = condition.data<M>();
-        detail::for_each_broadcast_element(
-            shape, strides, [=](std::int64_t i, const std::array<std::int64_t, 3>& at) {
-              yv[i] = cv[at[0]] != M{0} ? av[at[1]] : bv[at[2]];
+        detail::for_each_broadcast_row(
+            shape, strides,
+            [=](std::int64_t first, const std::array<std::int64_t, 3>& at,
+                const std::array<std::int64_t, 3>& step, std::int64_t cols) {
+              const M* cr = cv + at[0];
+              const T* ar = av + at[1];
+              const T* br = bv + at[2];
+              T* yr = yv + first;
+              detail::with_step(step[0], [&](auto sc) {
+                detail::with_step(step[1], [&](auto sa) {
+                  detail::with_step(step[2], [&](auto sb) {
+                    for (std::int64_t j = 0; j < cols; ++j)  // both read: a select, not a branch
+                      yr[j] = cpu::select(cr[j * sc] != M{0}, ar[j * sa], br[j * sb]);
+                  });
+                });
+              });
             });
       });
     });
