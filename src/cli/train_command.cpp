@@ -156,12 +156,14 @@ int run_train(TrainCommand c, const CLI::App& command) {
                                   {"threshold", last.threshold},
                                   {"threshold_formula", formula},
                                   {"preconditioned", last.preconditioned},
+                                  {"batch_statistics", tracker->batch_statistics()},
                                   {"estimates", tracker->points().size()}};
     text += fmt::format(
         "Sharpness at step {}: λmax{} = {:.4g}, threshold {} = {:.4g} ({} estimates in "
-        "sharpness_track.csv)\n",
+        "sharpness_track.csv{})\n",
         last.step, last.preconditioned ? " of P⁻¹H" : "", last.lambda_max, formula, last.threshold,
-        tracker->points().size());
+        tracker->points().size(),
+        tracker->batch_statistics() ? "; batch normalization on each batch's own statistics" : "");
   }
   if (checkpoint) {
     const auto step = checkpoint->state.meta.at("progress").at("step").get<std::int64_t>();

@@ -30,7 +30,25 @@ SharpnessTracker::SharpnessTracker(Dataset subset, std::int64_t every, int max_i
   options_.verbose = 0;
 }
 
-void SharpnessTracker::on_train_begin(Model& model, const TrainParams& /*params*/) {
+namespace {
+
+// A model that normalizes by the batch minimises the loss of its training-mode forward: the
+// tracker measures that one, on batches of the training size (sharpness.h), unless a layer draws
+// random numbers there (dropout), which makes the loss not a function of the weights.
+bool measures_batch_statistics(Model& model) {
+  bool normalizes_by_batch = false;
+  for (const auto& layer : model.layers()) {
+    if (layer->random_stream()) return false;
+    normalizes_by_batch = normalizes_by_batch || layer->type() == "BatchNormalization";
+  }
+  return normalizes_by_batch;
+}
+
+}  // namespace
+
+void SharpnessTracker::on_train_begin(Model& model, const TrainParams& params) {
+  options_.batch_statistics = measures_batch_statistics(model);
+  if (options_.batch_statistics) options_.batch_size = params.batch_size;
   // The sharpness the run starts from (step 0), at the η its first step will use; a
   // preconditioned rule has no preconditioner before its first step.
   if (points_.empty() && !model.optimizer().rule().has_preconditioner())

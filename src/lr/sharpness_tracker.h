@@ -50,6 +50,10 @@ class SharpnessTracker : public Callback {
   void on_step_end(Model& model, const StepRecord& step) override;
 
   const std::vector<SharpnessPoint>& points() const { return points_; }
+  // Whether the estimates are of the training-mode loss (a model with BatchNormalization and no
+  // dropout: each batch of the training size normalized by its own statistics) rather than of the
+  // inference-mode one. Known from the start of training.
+  bool batch_statistics() const { return options_.batch_statistics; }
   // "step,lr,lambda_max,threshold,converged,preconditioned"; IoError naming the path when it cannot
   // be written.
   void write_csv(const std::filesystem::path& path) const;

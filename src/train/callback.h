@@ -18,6 +18,7 @@ struct TrainParams {
   int epochs = 0;
   std::int64_t steps_per_epoch = 0;
   std::int64_t samples = 0;
+  std::int64_t batch_size = 0;
 };
 
 class Callback {

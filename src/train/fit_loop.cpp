@@ -60,7 +60,8 @@ FitLoop::FitLoop(Model& model, const Dataset& train, const Dataset* validation,
 }
 
 History FitLoop::run() {
-  const TrainParams params{options_.epochs, order_.num_batches(), train_.size()};
+  const TrainParams params{options_.epochs, order_.num_batches(), train_.size(),
+                           options_.batch_size};
   for (auto& c : callbacks_)
     c->on_train_begin(model_, params);
   if (options_.resume_from != nullptr) state_.restore_callbacks(*options_.resume_from);

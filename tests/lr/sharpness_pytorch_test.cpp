@@ -16,6 +16,7 @@
 #include "loss/losses.h"
 #include "lr/lanczos.h"
 #include "lr/sharpness.h"
+#include "lr/sharpness_tracker.h"
 #include "nn/activation_layer.h"
 #include "nn/batch_normalization.h"
 #include "nn/dense.h"
@@ -123,6 +124,31 @@ TEST(SharpnessAgainstPyTorch, BatchNormalizationOnBatchStatistics) {
       estimate_sharpness(s.model, s.data, {.max_iters = 500, .tol = 1e-10, .verbose = 0});
   EXPECT_GT(relative(running.lambda_max, c["top_eigenvalues"][0].get<double>()), 0.01)
       << running.lambda_max;
+}
+
+// `train --track-sharpness` on a batch-normalized network measures the loss training minimises:
+// each batch of the training size on its own statistics (PyTorch's λmax for batches of 32), and
+// the running statistics only where dropout makes the training-mode loss random.
+TEST(SharpnessAgainstPyTorch, TheTrackerMeasuresTheTrainingLossOfABatchNormNetwork) {
+  const nlohmann::json c = test_fixtures::read("sharpness.json")["batch_norm"];
+  const TrainParams params{.epochs = 1, .batch_size = c["batch_size"].get<std::int64_t>()};
+  Subject s;
+  load_batch_norm(c, s);
+  SharpnessTracker tracker(s.data, 1, 500, 1e-10);
+  tracker.on_train_begin(s.model, params);
+  EXPECT_TRUE(tracker.batch_statistics());
+  ASSERT_EQ(tracker.points().size(), 1u);
+  EXPECT_LT(
+      relative(tracker.points()[0].lambda_max, c["top_eigenvalues_in_batches"][0].get<double>()),
+      1e-5)
+      << tracker.points()[0].lambda_max;
+
+  Subject with_dropout;
+  load_batch_norm(c, with_dropout, true);
+  SharpnessTracker running(with_dropout.data, 1, 30, 1e-3);
+  running.on_train_begin(with_dropout.model, params);
+  EXPECT_FALSE(running.batch_statistics());
+  EXPECT_EQ(running.points().size(), 1u);
 }
 
 // In training mode dropout would draw a new mask at every product: refused, naming the layer.
