@@ -50,7 +50,6 @@ class BatchNormalization : public Layer {
   void update_moving_statistics(const Tensor& mean, const Tensor& variance, std::int64_t count);
 
   BatchNormalizationOptions options_;
-  Shape channel_shape_;  // (C) for dense inputs, (C, 1, 1) for images: broadcasts per channel
   Variable gamma_, beta_, moving_mean_, moving_variance_;
 };
 
