@@ -22,8 +22,9 @@ struct ChannelLayout {
   std::int64_t row(std::int64_t n, std::int64_t c) const { return (n * channels + c) * spatial; }
 };
 
-// Σ term(i) over channel c's offsets i, in eight double lanes the compiler vectorises; the lanes
-// are added in a fixed order. `terms` sums are taken at once: term(i, sums) adds into sums[0..).
+// kTerms sums over channel c's offsets i at once, each in eight double lanes that the compiler
+// vectorises: term(i, k, lanes) adds offset i's terms into lanes[t][k]. The lanes are added in a
+// fixed order into out[t].
 template <int kTerms, class Term>
 void channel_sums(const ChannelLayout& l, std::int64_t c, const Term& term, double (&out)[kTerms]) {
   double lanes[kTerms][8] = {};
