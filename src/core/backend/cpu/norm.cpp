@@ -44,15 +44,13 @@ void channel_sums(const ChannelLayout& l, std::int64_t c, const Term& term, doub
   }
 }
 
-// Calls body(i, c) for every offset i of x, c its channel, split across threads by sample.
+// Calls body(row, c) for every (sample, channel) row of x, split across threads by sample: the
+// row's S values start at offset `row`.
 template <class Body>
-void for_each_value(const ChannelLayout& l, const Body& body) {
+void for_each_row(const ChannelLayout& l, const Body& body) {
   parallel_for(l.batch, l.batch * l.channels * l.spatial, [=](std::int64_t n) {
-    for (std::int64_t c = 0; c < l.channels; ++c) {
-      const std::int64_t row = l.row(n, c);
-      for (std::int64_t s = 0; s < l.spatial; ++s)
-        body(row + s, c);
-    }
+    for (std::int64_t c = 0; c < l.channels; ++c)
+      body(l.row(n, c), c);
   });
 }
 
@@ -170,8 +168,12 @@ class CpuNorm final : public NormKernels {
       const T* scales = scale.data<T>();
       const T* shifts = shift.data<T>();
       T* yv = y.data<T>();
-      for_each_value(
-          l, [=](std::int64_t i, std::int64_t c) { yv[i] = xv[i] * scales[c] + shifts[c]; });
+      const std::int64_t spatial = l.spatial;
+      for_each_row(l, [=](std::int64_t row, std::int64_t c) {
+        const T a = scales[c], b = shifts[c];
+        for (std::int64_t i = row; i < row + spatial; ++i)
+          yv[i] = xv[i] * a + b;
+      });
     });
   }
 
@@ -185,7 +187,12 @@ class CpuNorm final : public NormKernels {
       const T* scales = scale.data<T>();
       if (dx)
         write_grad<T>(*dx, [&](auto store) {
-          for_each_value(l, [=](std::int64_t i, std::int64_t c) { store(i, dyv[i] * scales[c]); });
+          const std::int64_t spatial = l.spatial;
+          for_each_row(l, [=](std::int64_t row, std::int64_t c) {
+            const T a = scales[c];
+            for (std::int64_t i = row; i < row + spatial; ++i)
+              store(i, dyv[i] * a);
+          });
         });
       if (!dscale && !dshift) return;
       std::vector<double> dy_x_sums(l.channels), dy_sums(l.channels);
