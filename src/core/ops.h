@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/ops/activation.h"
+#include "core/ops/batch_norm.h"
 #include "core/ops/broadcast.h"
 #include "core/ops/concat.h"
 #include "core/ops/conv2d.h"

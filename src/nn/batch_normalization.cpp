@@ -45,8 +45,6 @@ LayerPlan BatchNormalization::plan(const Shape& input_shape) const {
 Shape BatchNormalization::build(const Shape& input_shape, Rng& /*rng*/) {
   plan(input_shape);
   const std::int64_t channels = input_shape[0];
-  channel_shape_ = {channels};
-  channel_shape_.resize(input_shape.size(), 1);
   if (options_.scale) gamma_ = Variable(Tensor({channels}, 1.0f), true);
   if (options_.center) beta_ = Variable(Tensor({channels}, 0.0f), true);
   moving_mean_ = Variable(Tensor({channels}, 0.0f));
@@ -60,11 +58,7 @@ Variable BatchNormalization::forward(const Variable& x, bool training) {
   if ((rank != 2 && rank != 4) || x.shape()[1] != channels)
     throw InvalidArgument(fmt::format("{}: expected a batch of {} channels on axis 1, got {}",
                                       name(), channels, shape_string(x.shape())));
-  Variable centered, inv_std;
   if (training) {
-    Axes axes{0};
-    for (int a = 2; a < rank; ++a)
-      axes.push_back(a);
     const std::int64_t count = x.value().size() / channels;
     // The unbiased variance the running statistics keep needs two values (PyTorch refuses too).
     if (count < 2)
@@ -72,27 +66,23 @@ Variable BatchNormalization::forward(const Variable& x, bool training) {
           fmt::format("{}: training needs more than one value per channel, got a batch of shape "
                       "{} (choose a batch size that leaves no batch of one sample)",
                       name(), shape_string(x.shape())));
-    const Variable mu = mean(x, axes, true);
-    const Variable var = variance(x, axes, {.correction = 0, .keepdims = true});
-    update_moving_statistics(mu.value(), var.value(), count);
-    centered = sub(x, mu);
-    // 1/√(var + ε) as exp(-log(var + ε)/2): differentiable ops, so second derivatives work.
-    inv_std = exp(mul(log(add(var, options_.epsilon)), -0.5));
-  } else {
-    std::vector<double> mean_values(channels), inv_std_values(channels);
-    for (std::int64_t c = 0; c < channels; ++c) {
-      mean_values[c] = moving_mean_.value().at(c);
-      inv_std_values[c] = 1.0 / std::sqrt(moving_variance_.value().at(c) + options_.epsilon);
-    }
-    centered = sub(x, constant(channel_shape_, mean_values, x.dtype()));
-    inv_std = constant(channel_shape_, inv_std_values, x.dtype());
+    BatchNorm normalized = batch_norm(x, gamma_, beta_, options_.epsilon);
+    update_moving_statistics(normalized.mean, normalized.variance, count);
+    return normalized.y;
   }
-  // gamma joins the per-channel factor before it meets the batch: one full-size product, not two.
-  Variable factor = inv_std;
-  if (gamma_.defined()) factor = mul(inv_std, reshape(gamma_, channel_shape_));
-  Variable y = mul(centered, factor);
-  if (beta_.defined()) y = add(y, reshape(beta_, channel_shape_));
-  return y;
+  // The running statistics fold into one scale and shift per channel; γ and β keep their
+  // gradients through these C-value operations.
+  std::vector<double> mean_values(channels), inv_std_values(channels);
+  for (std::int64_t c = 0; c < channels; ++c) {
+    mean_values[c] = moving_mean_.value().at(c);
+    inv_std_values[c] = 1.0 / std::sqrt(moving_variance_.value().at(c) + options_.epsilon);
+  }
+  const Shape per_channel{channels};
+  Variable scale = constant(per_channel, inv_std_values, x.dtype());
+  if (gamma_.defined()) scale = mul(gamma_, scale);
+  const Variable scaled_mean = mul(scale, constant(per_channel, mean_values, x.dtype()));
+  const Variable shift = beta_.defined() ? sub(beta_, scaled_mean) : mul(scaled_mean, -1.0);
+  return channel_affine(x, scale, shift);
 }
 
 void BatchNormalization::update_moving_statistics(const Tensor& mean, const Tensor& variance,

@@ -7,8 +7,10 @@
 // moves the running statistics towards the batch's, the variance as its unbiased estimate (as
 // PyTorch keeps it):
 //   moving = momentum · moving + (1 − momentum) · batch
-// Inference normalizes with the running statistics instead. They are the layer's buffers():
-// saved with the weights and in checkpoints, never trained, penalized or given to an optimizer.
+// Inference normalizes with the running statistics instead, as one scale and shift per channel;
+// both modes run as fused operations (core/ops/batch_norm.h). The running statistics are the
+// layer's buffers(): saved with the weights and in checkpoints, never trained, penalized or given
+// to an optimizer.
 //
 // `momentum` has Keras's meaning (the share of the running value kept, default 0.99); PyTorch's
 // momentum p is the share of the batch's value taken, so PyTorch's BatchNorm(momentum=p) is
@@ -50,7 +52,6 @@ class BatchNormalization : public Layer {
   void update_moving_statistics(const Tensor& mean, const Tensor& variance, std::int64_t count);
 
   BatchNormalizationOptions options_;
-  Shape channel_shape_;  // (C) for dense inputs, (C, 1, 1) for images: broadcasts per channel
   Variable gamma_, beta_, moving_mean_, moving_variance_;
 };
 

@@ -288,6 +288,26 @@ inline std::vector<OpCase> cases() {
                  return conv2d(x[0], x[1], x[2], {.stride = 2, .pads = Conv2dPads{0, 1, 1, 2}});
                },
                {uniform({2, 2, 6, 5}, 37), uniform({3, 2, 2, 2}, 38), uniform({3}, 39)}});
+  // Batch normalization on odd sizes (7 samples, 3 channels, 5x5), images and matrices; with
+  // γ alone and β alone, so that the node's inputs are found whichever is missing.
+  c.push_back({"batch_norm_images",
+               [](const auto& x) { return batch_norm(x[0], x[1], x[2], 1e-3).y; },
+               {uniform({7, 3, 5, 5}, 86, -2, 2), away_from_zero({3}, 87), uniform({3}, 88)}});
+  c.push_back({"batch_norm_matrix",
+               [](const auto& x) { return batch_norm(x[0], x[1], x[2], 1e-3).y; },
+               {uniform({7, 3}, 89, -2, 2), away_from_zero({3}, 90), uniform({3}, 91)}});
+  c.push_back({"batch_norm_gamma_only",
+               [](const auto& x) { return batch_norm(x[0], x[1], Variable(), 1e-3).y; },
+               {uniform({7, 3, 2, 1}, 92, -2, 2), away_from_zero({3}, 93)}});
+  c.push_back({"batch_norm_beta_only",
+               [](const auto& x) { return batch_norm(x[0], Variable(), x[1], 1e-3).y; },
+               {uniform({7, 3}, 94, -2, 2), uniform({3}, 95)}});
+  c.push_back({"channel_affine_images",
+               [](const auto& x) { return channel_affine(x[0], x[1], x[2]); },
+               {uniform({7, 3, 5, 5}, 96), uniform({3}, 97), uniform({3}, 98)}});
+  c.push_back({"channel_affine_matrix",
+               [](const auto& x) { return channel_affine(x[0], x[1], x[2]); },
+               {uniform({7, 3}, 99), uniform({3}, 100), uniform({3}, 101)}});
   // Distinct values, so no two in a window tie within the finite difference.
   Tensor pooled = uniform({2, 1, 4, 4}, 32);
   for (std::int64_t i = 0; i < pooled.size(); ++i)

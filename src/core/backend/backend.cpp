@@ -17,6 +17,7 @@ const Backend& backend(Device device) {
       .gemm = cpu_gemm(),
       .conv = cpu_conv(),
       .pool = cpu_pool(),
+      .norm = cpu_norm(),
   };
   static const Backend reference{
       .name = "reference",
@@ -29,6 +30,7 @@ const Backend& backend(Device device) {
       .gemm = reference_gemm(),
       .conv = reference_conv(),
       .pool = reference_pool(),
+      .norm = reference_norm(),
   };
   return device == Device::cpu ? cpu : reference;
 }

@@ -13,6 +13,7 @@
 #include "core/backend/gemm_kernels.h"
 #include "core/backend/index_kernels.h"
 #include "core/backend/loss_kernels.h"
+#include "core/backend/norm_kernels.h"
 #include "core/backend/pool_kernels.h"
 #include "core/backend/reduce_kernels.h"
 #include "core/backend/softmax_kernels.h"
@@ -32,6 +33,7 @@ struct Backend {
   const GemmKernels& gemm;
   const ConvKernels& conv;
   const PoolKernels& pool;
+  const NormKernels& norm;
 };
 
 const Backend& backend(Device device);

@@ -14,5 +14,6 @@ const CopyKernels& cpu_copy();
 const GemmKernels& cpu_gemm();
 const ConvKernels& cpu_conv();
 const PoolKernels& cpu_pool();
+const NormKernels& cpu_norm();
 
 }  // namespace descent

@@ -25,5 +25,6 @@ const CopyKernels& reference_copy();
 const GemmKernels& reference_gemm();
 const ConvKernels& reference_conv();
 const PoolKernels& reference_pool();
+const NormKernels& reference_norm();
 
 }  // namespace descent

@@ -1,0 +1,234 @@
+// The cpu normalization kernels. Batch normalization's statistics and its backward run one channel
+// per loop iteration, split across threads: each channel's sums are added in one fixed order
+// (eight double lanes over its values, then the lanes in turn), so results do not depend on the
+// thread count. The channel's values (N·S floats) stay in cache between the passes.
+#include <cmath>
+#include <vector>
+
+#include "core/backend/cpu/cpu_backend.h"
+#include "core/parallel.h"
+
+namespace descent {
+namespace {
+
+// x as (N, C, S), S the product of the axes after the channels.
+struct ChannelLayout {
+  std::int64_t batch = 1, channels = 1, spatial = 1;
+
+  explicit ChannelLayout(const Shape& shape) : batch(shape[0]), channels(shape[1]) {
+    for (std::size_t k = 2; k < shape.size(); ++k)
+      spatial *= shape[k];
+  }
+  std::int64_t row(std::int64_t n, std::int64_t c) const { return (n * channels + c) * spatial; }
+};
+
+// kTerms sums over channel c's offsets i at once, each in eight double lanes that the compiler
+// vectorises: term(i, k, lanes) adds offset i's terms into lanes[t][k]. The lanes are added in a
+// fixed order into out[t].
+template <int kTerms, class Term>
+void channel_sums(const ChannelLayout& l, std::int64_t c, const Term& term, double (&out)[kTerms]) {
+  double lanes[kTerms][8] = {};
+  for (std::int64_t n = 0; n < l.batch; ++n) {
+    const std::int64_t row = l.row(n, c);
+    std::int64_t s = 0;
+    for (; s + 8 <= l.spatial; s += 8)
+      for (int k = 0; k < 8; ++k)
+        term(row + s + k, k, lanes);
+    for (; s < l.spatial; ++s)
+      term(row + s, static_cast<int>(s & 7), lanes);
+  }
+  for (int t = 0; t < kTerms; ++t) {
+    out[t] = 0.0;
+    for (double lane : lanes[t])
+      out[t] += lane;
+  }
+}
+
+// Calls body(row, c) for every (sample, channel) row of x, split across threads by sample: the
+// row's S values start at offset `row`.
+template <class Body>
+void for_each_row(const ChannelLayout& l, const Body& body) {
+  parallel_for(l.batch, l.batch * l.channels * l.spatial, [=](std::int64_t n) {
+    for (std::int64_t c = 0; c < l.channels; ++c)
+      body(l.row(n, c), c);
+  });
+}
+
+template <class T>
+T per_channel(const Tensor* t, std::int64_t c, T otherwise) {
+  return t ? t->data<T>()[c] : otherwise;
+}
+
+class CpuNorm final : public NormKernels {
+ public:
+  void batch_norm(const Tensor& x, const Tensor* gamma, const Tensor* beta, double epsilon,
+                  Tensor& y, Tensor& mean, Tensor& variance) const override {
+    const ChannelLayout l(x.shape());
+    const double count = static_cast<double>(l.batch * l.spatial);
+    visit_dtype(x.dtype(), [&](auto zero) {
+      using T = decltype(zero);
+      const T* xv = x.data<T>();
+      T* yv = y.data<T>();
+      T* means = mean.data<T>();
+      T* variances = variance.data<T>();
+      parallel_for(l.channels, 3 * x.size(), [=](std::int64_t c) {
+        double total[1];
+        channel_sums<1>(
+            l, c, [xv](std::int64_t i, int k, auto& lanes) { lanes[0][k] += xv[i]; }, total);
+        const double m = total[0] / count;
+        double squares[1];
+        channel_sums<1>(
+            l, c,
+            [xv, m](std::int64_t i, int k, auto& lanes) {
+              const double d = xv[i] - m;
+              lanes[0][k] += d * d;
+            },
+            squares);
+        const double var = squares[0] / count;
+        means[c] = static_cast<T>(m);
+        variances[c] = static_cast<T>(var);
+        const T centre = static_cast<T>(m);
+        const T factor = static_cast<T>(per_channel<T>(gamma, c, T{1}) / std::sqrt(var + epsilon));
+        const T offset = per_channel<T>(beta, c, T{0});
+        for (std::int64_t n = 0; n < l.batch; ++n) {
+          const std::int64_t row = l.row(n, c);
+          for (std::int64_t s = row; s < row + l.spatial; ++s)
+            yv[s] = (xv[s] - centre) * factor + offset;
+        }
+      });
+    });
+  }
+
+  void batch_norm_backward(const Tensor& x, const Tensor& dy, const Tensor& mean,
+                           const Tensor& variance, const Tensor* gamma, double epsilon, GradOut* dx,
+                           GradOut* dgamma, GradOut* dbeta) const override {
+    const ChannelLayout l(x.shape());
+    const double count = static_cast<double>(l.batch * l.spatial);
+    visit_dtype(x.dtype(), [&](auto zero) {
+      using T = decltype(zero);
+      const T* xv = x.data<T>();
+      const T* dyv = dy.data<T>();
+      const T* means = mean.data<T>();
+      const T* variances = variance.data<T>();
+      // Σ dy and Σ dy·x̂ of each channel, for dβ and dγ.
+      std::vector<double> dy_sums(l.channels), dy_xhat_sums(l.channels);
+      double* dy_sum = dy_sums.data();
+      double* dy_xhat_sum = dy_xhat_sums.data();
+      const std::int64_t work = 2 * x.size();
+      // One pass for the sums, then (when dx is wanted) one for dx while the channel is in cache.
+      const auto backward = [=](bool want_dx, auto store) {
+        parallel_for(l.channels, work, [=](std::int64_t c) {
+          const T centre = means[c];
+          const double inv_std = 1.0 / std::sqrt(double(variances[c]) + epsilon);
+          double sums[2];
+          channel_sums<2>(
+              l, c,
+              [xv, dyv, centre](std::int64_t i, int k, auto& lanes) {
+                lanes[0][k] += dyv[i];
+                lanes[1][k] += double(dyv[i]) * double(xv[i] - centre);
+              },
+              sums);
+          dy_sum[c] = sums[0];
+          dy_xhat_sum[c] = sums[1] * inv_std;
+          if (!want_dx) return;
+          // dx = γ·inv_std · (dy − Σdy/M − (x − mean) · inv_std·dγ/M), dγ = inv_std · sums[1].
+          const T factor = static_cast<T>(per_channel<T>(gamma, c, T{1}) * inv_std);
+          const T shift = static_cast<T>(sums[0] / count);
+          const T slope = static_cast<T>(inv_std * inv_std * sums[1] / count);
+          for (std::int64_t n = 0; n < l.batch; ++n) {
+            const std::int64_t row = l.row(n, c);
+            for (std::int64_t s = row; s < row + l.spatial; ++s)
+              store(s, factor * (dyv[s] - shift - (xv[s] - centre) * slope));
+          }
+        });
+      };
+      if (dx)
+        write_grad<T>(*dx, [&](auto store) { backward(true, store); });
+      else
+        backward(false, [](std::int64_t, T) {});
+      if (dgamma)
+        write_grad<T>(*dgamma, [&](auto store) {
+          for (std::int64_t c = 0; c < l.channels; ++c)
+            store(c, static_cast<T>(dy_xhat_sum[c]));
+        });
+      if (dbeta)
+        write_grad<T>(*dbeta, [&](auto store) {
+          for (std::int64_t c = 0; c < l.channels; ++c)
+            store(c, static_cast<T>(dy_sum[c]));
+        });
+    });
+  }
+
+  void channel_affine(const Tensor& x, const Tensor& scale, const Tensor& shift,
+                      Tensor& y) const override {
+    const ChannelLayout l(x.shape());
+    visit_dtype(x.dtype(), [&](auto zero) {
+      using T = decltype(zero);
+      const T* xv = x.data<T>();
+      const T* scales = scale.data<T>();
+      const T* shifts = shift.data<T>();
+      T* yv = y.data<T>();
+      const std::int64_t spatial = l.spatial;
+      for_each_row(l, [=](std::int64_t row, std::int64_t c) {
+        const T a = scales[c], b = shifts[c];
+        for (std::int64_t i = row; i < row + spatial; ++i)
+          yv[i] = xv[i] * a + b;
+      });
+    });
+  }
+
+  void channel_affine_backward(const Tensor& x, const Tensor& dy, const Tensor& scale, GradOut* dx,
+                               GradOut* dscale, GradOut* dshift) const override {
+    const ChannelLayout l(x.shape());
+    visit_dtype(x.dtype(), [&](auto zero) {
+      using T = decltype(zero);
+      const T* xv = x.data<T>();
+      const T* dyv = dy.data<T>();
+      const T* scales = scale.data<T>();
+      if (dx)
+        write_grad<T>(*dx, [&](auto store) {
+          const std::int64_t spatial = l.spatial;
+          for_each_row(l, [=](std::int64_t row, std::int64_t c) {
+            const T a = scales[c];
+            for (std::int64_t i = row; i < row + spatial; ++i)
+              store(i, dyv[i] * a);
+          });
+        });
+      if (!dscale && !dshift) return;
+      std::vector<double> dy_x_sums(l.channels), dy_sums(l.channels);
+      double* dy_x_sum = dy_x_sums.data();
+      double* dy_sum = dy_sums.data();
+      parallel_for(l.channels, 2 * x.size(), [=](std::int64_t c) {
+        double sums[2];
+        channel_sums<2>(
+            l, c,
+            [xv, dyv](std::int64_t i, int k, auto& lanes) {
+              lanes[0][k] += double(dyv[i]) * double(xv[i]);
+              lanes[1][k] += dyv[i];
+            },
+            sums);
+        dy_x_sum[c] = sums[0];
+        dy_sum[c] = sums[1];
+      });
+      if (dscale)
+        write_grad<T>(*dscale, [&](auto store) {
+          for (std::int64_t c = 0; c < l.channels; ++c)
+            store(c, static_cast<T>(dy_x_sums[c]));
+        });
+      if (dshift)
+        write_grad<T>(*dshift, [&](auto store) {
+          for (std::int64_t c = 0; c < l.channels; ++c)
+            store(c, static_cast<T>(dy_sums[c]));
+        });
+    });
+  }
+};
+
+}  // namespace
+
+const NormKernels& cpu_norm() {
+  static const CpuNorm kernels;
+  return kernels;
+}
+
+}  // namespace descent
