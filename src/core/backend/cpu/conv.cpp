@@ -146,17 +146,14 @@ void add_into(GradOut* out, const Tensor& buffer) {
 void onednn_backward(const Conv2dDims& g, const Tensor& x, const Tensor& w, const Tensor& dy,
                      GradOut* x_grad, GradOut* w_grad, GradOut* b_grad) {
   Tensor dx_buffer, dw_buffer, db_buffer;
-  if (float* dx = gradient_target(x_grad, dx_buffer))
-    cpu::onednn_conv2d_input_grad(g, dy.data<float>(), w.data<float>(), dx);
-  if (w_grad || b_grad) {
-    float* dw = gradient_target(w_grad, dw_buffer);
-    if (!dw) {  // the bias gradient alone: the primitive writes both
-      dw_buffer.resize({g.out_c, g.in_c, g.kh, g.kw}, DType::f32);
-      dw = dw_buffer.data<float>();
-    }
-    cpu::onednn_conv2d_weight_grad(g, x.data<float>(), dy.data<float>(), dw,
-                                   gradient_target(b_grad, db_buffer));
+  float* dw = gradient_target(w_grad, dw_buffer);
+  if (b_grad && !dw) {  // the bias gradient alone: the primitive writes both
+    dw_buffer.resize({g.out_c, g.in_c, g.kh, g.kw}, DType::f32);
+    dw = dw_buffer.data<float>();
   }
+  cpu::onednn_conv2d_backward(g, x.data<float>(), w.data<float>(), dy.data<float>(),
+                              gradient_target(x_grad, dx_buffer), dw,
+                              gradient_target(b_grad, db_buffer));
   add_into(x_grad, dx_buffer);
   add_into(w_grad, dw_buffer);
   add_into(b_grad, db_buffer);

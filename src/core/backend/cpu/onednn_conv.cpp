@@ -184,25 +184,38 @@ void* pooled(Tensor& buffer, std::size_t bytes) {
   return buffer.data<float>();
 }
 
-// Runs the plan on the caller's buffers (by execution argument): an operand whose layout is the
-// primitive's is used in place, any other goes through a pooled buffer and its reorder.
-void run(const Plan& plan, const std::map<int, const float*>& inputs,
-         const std::map<int, float*>& outputs) {
+dnnl::stream& this_thread_stream() {
   thread_local dnnl::stream stream(cpu_engine());
+  return stream;
+}
+
+// The caller's input in the primitive's layout, in `buffer` (pooled).
+dnnl::memory reordered_input(const Operand& operand, const float* data, Tensor& buffer) {
+  dnnl::memory plain(operand.plain, cpu_engine(), const_cast<float*>(data));
+  dnnl::memory inner(operand.inner, cpu_engine(), pooled(buffer, operand.inner.get_size()));
+  operand.reorder->execute(this_thread_stream(), plain, inner);
+  return inner;
+}
+
+// Runs the plan on the caller's buffers (by execution argument): an operand whose layout is the
+// primitive's is used in place, any other goes through a pooled buffer and its reorder. `ready`:
+// inputs already reordered, which another primitive of the same call shares.
+void run(const Plan& plan, const std::map<int, const float*>& inputs,
+         const std::map<int, float*>& outputs,
+         const std::unordered_map<int, dnnl::memory>& ready = {}) {
+  dnnl::stream& stream = this_thread_stream();
   // Pooled buffers for the reordered operands and the scratchpad, held until the run is over.
   std::array<Tensor, 6> buffers;
   std::size_t used = 0;
   std::unordered_map<int, dnnl::memory> args;
   for (const auto& [arg, operand] : plan.inputs) {
-    dnnl::memory plain(operand.plain, cpu_engine(), const_cast<float*>(inputs.at(arg)));
-    if (!operand.reorder) {
-      args.emplace(arg, plain);
-      continue;
-    }
-    dnnl::memory inner(operand.inner, cpu_engine(),
-                       pooled(buffers[used++], operand.inner.get_size()));
-    operand.reorder->execute(stream, plain, inner);
-    args.emplace(arg, inner);
+    if (const auto it = ready.find(arg); it != ready.end())
+      args.emplace(arg, it->second);
+    else if (operand.reorder)
+      args.emplace(arg, reordered_input(operand, inputs.at(arg), buffers[used++]));
+    else
+      args.emplace(arg,
+                   dnnl::memory(operand.plain, cpu_engine(), const_cast<float*>(inputs.at(arg))));
   }
   for (const auto& [arg, operand] : plan.outputs)
     args.emplace(arg, operand.reorder
@@ -247,6 +260,28 @@ void onednn_conv2d_weight_grad(const Conv2dDims& g, const float* x, const float*
   else
     run(plan_for(g, Direction::weight_grad), {{DNNL_ARG_SRC, x}, {DNNL_ARG_DIFF_DST, dy}},
         {{DNNL_ARG_DIFF_WEIGHTS, dw}});
+}
+
+void onednn_conv2d_backward(const Conv2dDims& g, const float* x, const float* w, const float* dy,
+                            float* dx, float* dw, float* db) {
+  const Plan* data = dx ? &plan_for(g, Direction::input_grad) : nullptr;
+  const Plan* weights =
+      dw ? &plan_for(g, db ? Direction::weight_and_bias_grad : Direction::weight_grad) : nullptr;
+  // dy reordered once when both primitives read it in the same layout.
+  Tensor dy_buffer;
+  std::unordered_map<int, dnnl::memory> ready;
+  if (data && weights) {
+    const Operand& a = data->inputs.at(DNNL_ARG_DIFF_DST);
+    if (a.reorder && a.inner == weights->inputs.at(DNNL_ARG_DIFF_DST).inner)
+      ready.emplace(DNNL_ARG_DIFF_DST, reordered_input(a, dy, dy_buffer));
+  }
+  if (data)
+    run(*data, {{DNNL_ARG_DIFF_DST, dy}, {DNNL_ARG_WEIGHTS, w}}, {{DNNL_ARG_DIFF_SRC, dx}}, ready);
+  if (weights) {
+    std::map<int, float*> outputs{{DNNL_ARG_DIFF_WEIGHTS, dw}};
+    if (db) outputs.emplace(DNNL_ARG_DIFF_BIAS, db);
+    run(*weights, {{DNNL_ARG_SRC, x}, {DNNL_ARG_DIFF_DST, dy}}, outputs, ready);
+  }
 }
 
 }  // namespace descent::cpu

@@ -17,5 +17,9 @@ void onednn_conv2d_input_grad(const Conv2dDims& g, const float* dy, const float*
 // dw = d⟨dy, conv(x, w)⟩/dw, and the bias gradient db (null: not wanted) in the same pass.
 void onednn_conv2d_weight_grad(const Conv2dDims& g, const float* x, const float* dy, float* dw,
                                float* db);
+// The training step's backward: dx (null: not wanted) and dw with db (dw null: neither), dy
+// brought into oneDNN's layout once for both.
+void onednn_conv2d_backward(const Conv2dDims& g, const float* x, const float* w, const float* dy,
+                            float* dx, float* dw, float* db);
 
 }  // namespace descent::cpu
