@@ -1,5 +1,7 @@
 #include "core/ops/conv2d.h"
 
+#include <omp.h>
+
 #include <string>
 #include <vector>
 
@@ -211,6 +213,39 @@ TEST(Conv2d, BatchLargerThanTheColumnBudgetGoesInChunks) {
   Rng rng(53);
   expect_matches_naive({2, 16, 244, 244}, {1, 16, 3, 3}, {.stride = 1, .padding = 0}, rng,
                        DType::f64);
+}
+
+// A parallel sweep trains runs side by side, each on one thread (lr/sweep.cpp): the same cached
+// convolution primitives then run on several threads at once, and each run must get the result it
+// gets alone.
+TEST(Conv2d, RunsOnSeveralThreadsAtOnceAsAlone) {
+  constexpr int kRuns = 8;
+  // Each run its own values, so a buffer shared between runs by mistake shows.
+  const auto gradients = [](int run) {
+    Rng rng(static_cast<std::uint64_t>(60 + run));
+    Variable x(random_tensor({32, 16, 28, 28}, rng), true),
+        w(random_tensor({32, 16, 3, 3}, rng), true);
+    conv2d(x, w, Variable(), {.stride = 2, .padding = 1})
+        .backward(random_tensor({32, 32, 14, 14}, rng));
+    return std::vector<Tensor>{x.grad(), w.grad()};
+  };
+  const int threads = num_threads();
+  set_num_threads(1);
+  std::vector<std::vector<Tensor>> alone;
+  for (int i = 0; i < kRuns; ++i)
+    alone.push_back(gradients(i));
+  set_num_threads(threads);
+  std::vector<std::vector<Tensor>> together(kRuns);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(4)
+  for (int i = 0; i < kRuns; ++i) {
+    omp_set_num_threads(1);
+    together[i] = gradients(i);
+  }
+  for (int i = 0; i < kRuns; ++i)
+    for (std::size_t k = 0; k < alone[i].size(); ++k)
+      for (std::int64_t j = 0; j < alone[i][k].size(); ++j)
+        ASSERT_EQ(together[i][k][j], alone[i][k][j])
+            << "run " << i << " gradient " << k << "[" << j << "]";
 }
 
 TEST(Conv2d, InputWithoutGradientStillGivesKernelGradient) {

@@ -36,19 +36,28 @@ dnnl::engine& cpu_engine() {
 struct Operand {
   dnnl::memory::desc plain, inner;
   std::optional<dnnl::reorder> reorder;
+  dnnl::memory::desc reorder_scratchpad;
 };
 
+// A reorder whose scratchpad, like the convolutions', is the caller's, so it too may run on
+// several threads at once.
+void set_reorder(Operand& o, const dnnl::memory::desc& from, const dnnl::memory::desc& to) {
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  const dnnl::reorder::primitive_desc pd(cpu_engine(), from, cpu_engine(), to, attr);
+  o.reorder.emplace(pd);
+  o.reorder_scratchpad = pd.scratchpad_desc();
+}
+
 Operand input_operand(const dnnl::memory::desc& plain, const dnnl::memory::desc& inner) {
-  Operand o{plain, inner, std::nullopt};
-  if (plain != inner)
-    o.reorder.emplace(dnnl::reorder::primitive_desc(cpu_engine(), plain, cpu_engine(), inner));
+  Operand o{plain, inner, std::nullopt, {}};
+  if (plain != inner) set_reorder(o, plain, inner);
   return o;
 }
 
 Operand output_operand(const dnnl::memory::desc& plain, const dnnl::memory::desc& inner) {
-  Operand o{plain, inner, std::nullopt};
-  if (plain != inner)
-    o.reorder.emplace(dnnl::reorder::primitive_desc(cpu_engine(), inner, cpu_engine(), plain));
+  Operand o{plain, inner, std::nullopt, {}};
+  if (plain != inner) set_reorder(o, inner, plain);
   return o;
 }
 
@@ -189,11 +198,29 @@ dnnl::stream& this_thread_stream() {
   return stream;
 }
 
+// Runs the operand's reorder from one memory to the other, with a pooled scratchpad if it needs
+// one.
+void run_reorder(const Operand& operand, dnnl::memory& from, dnnl::memory& to) {
+  dnnl::stream& stream = this_thread_stream();
+  if (operand.reorder_scratchpad.get_size() == 0) {
+    operand.reorder->execute(stream, from, to);
+    return;
+  }
+  Tensor scratchpad;
+  operand.reorder->execute(
+      stream, {{DNNL_ARG_FROM, from},
+               {DNNL_ARG_TO, to},
+               {DNNL_ARG_SCRATCHPAD,
+                dnnl::memory(operand.reorder_scratchpad, cpu_engine(),
+                             pooled(scratchpad, operand.reorder_scratchpad.get_size()))}});
+  stream.wait();
+}
+
 // The caller's input in the primitive's layout, in `buffer` (pooled).
 dnnl::memory reordered_input(const Operand& operand, const float* data, Tensor& buffer) {
   dnnl::memory plain(operand.plain, cpu_engine(), const_cast<float*>(data));
   dnnl::memory inner(operand.inner, cpu_engine(), pooled(buffer, operand.inner.get_size()));
-  operand.reorder->execute(this_thread_stream(), plain, inner);
+  run_reorder(operand, plain, inner);
   return inner;
 }
 
@@ -230,7 +257,7 @@ void run(const Plan& plan, const std::map<int, const float*>& inputs,
   for (const auto& [arg, operand] : plan.outputs)
     if (operand.reorder) {
       dnnl::memory plain(operand.plain, cpu_engine(), outputs.at(arg));
-      operand.reorder->execute(stream, args.at(arg), plain);
+      run_reorder(operand, args.at(arg), plain);
     }
   stream.wait();
 }
