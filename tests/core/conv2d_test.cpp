@@ -1,5 +1,7 @@
 #include "core/ops/conv2d.h"
 
+#include <omp.h>
+
 #include <string>
 #include <vector>
 
@@ -60,34 +62,36 @@ void expect_near_all(const Tensor& actual, const std::vector<double>& expected,
                      const std::vector<double>& magnitude, const std::string& what) {
   ASSERT_EQ(actual.size(), static_cast<std::int64_t>(expected.size())) << what;
   for (std::size_t i = 0; i < expected.size(); ++i)
-    ASSERT_NEAR(actual[i], expected[i],
+    ASSERT_NEAR(actual.at(static_cast<std::int64_t>(i)), expected[i],
                 1e-4 * std::max(1.0, std::abs(expected[i])) + 0x1p-23 * magnitude[i])
         << what << " element " << i << " (sum of |terms| " << magnitude[i] << ")";
 }
 
-// Runs conv2d forward and backward and compares all of it with NaiveConv.
-void expect_matches_naive(const Shape& xs, const Shape& ws, Conv2dGeometry geometry, Rng& rng) {
-  Variable x(random_tensor(xs, rng), true), w(random_tensor(ws, rng), true);
-  Variable b(random_tensor({ws[0]}, rng), true);
+// Runs conv2d forward and backward in `dtype` and compares all of it with NaiveConv. (float32 runs
+// on oneDNN's convolutions, float64 on im2col + GEMM.)
+void expect_matches_naive(const Shape& xs, const Shape& ws, Conv2dGeometry geometry, Rng& rng,
+                          DType dtype = DType::f32) {
+  Variable x(random_tensor(xs, rng).to(dtype), true), w(random_tensor(ws, rng).to(dtype), true);
+  Variable b(random_tensor({ws[0]}, rng).to(dtype), true);
   Variable y = conv2d(x, w, b, geometry);
   const NaiveConv ref(xs, ws, geometry.stride, geometry.padding);
   ASSERT_EQ(y.shape(), (Shape{ref.n, ref.o, ref.oh, ref.ow}));
-  const Tensor seed = random_tensor(y.shape(), rng);
+  const Tensor seed = random_tensor(y.shape(), rng).to(dtype);
   y.backward(seed);
 
   std::vector<double> out(y.value().size()), dx(x.value().size()), dw(w.value().size()),
       db(ws[0], 0.0);
   std::vector<double> out_mag(out.size()), dx_mag(dx.size()), dw_mag(dw.size()), db_mag(db.size());
   for (std::int64_t i = 0; i < y.value().size(); ++i) {
-    out[i] = b.value()[(i / (ref.oh * ref.ow)) % ref.o];
+    out[i] = b.value().at((i / (ref.oh * ref.ow)) % ref.o);
     out_mag[i] = std::abs(out[i]);
-    db[(i / (ref.oh * ref.ow)) % ref.o] += seed[i];
-    db_mag[(i / (ref.oh * ref.ow)) % ref.o] += std::abs(seed[i]);
+    db[(i / (ref.oh * ref.ow)) % ref.o] += seed.at(i);
+    db_mag[(i / (ref.oh * ref.ow)) % ref.o] += std::abs(seed.at(i));
   }
   ref.each_term([&](std::int64_t yi, std::int64_t xi, std::int64_t wi, std::int64_t) {
-    const double xw = double(x.value()[xi]) * w.value()[wi];
-    const double sw = double(seed[yi]) * w.value()[wi];
-    const double sx = double(seed[yi]) * x.value()[xi];
+    const double xw = double(x.value().at(xi)) * w.value().at(wi);
+    const double sw = double(seed.at(yi)) * w.value().at(wi);
+    const double sx = double(seed.at(yi)) * x.value().at(xi);
     out[yi] += xw;
     dx[xi] += sw;
     dw[wi] += sx;
@@ -203,10 +207,45 @@ TEST(Conv2d, LargeBatchMatchesNaiveReference) {
   expect_matches_naive({6, 2, 15, 13}, {5, 2, 4, 3}, {.stride = 2, .padding = 2}, rng);
 }
 
+// float64, whose convolutions run on im2col.
 TEST(Conv2d, BatchLargerThanTheColumnBudgetGoesInChunks) {
   // One image's columns: 144 rows × 242² pixels > 2^24 / 2 floats, so each image is its own chunk.
   Rng rng(53);
-  expect_matches_naive({2, 16, 244, 244}, {1, 16, 3, 3}, {.stride = 1, .padding = 0}, rng);
+  expect_matches_naive({2, 16, 244, 244}, {1, 16, 3, 3}, {.stride = 1, .padding = 0}, rng,
+                       DType::f64);
+}
+
+// A parallel sweep trains runs side by side, each on one thread (lr/sweep.cpp): the same cached
+// convolution primitives then run on several threads at once, and each run must get the result it
+// gets alone.
+TEST(Conv2d, RunsOnSeveralThreadsAtOnceAsAlone) {
+  constexpr int kRuns = 8;
+  // Each run its own values, so a buffer shared between runs by mistake shows.
+  const auto gradients = [](int run) {
+    Rng rng(static_cast<std::uint64_t>(60 + run));
+    Variable x(random_tensor({32, 16, 28, 28}, rng), true),
+        w(random_tensor({32, 16, 3, 3}, rng), true);
+    conv2d(x, w, Variable(), {.stride = 2, .padding = 1})
+        .backward(random_tensor({32, 32, 14, 14}, rng));
+    return std::vector<Tensor>{x.grad(), w.grad()};
+  };
+  const int threads = num_threads();
+  set_num_threads(1);
+  std::vector<std::vector<Tensor>> alone;
+  for (int i = 0; i < kRuns; ++i)
+    alone.push_back(gradients(i));
+  set_num_threads(threads);
+  std::vector<std::vector<Tensor>> together(kRuns);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(4)
+  for (int i = 0; i < kRuns; ++i) {
+    omp_set_num_threads(1);
+    together[i] = gradients(i);
+  }
+  for (int i = 0; i < kRuns; ++i)
+    for (std::size_t k = 0; k < alone[i].size(); ++k)
+      for (std::int64_t j = 0; j < alone[i][k].size(); ++j)
+        ASSERT_EQ(together[i][k][j], alone[i][k][j])
+            << "run " << i << " gradient " << k << "[" << j << "]";
 }
 
 TEST(Conv2d, InputWithoutGradientStillGivesKernelGradient) {

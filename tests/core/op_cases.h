@@ -308,6 +308,26 @@ inline std::vector<OpCase> cases() {
   c.push_back({"channel_affine_matrix",
                [](const auto& x) { return channel_affine(x[0], x[1], x[2]); },
                {uniform({7, 3}, 99), uniform({3}, 100), uniform({3}, 101)}});
+  // One image, no bias, stride 2 and each side its own padding (a swap of before and after, on
+  // either axis, changes the result).
+  c.push_back(
+      {"conv2d_batch1_asymmetric_pads_nobias",
+       [](const auto& x) {
+         return conv2d(x[0], x[1], Variable(), {.stride = 2, .pads = Conv2dPads{1, 2, 0, 1}});
+       },
+       {uniform({1, 3, 7, 6}, 102), uniform({4, 3, 3, 3}, 103)}});
+  // The residual network's shortcut: a 1x1 kernel at stride 2, no bias.
+  c.push_back({"conv2d_1x1_stride2_nobias",
+               [](const auto& x) { return conv2d(x[0], x[1], Variable(), {.stride = 2}); },
+               {uniform({2, 4, 5, 5}, 104), uniform({3, 4, 1, 1}, 105)}});
+  // The input, kernel and bias each feed two convolutions, so the second backward adds onto the
+  // gradients the first wrote.
+  c.push_back({"conv2d_shared_operands",
+               [](const auto& x) {
+                 return add(conv2d(x[0], x[1], x[2], {.padding = 1}),
+                            conv2d(x[0], x[1], x[2], {.pads = Conv2dPads{2, 0, 0, 2}}));
+               },
+               {uniform({2, 2, 4, 5}, 106), uniform({3, 2, 3, 3}, 107), uniform({3}, 108)}});
   // Distinct values, so no two in a window tie within the finite difference.
   Tensor pooled = uniform({2, 1, 4, 4}, 32);
   for (std::int64_t i = 0; i < pooled.size(); ++i)

@@ -3,8 +3,9 @@
 // Processing", 2006): the receptive fields of a batch chunk are unrolled into the columns of a
 // (in_channels·kh·kw, batch·out_h·out_w) matrix, so the forward pass is one sgemm W · col, and the
 // backward pass two: dW = dY · colᵀ and dcol = Wᵀ · dY, folded back onto the input by col2im.
-// That is the cpu backend's way (core/backend/cpu/conv.cpp); its column buffers are pooled
-// Tensors, so a steady-state step allocates nothing.
+// That is the cpu backend's way in float64 (core/backend/cpu/conv.cpp); its column buffers are
+// pooled Tensors, so a steady-state step allocates nothing. float32 goes to oneDNN's direct
+// convolutions (core/backend/cpu/onednn_conv.h).
 #pragma once
 
 #include <cstdint>

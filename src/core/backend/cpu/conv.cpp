@@ -1,9 +1,11 @@
-// The cpu convolution kernels: im2col + GEMM (core/ops/conv2d.h), the batch in chunks of pooled
-// column buffers, so a steady-state step allocates nothing.
+// The cpu convolution kernels: oneDNN's convolution primitives in float32 (cpu/onednn_conv.h), and
+// im2col + GEMM in float64, which oneDNN lacks (the gradient checks run in it), the batch in
+// chunks of pooled column buffers, so a steady-state step allocates nothing.
 #include <algorithm>
 
 #include "core/backend/cpu/cpu_backend.h"
 #include "core/backend/cpu/gemm.h"
+#include "core/backend/cpu/onednn_conv.h"
 #include "core/parallel.h"
 
 namespace descent {
@@ -117,10 +119,55 @@ void gather_wide(const Conv2dDims& g, const T* dy, std::int64_t first, std::int6
   });
 }
 
+// oneDNN runs the float32 convolutions of at least one image (an empty batch has nothing to
+// convolve, and its weight gradient is zeros, which the im2col path writes).
+bool on_onednn(const Conv2dDims& g, DType dtype) {
+  return dtype == DType::f32 && g.batch > 0;
+}
+
+// Where a oneDNN kernel writes a gradient: the gradient itself when it is assigned, else a pooled
+// buffer that add_into then adds onto it (oneDNN's backward primitives only assign).
+float* gradient_target(GradOut* out, Tensor& buffer) {
+  if (!out) return nullptr;
+  if (!out->accumulate) return out->tensor.data<float>();
+  buffer.resize(out->tensor.shape(), DType::f32);
+  return buffer.data<float>();
+}
+
+void add_into(GradOut* out, const Tensor& buffer) {
+  if (!out || !out->accumulate) return;
+  float* g = out->tensor.data<float>();
+  const float* add = buffer.data<float>();
+  parallel_for(buffer.size(), buffer.size(), [&](std::int64_t i) { g[i] += add[i]; });
+}
+
+// The fused backward on oneDNN: one backward-data and one backward-weights primitive, the latter
+// computing the bias gradient alongside the weights'.
+void onednn_backward(const Conv2dDims& g, const Tensor& x, const Tensor& w, const Tensor& dy,
+                     GradOut* x_grad, GradOut* w_grad, GradOut* b_grad) {
+  Tensor dx_buffer, dw_buffer, db_buffer;
+  float* dw = gradient_target(w_grad, dw_buffer);
+  if (b_grad && !dw) {  // the bias gradient alone: the primitive writes both
+    dw_buffer.resize({g.out_c, g.in_c, g.kh, g.kw}, DType::f32);
+    dw = dw_buffer.data<float>();
+  }
+  cpu::onednn_conv2d_backward(g, x.data<float>(), w.data<float>(), dy.data<float>(),
+                              gradient_target(x_grad, dx_buffer), dw,
+                              gradient_target(b_grad, db_buffer));
+  add_into(x_grad, dx_buffer);
+  add_into(w_grad, dw_buffer);
+  add_into(b_grad, db_buffer);
+}
+
 class CpuConv final : public ConvKernels {
  public:
   void conv2d(const Conv2dDims& g, const Tensor& x, const Tensor& w, const Tensor* b,
               Tensor& y) const override {
+    if (on_onednn(g, y.dtype())) {
+      cpu::onednn_conv2d(g, x.data<float>(), w.data<float>(), b ? b->data<float>() : nullptr,
+                         y.data<float>());
+      return;
+    }
     visit_dtype(y.dtype(), [&](auto zero) {
       using T = decltype(zero);
       const std::int64_t K = g.rows(), P = g.pixels(), C = g.out_c;
@@ -150,6 +197,10 @@ class CpuConv final : public ConvKernels {
   // Wᵀ · dY folded back onto the input by col2im.
   void conv2d_input_grad(const Conv2dDims& g, const Tensor& dy, const Tensor& w,
                          Tensor& dx) const override {
+    if (on_onednn(g, dx.dtype())) {
+      cpu::onednn_conv2d_input_grad(g, dy.data<float>(), w.data<float>(), dx.data<float>());
+      return;
+    }
     visit_dtype(dx.dtype(), [&](auto zero) {
       using T = decltype(zero);
       T* out = dx.data<T>();
@@ -169,6 +220,11 @@ class CpuConv final : public ConvKernels {
   // dY · colᵀ summed over the chunks.
   void conv2d_weight_grad(const Conv2dDims& g, const Tensor& x, const Tensor& dy,
                           Tensor& dw) const override {
+    if (on_onednn(g, dw.dtype())) {
+      cpu::onednn_conv2d_weight_grad(g, x.data<float>(), dy.data<float>(), dw.data<float>(),
+                                     nullptr);
+      return;
+    }
     visit_dtype(dw.dtype(), [&](auto zero) {
       using T = decltype(zero);
       T* out = dw.data<T>();
@@ -188,6 +244,10 @@ class CpuConv final : public ConvKernels {
   void conv2d_backward(const Conv2dDims& g, const Tensor& x_value, const Tensor& w_value,
                        const Tensor& grad, GradOut* x_grad, GradOut* w_grad,
                        GradOut* b_grad) const override {
+    if (on_onednn(g, grad.dtype())) {
+      onednn_backward(g, x_value, w_value, grad, x_grad, w_grad, b_grad);
+      return;
+    }
     visit_dtype(grad.dtype(), [&](auto zero) {
       using T = decltype(zero);
       const DType dtype = grad.dtype();

@@ -1,7 +1,7 @@
-// gemm: the one matrix product every cpu kernel uses (dense, matmul, the im2col convolution):
-// oneDNN's sgemm, or OpenBLAS's for the tiny products where it is faster (cpu/gemm.cpp). A
-// plain loop for tiny products (the Keras tutorial's 10×32×16) was measured slower than OpenBLAS's
-// small-matrix path (bench/kernels_bench), so there is no third path.
+// gemm: the one matrix product every cpu kernel uses (dense, matmul, the float64 im2col
+// convolution): oneDNN's sgemm, or OpenBLAS's for the tiny products where it is faster
+// (cpu/gemm.cpp). A plain loop for tiny products (the Keras tutorial's 10×32×16) was measured
+// slower than OpenBLAS's small-matrix path (bench/kernels_bench), so there is no third path.
 #pragma once
 
 #include <cstdint>
