@@ -27,7 +27,8 @@ TEST(FastMath, ExpGivesDenormalsZeroAndInfinityAtTheEnds) {
   EXPECT_NEAR(cpu::exp(-90.0f), std::exp(-90.0), 2e-45);
   EXPECT_EQ(cpu::exp(-104.5f), 0.0f);
   EXPECT_EQ(cpu::exp(-kInf), 0.0f);
-  EXPECT_NEAR(cpu::exp(88.72f) / std::exp(double(88.72f)), 1.0, 2 * kUlp);  // 2^128 · e^r, still finite
+  EXPECT_NEAR(cpu::exp(88.72f) / std::exp(double(88.72f)), 1.0,
+              2 * kUlp);  // 2^128 · e^r, still finite
   EXPECT_EQ(cpu::exp(88.73f), kInf);
   EXPECT_EQ(cpu::exp(kInf), kInf);
   EXPECT_TRUE(std::isnan(cpu::exp(std::nanf(""))));
