@@ -20,7 +20,8 @@ namespace descent::cpu {
 // beyond, the product rounds to 0 or overflows to infinity by itself. NaN stays NaN.
 inline float exp(float x) {
   constexpr float kRound = 12582912.0f;  // 1.5 · 2²³: adding it rounds to an integer, to even
-  const float clamped = select(x < -104.0f, -104.0f, select(x > 88.8f, 88.8f, x));
+  const float number = select(x != x, 0.0f, x);  // NaN would make the conversion to int below UB
+  const float clamped = select(number < -104.0f, -104.0f, select(number > 88.8f, 88.8f, number));
   const float n = (clamped * 1.44269504089f + kRound) - kRound;
   const float r = (clamped - n * 0.693359375f) - n * -2.12194440e-4f;
   float p = 1.9875691500e-4f;
