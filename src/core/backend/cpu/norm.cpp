@@ -54,6 +54,15 @@ void for_each_row(const ChannelLayout& l, const Body& body) {
   });
 }
 
+// Writes one double sum per channel into a parameter's gradient (dγ, dβ, dscale, dshift).
+template <class T>
+void store_channel_sums(GradOut& out, const std::vector<double>& sums) {
+  write_grad<T>(out, [&](auto store) {
+    for (std::size_t c = 0; c < sums.size(); ++c)
+      store(static_cast<std::int64_t>(c), static_cast<T>(sums[c]));
+  });
+}
+
 template <class T>
 T per_channel(const Tensor* t, std::int64_t c, T otherwise) {
   return t ? t->data<T>()[c] : otherwise;
@@ -146,16 +155,8 @@ class CpuNorm final : public NormKernels {
         write_grad<T>(*dx, [&](auto store) { backward(true, store); });
       else
         backward(false, [](std::int64_t, T) {});
-      if (dgamma)
-        write_grad<T>(*dgamma, [&](auto store) {
-          for (std::int64_t c = 0; c < l.channels; ++c)
-            store(c, static_cast<T>(dy_xhat_sum[c]));
-        });
-      if (dbeta)
-        write_grad<T>(*dbeta, [&](auto store) {
-          for (std::int64_t c = 0; c < l.channels; ++c)
-            store(c, static_cast<T>(dy_sum[c]));
-        });
+      if (dgamma) store_channel_sums<T>(*dgamma, dy_xhat_sums);
+      if (dbeta) store_channel_sums<T>(*dbeta, dy_sums);
     });
   }
 
@@ -210,16 +211,8 @@ class CpuNorm final : public NormKernels {
         dy_x_sum[c] = sums[0];
         dy_sum[c] = sums[1];
       });
-      if (dscale)
-        write_grad<T>(*dscale, [&](auto store) {
-          for (std::int64_t c = 0; c < l.channels; ++c)
-            store(c, static_cast<T>(dy_x_sums[c]));
-        });
-      if (dshift)
-        write_grad<T>(*dshift, [&](auto store) {
-          for (std::int64_t c = 0; c < l.channels; ++c)
-            store(c, static_cast<T>(dy_sums[c]));
-        });
+      if (dscale) store_channel_sums<T>(*dscale, dy_x_sums);
+      if (dshift) store_channel_sums<T>(*dshift, dy_sums);
     });
   }
 };
