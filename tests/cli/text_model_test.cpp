@@ -207,12 +207,16 @@ TEST(TextModel, SweepRunsOnATinyGpt) {
   EXPECT_EQ(r.exit_code, 0) << r.output;
 }
 
+// A short tune of the tiny gpt into dir/tune: a 20-step range test and two one-epoch sweep runs.
+CommandResult tune_tiny_gpt(const fs::path& dir, int epochs) {
+  return run_descent("tune " + tiny_gpt_on_text(dir) +
+                     "--finder-iters 20 --sweep-points 2 --sweep-epochs 1 --epochs " +
+                     std::to_string(epochs) + " --out " + (dir / "tune").string());
+}
+
 TEST(TextModel, TuneRunsOnATinyGptAndItsFinalRunKeepsTheVocabulary) {
   const fs::path dir = fresh_dir("text_tune");
-  const CommandResult r = run_descent("tune " + tiny_gpt_on_text(dir) +
-                                      "--finder-iters 20 --sweep-points 2 --sweep-epochs 1 "
-                                      "--epochs 1 --out " +
-                                      (dir / "tune").string());
+  const CommandResult r = tune_tiny_gpt(dir, 1);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_TRUE(fs::exists(dir / "tune" / "final" / "vocab.json"));
   EXPECT_TRUE(run_file_json(dir / "tune" / "final" / "results.json")["test"].contains(
@@ -224,10 +228,7 @@ TEST(TextModel, TuneRunsOnATinyGptAndItsFinalRunKeepsTheVocabulary) {
 // chosen η and climbs to it.
 TEST(TextModel, TuneWarmsAGptUpToTheChosenPeak) {
   const fs::path dir = fresh_dir("text_tune_warmup");
-  const CommandResult r = run_descent("tune " + tiny_gpt_on_text(dir) +
-                                      "--finder-iters 20 --sweep-points 2 --sweep-epochs 1 "
-                                      "--epochs 4 --out " +
-                                      (dir / "tune").string());
+  const CommandResult r = tune_tiny_gpt(dir, 4);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const double chosen = run_file_json(dir / "tune" / "results.json")["chosen_lr"].get<double>();
   std::ifstream steps(dir / "tune" / "final" / "steps.csv");
