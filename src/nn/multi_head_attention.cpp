@@ -1,7 +1,6 @@
 #include "nn/multi_head_attention.h"
 
 #include <cmath>
-#include <limits>
 
 #include <fmt/format.h>
 
@@ -23,15 +22,6 @@ Variable project(const Variable& x, const Variable& kernel, const Variable& bias
 Variable split_heads(const Variable& x, std::int64_t heads) {
   const Shape& s = x.shape();
   return permute(reshape(x, {s[0], s[1], heads, s[2] / heads}), {0, 2, 1, 3});
-}
-
-// 1 where a query position may not attend: the keys after it (torch.triu(ones, 1)).
-Tensor future_mask(std::int64_t queries, std::int64_t keys) {
-  Tensor mask({queries, keys});
-  for (std::int64_t t = 0; t < queries; ++t)
-    for (std::int64_t s = 0; s < keys; ++s)
-      mask[t * keys + s] = s > t ? 1.0f : 0.0f;
-  return mask;
 }
 
 }  // namespace
@@ -105,10 +95,9 @@ Variable MultiHeadAttention::attend(const Variable& query, const Variable& key,
       split_heads(mul(project(query, query_kernel_, query_bias_), scale), num_heads_);
   const Variable kh = split_heads(project(key, key_kernel_, key_bias_), num_heads_);
   const Variable vh = split_heads(project(value, value_kernel_, value_bias_), num_heads_);
-  Variable scores = matmul(qh, kh, false, true);  // (batch, heads, time, source time)
-  if (options_.causal)
-    scores = masked_fill(scores, future_mask(q[1], k[1]), -std::numeric_limits<double>::infinity());
-  const Variable weights = dropout(softmax(scores, -1), options_.dropout, training, rng_);
+  const Variable scores = matmul(qh, kh, false, true);  // (batch, heads, time, source time)
+  const Variable weights = dropout(options_.causal ? causal_softmax(scores) : softmax(scores, -1),
+                                   options_.dropout, training, rng_);
   const Variable heads = permute(matmul(weights, vh), {0, 2, 1, 3});  // (batch, time, heads, d)
   return project(reshape(heads, {q[0], q[1], e}), output_kernel_, output_bias_);
 }

@@ -97,6 +97,15 @@ inline void axis_op_cases(std::vector<OpCase>& c) {
   c.push_back({"log_softmax_axis1",
                [](V x) { return log_softmax(x[0], -2); },
                {uniform({3, 4, 2}, 57, -2, 2)}});
+  c.push_back({"causal_softmax",
+               [](V x) { return causal_softmax(x[0]); },
+               {uniform({2, 4, 4}, 91, -2, 2)}});
+  c.push_back({"causal_softmax_more_queries_than_keys",
+               [](V x) { return causal_softmax(x[0]); },
+               {uniform({2, 5, 3}, 92, -2, 2)}});
+  c.push_back({"causal_softmax_more_keys_than_queries",
+               [](V x) { return causal_softmax(x[0]); },
+               {uniform({3, 5}, 93, -2, 2)}});
   c.push_back({"matmul_batched",
                [](V x) { return matmul(x[0], x[1]); },
                {uniform({2, 3, 4}, 58), uniform({2, 4, 5}, 59)}});

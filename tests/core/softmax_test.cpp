@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
+#include "core/ops/where.h"
 #include "gradcheck.h"
 #include "ops_fixture.h"
 
@@ -90,6 +91,47 @@ TEST(Softmax, OverAnInnerAxisMatchesTorch) {
   expect_matches_torch("log_softmax_axis0", [](NamedInputs& in, const nlohmann::json& p) {
     return log_softmax(in.at("x"), p.at("axis").get<int>());
   });
+}
+
+// A causal softmax is the softmax of the scores with the later keys filled with -inf: the same
+// weights, the same gradient, without the mask.
+TEST(CausalSoftmax, IsTheSoftmaxOfTheScoresWithTheLaterKeysMasked) {
+  Rng rng(33);
+  for (const Shape& shape : {Shape{2, 3, 5, 5}, Shape{4, 6}, Shape{2, 7, 3}}) {
+    const Tensor x = random_tensor(shape, rng, -3, 3);
+    const Tensor dy = random_tensor(shape, rng);
+    const std::int64_t queries = shape[shape.size() - 2], keys = shape.back();
+    Tensor later({queries, keys});  // 1 at key s > query t
+    for (std::int64_t t = 0; t < queries; ++t)
+      for (std::int64_t s = 0; s < keys; ++s)
+        later[t * keys + s] = s > t ? 1.0f : 0.0f;
+    Variable a(x, true), b(x, true);
+    Variable causal = causal_softmax(a);
+    Variable masked = softmax(masked_fill(b, later, -INFINITY));
+    causal.backward(dy);
+    masked.backward(dy);
+    const auto p = causal.value().values(), q = masked.value().values();
+    const auto da = a.grad().values(), db = b.grad().values();
+    for (std::size_t i = 0; i < p.size(); ++i) {
+      EXPECT_EQ(p[i], q[i]) << shape_string(shape) << " at " << i;
+      EXPECT_EQ(da[i], db[i]) << shape_string(shape) << " at " << i;
+      if (later[static_cast<std::int64_t>(i) % (queries * keys)] == 1.0f) {
+        EXPECT_EQ(p[i], 0.0);
+        EXPECT_EQ(da[i], 0.0);
+      }
+    }
+  }
+}
+
+TEST(CausalSoftmax, RejectsScoresWithoutQueriesAndKeys) {
+  try {
+    causal_softmax(Variable(Tensor({3})));
+    FAIL() << "no error";
+  } catch (const InvalidArgument& e) {
+    EXPECT_STREQ(e.what(),
+                 "causal_softmax: needs scores of shape (…, queries, keys) with keys, got (3,)");
+  }
+  EXPECT_THROW(causal_softmax(Variable(Tensor({3, 0}))), InvalidArgument);
 }
 
 }  // namespace

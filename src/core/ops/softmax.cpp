@@ -27,11 +27,10 @@ GradRule softmax_rule(int axis) {
   };
 }
 
-// Over `axis` (normalized, holding values).
+// The gradient of y = softmax(x) over `axis`, raw (float32) and as a rule. A causal softmax has
+// the same: its masked weights are 0, so their gradient is too.
 template <bool kLog>
-Variable softmax_over(const Variable& x, int axis, const char* op) {
-  Variable y = Variable::result(x.shape(), {x}, op);
-  backend_of(y.value()).softmax.softmax(kLog, x.value(), axis, y.value());
+Variable with_softmax_gradient(Variable y, int axis) {
   if (!y.needs_grad()) return y;
   if (y.dtype() == DType::f32) {
     y.set_backward([axis](Node& self) {
@@ -42,6 +41,14 @@ Variable softmax_over(const Variable& x, int axis, const char* op) {
   }
   y.set_grad_rule(softmax_rule<kLog>(axis));
   return y;
+}
+
+// Over `axis` (normalized, holding values).
+template <bool kLog>
+Variable softmax_over(const Variable& x, int axis, const char* op) {
+  Variable y = Variable::result(x.shape(), {x}, op);
+  backend_of(y.value()).softmax.softmax(kLog, x.value(), axis, y.value());
+  return with_softmax_gradient<kLog>(std::move(y), axis);
 }
 
 // The last axis, which must hold values.
@@ -79,6 +86,16 @@ Variable softmax(const Variable& x, int axis) {
 
 Variable log_softmax(const Variable& x, int axis) {
   return softmax_along<true>(x, axis, "log_softmax");
+}
+
+Variable causal_softmax(const Variable& scores) {
+  if (scores.shape().size() < 2 || scores.shape().back() == 0)
+    throw InvalidArgument(
+        fmt::format("causal_softmax: needs scores of shape (…, queries, keys) with keys, got {}",
+                    shape_string(scores.shape())));
+  Variable y = Variable::result(scores.shape(), {scores}, "causal_softmax");
+  backend_of(y.value()).softmax.causal_softmax(scores.value(), y.value());
+  return with_softmax_gradient<false>(std::move(y), scores.value().rank() - 1);
 }
 
 }  // namespace descent

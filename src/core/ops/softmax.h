@@ -14,5 +14,10 @@ Variable log_softmax(const Variable& x);
 // Over `axis` (negative counts from the end). The last axis is the call above.
 Variable softmax(const Variable& x, int axis);
 Variable log_softmax(const Variable& x, int axis);
+// Softmax over the last axis of scores (…, queries, keys) in which query t sees only keys s <= t:
+// the later keys get weight exactly 0, as softmax(masked_fill(scores, s > t, -inf)) gives them and
+// PyTorch's scaled_dot_product_attention(is_causal=True), without the mask's passes. Rank >= 2
+// with at least one key.
+Variable causal_softmax(const Variable& scores);
 
 }  // namespace descent

@@ -26,9 +26,12 @@ RowLayout row_layout(const Shape& shape, int axis) {
   return l;
 }
 
-template <bool kLog>
+// kCausal: the rows are (…, queries, keys) and query t reads keys s <= t only; the others get 0.
+template <bool kLog, bool kCausal = false>
 void softmax_rows(const Tensor& x, Tensor& y) {
+  static_assert(!(kLog && kCausal), "a causal log-softmax would fill -inf, not 0");
   const std::int64_t cols = x.shape().back(), rows = x.size() / cols;
+  const std::int64_t queries = kCausal ? x.shape()[x.shape().size() - 2] : 1;
   visit_dtype(x.dtype(), [&](auto zero) {
     using T = decltype(zero);
     const T* xv = x.data<T>();
@@ -36,11 +39,13 @@ void softmax_rows(const Tensor& x, Tensor& y) {
     parallel_for(rows, rows * cols, [=](std::int64_t r) {
       const T* in = xv + r * cols;
       T* out = yv + r * cols;
-      const T top = *std::max_element(in, in + cols);
-      for (std::int64_t j = 0; j < cols; ++j)
+      const std::int64_t seen = kCausal ? std::min(r % queries + 1, cols) : cols;
+      std::fill(out + seen, out + cols, T{0});
+      const T top = *std::max_element(in, in + seen);
+      for (std::int64_t j = 0; j < seen; ++j)
         out[j] = cpu::exp(in[j] - top);
       const T total =
-          static_cast<T>(cpu::lane_sum<T>(cols, [out](std::int64_t j) { return out[j]; }));
+          static_cast<T>(cpu::lane_sum<T>(seen, [out](std::int64_t j) { return out[j]; }));
       if constexpr (kLog) {
         // (x - m) is exact near m; adding m back to log Σ first would round at m's magnitude.
         const T log_total = std::log(total);
@@ -48,7 +53,7 @@ void softmax_rows(const Tensor& x, Tensor& y) {
           out[j] = (in[j] - top) - log_total;
       } else {
         const T inv = T{1} / total;
-        for (std::int64_t j = 0; j < cols; ++j)
+        for (std::int64_t j = 0; j < seen; ++j)
           out[j] *= inv;
       }
     });
@@ -156,6 +161,10 @@ class CpuSoftmax final : public SoftmaxKernels {
       last ? softmax_rows<true>(x, y) : softmax_strided<true>(x, axis, y);
     else
       last ? softmax_rows<false>(x, y) : softmax_strided<false>(x, axis, y);
+  }
+
+  void causal_softmax(const Tensor& x, Tensor& y) const override {
+    softmax_rows<false, true>(x, y);
   }
 
   void softmax_grad(bool log, const Tensor& y, const Tensor& dy, int axis,

@@ -47,6 +47,24 @@ class ReferenceSoftmax final : public SoftmaxKernels {
     store(y, out);
   }
 
+  void causal_softmax(const Tensor& x, Tensor& y) const override {
+    reference::count_kernel_call();
+    const std::int64_t keys = x.shape().back(), queries = x.shape()[x.shape().size() - 2];
+    std::vector<double> out(static_cast<std::size_t>(x.size()), 0.0);
+    for (std::int64_t row = 0; row < x.size() / keys; ++row) {
+      const std::int64_t first = row * keys, seen = std::min(row % queries + 1, keys);
+      double top = -std::numeric_limits<double>::infinity();
+      for (std::int64_t s = 0; s < seen; ++s)
+        top = std::max(top, x.at(first + s));
+      double total = 0.0;
+      for (std::int64_t s = 0; s < seen; ++s)
+        total += std::exp(x.at(first + s) - top);
+      for (std::int64_t s = 0; s < seen; ++s)
+        out[first + s] = std::exp(x.at(first + s) - top) / total;
+    }
+    store(y, out);
+  }
+
   void softmax_grad(bool log, const Tensor& y, const Tensor& dy, int axis,
                     GradOut dx) const override {
     reference::count_kernel_call();
