@@ -10,6 +10,7 @@
 #include "core/ops/dropout.h"
 #include "core/ops/elementwise.h"
 #include "core/ops/index.h"
+#include "core/ops/layer_norm.h"
 #include "core/ops/matmul.h"
 #include "core/ops/pool.h"
 #include "core/ops/reduce.h"

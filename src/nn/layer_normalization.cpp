@@ -41,14 +41,7 @@ Shape LayerNormalization::build(const Shape& input_shape, Rng& /*rng*/) {
 }
 
 Variable LayerNormalization::forward(const Variable& x, bool /*training*/) {
-  const int last = static_cast<int>(x.shape().size()) - 1;
-  const Variable centered = sub(x, mean(x, {last}, true));
-  const Variable var = variance(x, {last}, {.correction = 0, .keepdims = true});
-  // 1/√(var + ε) as exp(-log(var + ε)/2): both are differentiable ops, so second derivatives work.
-  Variable y = mul(centered, exp(mul(log(add(var, options_.epsilon)), -0.5)));
-  if (gamma_.defined()) y = mul(y, gamma_);
-  if (beta_.defined()) y = add(y, beta_);
-  return y;
+  return layer_norm(x, gamma_, beta_, options_.epsilon);
 }
 
 std::vector<Parameter> LayerNormalization::parameters() {

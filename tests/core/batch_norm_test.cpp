@@ -1,13 +1,13 @@
 #include "core/ops/batch_norm.h"
 
 #include <cmath>
-#include <functional>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
 #include "autograd_checks.h"
+#include "expect_refused.h"
 #include "core/error.h"
 #include "core/ops.h"
 #include "core/parallel.h"
@@ -16,6 +16,7 @@ namespace descent {
 namespace {
 
 using autograd_checks::random_tensor;
+using testing::expect_refused;
 
 TEST(BatchNorm, NormalizesEachChannelByTheBatchMeanAndBiasedVariance) {
   // Channel 0 holds 1, 3, 5, 7 (mean 4, variance 5); channel 1 holds 2, 2, 4, 4 (mean 3, var 1).
@@ -80,15 +81,6 @@ TEST(BatchNorm, GammaAndBetaGetTheSameGradientsWhenXNeedsNone) {
   for (std::int64_t i = 0; i < 4; ++i) {
     EXPECT_EQ(grads[0].at(i), grads[2].at(i)) << "gamma " << i;
     EXPECT_EQ(grads[1].at(i), grads[3].at(i)) << "beta " << i;
-  }
-}
-
-void expect_refused(const std::function<void()>& f, const std::string& message) {
-  try {
-    f();
-    FAIL() << "accepted: " << message;
-  } catch (const InvalidArgument& e) {
-    EXPECT_EQ(std::string(e.what()), message);
   }
 }
 

@@ -297,6 +297,16 @@ inline std::vector<OpCase> cases() {
                  return conv2d(x[0], x[1], x[2], {.stride = 2, .pads = Conv2dPads{0, 1, 1, 2}});
                },
                {uniform({2, 2, 6, 5}, 37), uniform({3, 2, 2, 2}, 38), uniform({3}, 39)}});
+  // Layer normalization over the last axis, with both parameters, γ alone and none.
+  c.push_back({"layer_norm",
+               [](const auto& x) { return layer_norm(x[0], x[1], x[2], 1e-3); },
+               {uniform({3, 2, 5}, 96, -2, 2), away_from_zero({5}, 97), uniform({5}, 98)}});
+  c.push_back({"layer_norm_gamma_only",
+               [](const auto& x) { return layer_norm(x[0], x[1], Variable(), 1e-5); },
+               {uniform({4, 3}, 99, -2, 2), away_from_zero({3}, 100)}});
+  c.push_back({"layer_norm_without_parameters",
+               [](const auto& x) { return layer_norm(x[0], Variable(), Variable(), 1e-3); },
+               {uniform({2, 6}, 101, -2, 2)}});
   // Batch normalization on odd sizes (7 samples, 3 channels, 5x5), images and matrices; with
   // γ alone and β alone, so that the node's inputs are found whichever is missing.
   c.push_back({"batch_norm_images",

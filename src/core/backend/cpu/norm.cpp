@@ -1,11 +1,15 @@
 // The cpu normalization kernels. Batch normalization's statistics and its backward run one channel
 // per loop iteration, split across threads: each channel's sums are added in one fixed order
 // (eight double lanes over its values, then the lanes in turn), so results do not depend on the
-// thread count. The channel's values (N·S floats) stay in cache between the passes.
+// thread count. The channel's values (N·S floats) stay in cache between the passes. Layer
+// normalization runs one row per iteration; its parameters' gradients are summed over a fixed
+// number of row chunks, then the chunks in order.
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
 #include "core/backend/cpu/cpu_backend.h"
+#include "core/backend/cpu/lane_sum.h"
 #include "core/parallel.h"
 
 namespace descent {
@@ -67,6 +71,10 @@ template <class T>
 T per_channel(const Tensor* t, std::int64_t c, T otherwise) {
   return t ? t->data<T>()[c] : otherwise;
 }
+
+// Layer normalization's parameter gradients are summed in this many chunks of rows, whatever the
+// thread count.
+constexpr std::int64_t kRowChunks = 64;
 
 class CpuNorm final : public NormKernels {
  public:
@@ -155,6 +163,96 @@ class CpuNorm final : public NormKernels {
         write_grad<T>(*dx, [&](auto store) { backward(true, store); });
       else
         backward(false, [](std::int64_t, T) {});
+      if (dgamma) store_channel_sums<T>(*dgamma, dy_xhat_sums);
+      if (dbeta) store_channel_sums<T>(*dbeta, dy_sums);
+    });
+  }
+
+  void layer_norm(const Tensor& x, const Tensor* gamma, const Tensor* beta, double epsilon,
+                  Tensor& y, Tensor& mean, Tensor& inv_std) const override {
+    const std::int64_t d = x.shape().back(), rows = x.size() / d;
+    visit_dtype(x.dtype(), [&](auto zero) {
+      using T = decltype(zero);
+      const T* xv = x.data<T>();
+      const T* gammas = gamma ? gamma->data<T>() : nullptr;
+      const T* betas = beta ? beta->data<T>() : nullptr;
+      T* yv = y.data<T>();
+      T* means = mean.data<T>();
+      T* inv_stds = inv_std.data<T>();
+      parallel_for(rows, 3 * x.size(), [=](std::int64_t r) {
+        const T* in = xv + r * d;
+        T* out = yv + r * d;
+        const double m = cpu::lane_sum<double>(d, [in](std::int64_t j) { return in[j]; }) / d;
+        const double var = cpu::lane_sum<double>(d,
+                                                 [in, m](std::int64_t j) {
+                                                   const double v = in[j] - m;
+                                                   return v * v;
+                                                 }) /
+                           d;
+        const T centre = static_cast<T>(m), scale = static_cast<T>(1.0 / std::sqrt(var + epsilon));
+        means[r] = centre;
+        inv_stds[r] = scale;
+        for (std::int64_t j = 0; j < d; ++j)
+          out[j] =
+              (in[j] - centre) * scale * (gammas ? gammas[j] : T{1}) + (betas ? betas[j] : T{0});
+      });
+    });
+  }
+
+  void layer_norm_backward(const Tensor& x, const Tensor& dy, const Tensor& mean,
+                           const Tensor& inv_std, const Tensor* gamma, GradOut* dx, GradOut* dgamma,
+                           GradOut* dbeta) const override {
+    const std::int64_t d = x.shape().back(), rows = x.size() / d;
+    const std::int64_t chunk = (rows + kRowChunks - 1) / kRowChunks;
+    visit_dtype(x.dtype(), [&](auto zero) {
+      using T = decltype(zero);
+      const T* xv = x.data<T>();
+      const T* dyv = dy.data<T>();
+      const T* means = mean.data<T>();
+      const T* inv_stds = inv_std.data<T>();
+      const T* gammas = gamma ? gamma->data<T>() : nullptr;
+      // Each chunk's Σ dy·x̂ and Σ dy, D values each.
+      const bool want_sums = dgamma || dbeta;
+      std::vector<double> partials(want_sums ? 2 * kRowChunks * d : 0);
+      double* partial = partials.data();
+      const auto backward = [=](bool want_dx, auto store) {
+        parallel_for(kRowChunks, 4 * x.size(), [=](std::int64_t c) {
+          double* dy_xhat_sum = want_sums ? partial + 2 * c * d : nullptr;
+          double* dy_sum = want_sums ? dy_xhat_sum + d : nullptr;
+          for (std::int64_t r = c * chunk; r < std::min(rows, (c + 1) * chunk); ++r) {
+            const T* in = xv + r * d;
+            const T* dy_row = dyv + r * d;
+            const T centre = means[r], scale = inv_stds[r];
+            const auto xhat = [=](std::int64_t j) { return (in[j] - centre) * scale; };
+            const auto g = [=](std::int64_t j) {
+              return gammas ? dy_row[j] * gammas[j] : dy_row[j];
+            };
+            if (want_sums)
+              for (std::int64_t j = 0; j < d; ++j) {
+                dy_xhat_sum[j] += double(dy_row[j]) * double(xhat(j));
+                dy_sum[j] += dy_row[j];
+              }
+            if (!want_dx) continue;
+            // dx = inv_std · (g − mean(g) − x̂ · mean(g · x̂))
+            const T shift = static_cast<T>(cpu::lane_sum<double>(d, g) / d);
+            const T slope = static_cast<T>(
+                cpu::lane_sum<double>(d, [=](std::int64_t j) { return g(j) * xhat(j); }) / d);
+            for (std::int64_t j = 0; j < d; ++j)
+              store(r * d + j, scale * (g(j) - shift - xhat(j) * slope));
+          }
+        });
+      };
+      if (dx)
+        write_grad<T>(*dx, [&](auto store) { backward(true, store); });
+      else
+        backward(false, [](std::int64_t, T) {});
+      if (!want_sums) return;
+      std::vector<double> dy_xhat_sums(d), dy_sums(d);
+      for (std::int64_t c = 0; c < kRowChunks; ++c)
+        for (std::int64_t j = 0; j < d; ++j) {
+          dy_xhat_sums[j] += partial[2 * c * d + j];
+          dy_sums[j] += partial[2 * c * d + d + j];
+        }
       if (dgamma) store_channel_sums<T>(*dgamma, dy_xhat_sums);
       if (dbeta) store_channel_sums<T>(*dbeta, dy_sums);
     });

@@ -79,6 +79,58 @@ class ReferenceNorm final : public NormKernels {
     if (dbeta) store(dbeta->tensor, dbetas, dbeta->accumulate);
   }
 
+  void layer_norm(const Tensor& x, const Tensor* gamma, const Tensor* beta, double epsilon,
+                  Tensor& y, Tensor& mean, Tensor& inv_std) const override {
+    reference::count_kernel_call();
+    const std::int64_t d = x.shape().back(), rows = x.size() / d;
+    std::vector<double> out(static_cast<std::size_t>(x.size())), means(rows), inv_stds(rows);
+    for (std::int64_t r = 0; r < rows; ++r) {
+      double total = 0.0;
+      for (std::int64_t j = 0; j < d; ++j)
+        total += x.at(r * d + j);
+      means[r] = total / double(d);
+      double squares = 0.0;
+      for (std::int64_t j = 0; j < d; ++j)
+        squares += (x.at(r * d + j) - means[r]) * (x.at(r * d + j) - means[r]);
+      inv_stds[r] = 1.0 / std::sqrt(squares / double(d) + epsilon);
+      for (std::int64_t j = 0; j < d; ++j)
+        out[r * d + j] =
+            (x.at(r * d + j) - means[r]) * inv_stds[r] * per_channel_or(gamma, j, 1.0) +
+            per_channel_or(beta, j, 0.0);
+    }
+    store(y, out);
+    store(mean, means);
+    store(inv_std, inv_stds);
+  }
+
+  void layer_norm_backward(const Tensor& x, const Tensor& dy, const Tensor& mean,
+                           const Tensor& inv_std, const Tensor* gamma, GradOut* dx, GradOut* dgamma,
+                           GradOut* dbeta) const override {
+    reference::count_kernel_call();
+    const std::int64_t d = x.shape().back(), rows = x.size() / d;
+    std::vector<double> dxs(static_cast<std::size_t>(x.size())), dgammas(d), dbetas(d);
+    for (std::int64_t r = 0; r < rows; ++r) {
+      const auto xhat = [&](std::int64_t j) {
+        return (x.at(r * d + j) - mean.at(r)) * inv_std.at(r);
+      };
+      const auto g = [&](std::int64_t j) {
+        return dy.at(r * d + j) * per_channel_or(gamma, j, 1.0);
+      };
+      double g_mean = 0.0, g_xhat_mean = 0.0;
+      for (std::int64_t j = 0; j < d; ++j) {
+        g_mean += g(j) / double(d);
+        g_xhat_mean += g(j) * xhat(j) / double(d);
+        dgammas[j] += dy.at(r * d + j) * xhat(j);
+        dbetas[j] += dy.at(r * d + j);
+      }
+      for (std::int64_t j = 0; j < d; ++j)
+        dxs[r * d + j] = inv_std.at(r) * (g(j) - g_mean - xhat(j) * g_xhat_mean);
+    }
+    if (dx) store(dx->tensor, dxs, dx->accumulate);
+    if (dgamma) store(dgamma->tensor, dgammas, dgamma->accumulate);
+    if (dbeta) store(dbeta->tensor, dbetas, dbeta->accumulate);
+  }
+
   void channel_affine(const Tensor& x, const Tensor& scale, const Tensor& shift,
                       Tensor& y) const override {
     reference::count_kernel_call();
