@@ -1,22 +1,21 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (clang, AddressSanitizer + UndefinedBehaviorSanitizer) in
-# build-fuzz and runs each for SECONDS_PER_TARGET (default 60) over a scratch copy of its seed
-# corpus (fuzz/corpus stays as committed). Prints one summary line per target and exits non-zero
+# build-asan, the asan-ubsan preset's tree, whose instrumented layers scripts/sanitize.sh asan
+# tests too (one build serves both), and runs each for SECONDS_PER_TARGET (default 60) over a
+# scratch copy of its seed corpus (fuzz/corpus stays as committed). Prints one summary line per target and exits non-zero
 # if any target reports a finding (crash, sanitizer report, leak, timeout, out-of-memory); the
-# input that triggered it is kept in build-fuzz/findings/. A target that ran fewer than
+# input that triggered it is kept in build-asan/findings/. A target that ran fewer than
 # MIN_EXEC_PER_SECOND (default 300) times its seconds also fails: a fuzzer that stalls or exits at
 # once tests nothing. Installs nothing (scripts/setup.sh does). See docs/fuzzing.md.
 set -euo pipefail
 seconds=${1:-60}
 min_runs=$((seconds * ${MIN_EXEC_PER_SECOND:-300}))
 root=$(cd "$(dirname "$0")/.." && pwd)
-build=$root/build-fuzz
+build=$root/build-asan
 targets=(fuzz_idx fuzz_csv fuzz_npy fuzz_model_json fuzz_weights_file fuzz_checkpoint)
 
-cmake -S "$root" -B "$build" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DDESCENT_BUILD_FUZZERS=ON -DDESCENT_BUILD_TESTS=OFF -DDESCENT_BUILD_EXAMPLES=OFF \
-  -DDESCENT_BUILD_BENCH=OFF >/dev/null
-cmake --build "$build" --target fuzzers -j "$(nproc)"
+(cd "$root" && cmake --preset asan-ubsan >/dev/null &&
+  cmake --build --preset asan-ubsan --target fuzzers -j "$(nproc)")
 
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
