@@ -147,7 +147,9 @@ class Gpt(nn.Module):
         self.ln = nn.LayerNorm(dim)
         self.head = nn.Linear(dim, vocabulary, bias=False)
         for module in self.modules():
-            if isinstance(module, nn.Linear):
+            # type(...) is nn.Linear: the attention's out_proj, a subclass of it, keeps
+            # nn.MultiheadAttention's own start, as descent's MultiHeadAttention layer does.
+            if type(module) is nn.Linear:
                 nn.init.normal_(module.weight, std=0.02)
                 if module.bias is not None:
                     nn.init.zeros_(module.bias)
