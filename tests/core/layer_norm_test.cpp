@@ -7,10 +7,10 @@
 #include <gtest/gtest.h>
 
 #include "autograd_checks.h"
-#include "expect_refused.h"
 #include "core/error.h"
 #include "core/ops.h"
 #include "core/parallel.h"
+#include "expect_refused.h"
 
 namespace descent {
 namespace {
