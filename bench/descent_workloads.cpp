@@ -5,7 +5,7 @@
 // accuracy, and the matrix-multiply floating-point operations of one epoch.
 //
 //   descent_workloads W1 [--epochs N] [--samples N] [--threads N]
-//   descent_workloads W7 [--epochs N] [--samples N] [--seed N]   `--model resnet`, one-cycle SGD
+//   descent_workloads W7 [--epochs N] [--samples N] [--seed N] [--lr η]   `--model resnet`, one-cycle SGD
 //   descent_workloads W8 [--epochs N] [--samples N] [--seed N]   `--model gpt` on `--data text`
 //   descent_workloads gemm N [--reps R]     achieved sgemm GFLOP/s at N x N x N (OpenBLAS, oneDNN)
 //   descent_workloads chart RESULTS.json DIR  draws compare.py's results (ratios, times)
@@ -174,8 +174,11 @@ Model build(const Workload& w, std::uint64_t seed, std::int64_t classes = 10) {
   return model;
 }
 
-int run_workload(const std::string& id, int epochs, std::int64_t samples, std::uint64_t seed) {
-  const Workload& w = workloads().at(id);
+// `lr` > 0 replaces the workload's η (the peak, under a schedule).
+int run_workload(const std::string& id, int epochs, std::int64_t samples, std::uint64_t seed,
+                 double lr) {
+  Workload w = workloads().at(id);
+  if (lr > 0) w.lr = lr;
   TrainTestSplit data;
   std::int64_t classes = 10;
   if (w.model == "tutorial") {
@@ -356,6 +359,7 @@ int main(int argc, char** argv) {
     std::vector<std::string> args(argv + 1, argv + argc);
     if (args.empty()) throw std::invalid_argument("usage: descent_workloads W1..W5|gemm N ...");
     int epochs = 0, threads = 0, reps = 5;
+    double lr = 0;
     std::uint64_t seed = 42;
     std::int64_t samples = 0;
     for (std::size_t i = 1; i + 1 < args.size(); ++i) {
@@ -364,6 +368,7 @@ int main(int argc, char** argv) {
       if (args[i] == "--threads") threads = std::stoi(args[i + 1]);
       if (args[i] == "--reps") reps = std::stoi(args[i + 1]);
       if (args[i] == "--seed") seed = std::stoull(args[i + 1]);
+      if (args[i] == "--lr") lr = std::stod(args[i + 1]);
     }
     set_num_threads(threads);
     if (args[0] == "chart") return run_chart(args.at(1), args.at(2));
@@ -371,7 +376,7 @@ int main(int argc, char** argv) {
     if (args[0] == "gemm") return run_gemm(std::stoi(args.at(1)), reps);
     if (!workloads().contains(args[0]))
       throw std::invalid_argument("unknown workload '" + args[0] + "'");
-    return run_workload(args[0], epochs, samples, seed);
+    return run_workload(args[0], epochs, samples, seed, lr);
   } catch (const std::exception& e) {
     std::cerr << "descent_workloads: error: " << e.what() << "\n";
     return 2;

@@ -247,12 +247,14 @@ def main():
     parser.add_argument("--samples", type=int, default=0)
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--lr", type=float, default=0.0, help="η (the peak, under a schedule)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.set_flush_denormal(True)
     torch.manual_seed(args.seed)
     kind, opt, lr, batch, epochs = WORKLOADS[args.workload]
     epochs = args.epochs or epochs
+    lr = args.lr or lr
     vocabulary = 0
     if kind == "tutorial":
         x, y = tutorial(1)

@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "core/ops/broadcast.h"
 #include "core/ops/elementwise.h"
+#include "core/ops/norm_inputs.h"
 #include "core/ops/reduce.h"
 #include "core/ops/view.h"
 
@@ -44,32 +45,21 @@ Axes batch_axes(const Shape& x) {
   return axes;
 }
 
-// Which of (x, gamma, beta) the node recorded as inputs: undefined ones are left out.
-struct BatchNormInputs {
-  bool gamma = false, beta = false;
-  std::size_t gamma_index() const { return 1; }
-  std::size_t beta_index() const { return gamma ? 2 : 1; }
-};
+using detail::NormGrads;
+using detail::NormInputs;
 
 // The raw float32 backward: one kernel for the gradients of x, γ and β.
-void batch_norm_backward(Node& self, const BatchNormInputs& in, const Tensor& mean,
+void batch_norm_backward(Node& self, const NormInputs& in, const Tensor& mean,
                          const Tensor& variance, double epsilon) {
-  Node& x = *self.inputs[0];
-  Node* gamma = in.gamma ? self.inputs[in.gamma_index()].get() : nullptr;
-  Node* beta = in.beta ? self.inputs[in.beta_index()].get() : nullptr;
-  std::optional<GradOut> dx, dgamma, dbeta;
-  if (x.requires_grad) dx.emplace(x.grad_out());
-  if (gamma && gamma->requires_grad) dgamma.emplace(gamma->grad_out());
-  if (beta && beta->requires_grad) dbeta.emplace(beta->grad_out());
+  const NormGrads g(self, in);
   backend_of(self.value)
-      .norm.batch_norm_backward(x.value, self.grad, mean, variance, gamma ? &gamma->value : nullptr,
-                                epsilon, dx ? &*dx : nullptr, dgamma ? &*dgamma : nullptr,
-                                dbeta ? &*dbeta : nullptr);
+      .norm.batch_norm_backward(self.inputs[0]->value, self.grad, mean, variance, g.gamma, epsilon,
+                                g.dx, g.dgamma, g.dbeta);
 }
 
 // The same gradients with differentiable operations, the statistics recomputed from x, so that
 // they can be differentiated again (through the mean and variance too).
-GradRule batch_norm_rule(BatchNormInputs in, double epsilon) {
+GradRule batch_norm_rule(NormInputs in, double epsilon) {
   return [in, epsilon](const Variable& self, const Variable& grad) -> std::vector<Variable> {
     const Variable x = self.input(0);
     const Shape per_channel = channel_shape(x.shape());
@@ -120,7 +110,7 @@ BatchNorm batch_norm(const Variable& x, const Variable& gamma, const Variable& b
                        beta.defined() ? &beta.value() : nullptr, epsilon, out.y.value(), out.mean,
                        out.variance);
   if (!out.y.needs_grad()) return out;
-  const BatchNormInputs in{gamma.defined(), beta.defined()};
+  const NormInputs in{gamma.defined(), beta.defined()};
   if (out.y.dtype() == DType::f32)
     out.y.set_backward([in, epsilon, mean = out.mean, variance = out.variance](Node& self) {
       batch_norm_backward(self, in, mean, variance, epsilon);

@@ -1,7 +1,6 @@
 #include "core/ops/layer_norm.h"
 
 #include <cmath>
-#include <optional>
 
 #include <fmt/format.h>
 
@@ -9,37 +8,27 @@
 #include "core/error.h"
 #include "core/ops/broadcast.h"
 #include "core/ops/elementwise.h"
+#include "core/ops/norm_inputs.h"
 #include "core/ops/reduce.h"
 
 namespace descent {
 namespace {
 
-// Which of (x, gamma, beta) the node recorded as inputs: undefined ones are left out.
-struct LayerNormInputs {
-  bool gamma = false, beta = false;
-  std::size_t gamma_index() const { return 1; }
-  std::size_t beta_index() const { return gamma ? 2 : 1; }
-};
+using detail::NormGrads;
+using detail::NormInputs;
 
 // The raw float32 backward: one kernel for the gradients of x, γ and β.
-void layer_norm_backward(Node& self, const LayerNormInputs& in, const Tensor& mean,
+void layer_norm_backward(Node& self, const NormInputs& in, const Tensor& mean,
                          const Tensor& inv_std) {
-  Node& x = *self.inputs[0];
-  Node* gamma = in.gamma ? self.inputs[in.gamma_index()].get() : nullptr;
-  Node* beta = in.beta ? self.inputs[in.beta_index()].get() : nullptr;
-  std::optional<GradOut> dx, dgamma, dbeta;
-  if (x.requires_grad) dx.emplace(x.grad_out());
-  if (gamma && gamma->requires_grad) dgamma.emplace(gamma->grad_out());
-  if (beta && beta->requires_grad) dbeta.emplace(beta->grad_out());
+  const NormGrads g(self, in);
   backend_of(self.value)
-      .norm.layer_norm_backward(x.value, self.grad, mean, inv_std, gamma ? &gamma->value : nullptr,
-                                dx ? &*dx : nullptr, dgamma ? &*dgamma : nullptr,
-                                dbeta ? &*dbeta : nullptr);
+      .norm.layer_norm_backward(self.inputs[0]->value, self.grad, mean, inv_std, g.gamma, g.dx,
+                                g.dgamma, g.dbeta);
 }
 
 // The same gradients with differentiable operations, the statistics recomputed from x, so that
 // they can be differentiated again (through the mean and variance too).
-GradRule layer_norm_rule(LayerNormInputs in, double epsilon) {
+GradRule layer_norm_rule(NormInputs in, double epsilon) {
   return [in, epsilon](const Variable& self, const Variable& grad) -> std::vector<Variable> {
     const Variable x = self.input(0);
     const int last = static_cast<int>(x.shape().size()) - 1;
@@ -92,7 +81,7 @@ Variable layer_norm(const Variable& x, const Variable& gamma, const Variable& be
                                         beta.defined() ? &beta.value() : nullptr, epsilon,
                                         y.value(), mean_of_row, inv_std_of_row);
   if (!y.needs_grad()) return y;
-  const LayerNormInputs in{gamma.defined(), beta.defined()};
+  const NormInputs in{gamma.defined(), beta.defined()};
   if (y.dtype() == DType::f32)
     y.set_backward([in, mean = std::move(mean_of_row), inv_std = std::move(inv_std_of_row)](
                        Node& self) { layer_norm_backward(self, in, mean, inv_std); });
