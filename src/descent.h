@@ -48,6 +48,7 @@
 #include "nn/multi_head_attention.h"
 #include "nn/network.h"
 #include "nn/positional_embedding.h"
+#include "nn/random_flip.h"
 #include "nn/regularizer.h"
 #include "nn/sequential.h"
 #include "optim/adadelta.h"

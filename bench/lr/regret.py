@@ -71,7 +71,10 @@ class Task:
 
 SGD = ["--optimizer", "sgd", "--momentum", "0.9"]
 ADAM = ["--optimizer", "adam"]
+ADAMW = ["--optimizer", "adamw"]
 FASHION_SUBSET = (10000, 2000)  # train, test images: the first ones of each file
+FORTUNES = "/usr/share/games/fortunes"
+TEXT_CHARACTERS = 120000  # the first ones of `--data text`'s corpus (Debian's fortunes)
 
 
 def csv_data(name):
@@ -102,6 +105,12 @@ TASKS = [
          (1e-4, 1), 1e-3, 2000, "two spirals, 2,000 / 1,000 points"),
     Task("tutorial-adam", ["--data", "tutorial", "--scale", "standard"], "mlp:16,32", ADAM, 2, 10,
          (1e-4, 1), 1e-3, 2100, "the Keras tutorial's drug-trial set and model"),
+    Task("fmnist-resnet-sgd", ["--data", "{data}/fashion-mnist-10k"], "resnet", SGD, 1, 64,
+         (1e-3, 10), 0.01, 10000, "Fashion-MNIST, first 10,000 / 2,000 images, `--model resnet`"),
+    # 120,000 characters: 108,000 train (3,375 windows of 32), the last 12,000 are the test text.
+    Task("fortunes-gpt-adamw", ["--data", "text:{data}/fortunes-120k.txt"],
+         "gpt:layers=2,heads=2,dim=32,context=32", ADAMW, 4, 32, (1e-4, 1), 1e-3, 3375,
+         "the first 120,000 characters of Debian's fortunes, a 2-layer character GPT"),
 ]
 QUICK_TASKS = ["moons-sgd", "wine-adam", "breast-cancer-sgd"]
 
@@ -151,6 +160,22 @@ def write_idx_subset(source, target, name, count):
         f.write(body)
 
 
+def write_text_prefix(corpus, target, characters):
+    """The first `characters` of the corpus as `--data text` reads it: its files but the fortune
+    program's .dat and .u8 indexes, concatenated in name order."""
+    text = ""
+    for name in sorted(os.listdir(corpus)):
+        path = os.path.join(corpus, name)
+        if os.path.isfile(path) and not name.endswith((".dat", ".u8")):
+            with open(path, encoding="utf-8") as f:
+                text += f.read()
+        if len(text) >= characters:
+            break
+    with open(target + ".tmp", "w", encoding="utf-8") as f:
+        f.write(text[:characters])
+    os.rename(target + ".tmp", target)
+
+
 def prepare_data(data_dir, tasks):
     os.makedirs(data_dir, exist_ok=True)
     fashion = os.path.join(data_dir, "fashion-mnist-10k")
@@ -162,6 +187,9 @@ def prepare_data(data_dir, tasks):
                             ("t10k-images-idx3-ubyte", n_test), ("t10k-labels-idx1-ubyte", n_test)]:
             write_idx_subset(FASHION_MNIST, fashion + ".tmp", name, count)
         os.rename(fashion + ".tmp", fashion)
+    text = os.path.join(data_dir, "fortunes-120k.txt")
+    if any("fortunes-120k" in " ".join(t.data) for t in tasks) and not os.path.exists(text):
+        write_text_prefix(FORTUNES, text, TEXT_CHARACTERS)
     if any("_train.csv" in " ".join(t.data) for t in tasks) and not os.path.exists(
             os.path.join(data_dir, "diabetes_test.csv")):
         exporter = os.path.join(ROOT, "scripts", "export_sklearn_datasets.py")

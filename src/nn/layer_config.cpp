@@ -23,6 +23,7 @@
 #include "nn/merge.h"
 #include "nn/multi_head_attention.h"
 #include "nn/positional_embedding.h"
+#include "nn/random_flip.h"
 
 namespace descent {
 namespace {
@@ -169,6 +170,10 @@ std::unique_ptr<Layer> layer_from_config(const json& config) {
     if (!f.has("rate")) throw InvalidArgument("model: layer Dropout needs \"rate\"");
     return std::make_unique<Dropout>(static_cast<float>(f.number("rate", 0.0)));
   }
+  if (type == "RandomFlip") {
+    Fields f(config, type, {"mode"});  // no "seed": it draws from the model's seeded stream
+    return std::make_unique<RandomFlip>(f.text("mode", "horizontal_and_vertical"));
+  }
   if (type == "Activation") {
     Fields f(config, type, {"activation"});
     return std::make_unique<ActivationLayer>(f.text("activation", "linear"));
@@ -236,12 +241,12 @@ std::unique_ptr<Layer> layer_from_config(const json& config) {
     Fields f(config, type, {"axis"});
     return std::make_unique<Concatenate>(to_int(f.integer("axis", -1)));
   }
-  throw InvalidArgument(
-      fmt::format("model: unknown layer type \"{}\" (known: Dense, Conv2D, MaxPool2D, "
-                  "AveragePooling2D, GlobalAveragePooling2D, Flatten, Dropout, Activation, "
-                  "LayerNormalization, BatchNormalization, Embedding, MultiHeadAttention, "
-                  "PositionalEmbedding, InputLayer, Add, Multiply, Concatenate)",
-                  type));
+  throw InvalidArgument(fmt::format(
+      "model: unknown layer type \"{}\" (known: Dense, Conv2D, MaxPool2D, "
+      "AveragePooling2D, GlobalAveragePooling2D, Flatten, Dropout, RandomFlip, Activation, "
+      "LayerNormalization, BatchNormalization, Embedding, MultiHeadAttention, "
+      "PositionalEmbedding, InputLayer, Add, Multiply, Concatenate)",
+      type));
 }
 
 std::unique_ptr<Layer> unbuilt_copy(const Layer& layer) {
