@@ -47,6 +47,7 @@ struct Workload {
   double lr = 0.1;
   std::int64_t batch_size = 128;
   int epochs = 5;
+  std::string spec = "resnet";  // W7's `--model` (the option --model replaces it)
 };
 
 const std::map<std::string, Workload>& workloads() {
@@ -133,7 +134,7 @@ Model build(const Workload& w, std::uint64_t seed, std::int64_t classes = 10) {
     return model;
   }
   if (w.model == "resnet") {  // exactly the CLI's `--model resnet`
-    Model model(network_from_config(cli::resnet_config("resnet", {1, 28, 28}, 10), seed));
+    Model model(network_from_config(cli::resnet_config(w.spec, {1, 28, 28}, 10), seed));
     model.compile(
         std::make_unique<SGD>(model.trainable_variables(),
                               SGDOptions{.lr = w.lr, .momentum = 0.9, .weight_decay = 5e-4}),
@@ -176,9 +177,10 @@ Model build(const Workload& w, std::uint64_t seed, std::int64_t classes = 10) {
 
 // `lr` > 0 replaces the workload's η (the peak, under a schedule).
 int run_workload(const std::string& id, int epochs, std::int64_t samples, std::uint64_t seed,
-                 double lr) {
+                 double lr, const std::string& spec) {
   Workload w = workloads().at(id);
   if (lr > 0) w.lr = lr;
+  if (!spec.empty()) w.spec = spec;
   TrainTestSplit data;
   std::int64_t classes = 10;
   if (w.model == "tutorial") {
@@ -360,6 +362,7 @@ int main(int argc, char** argv) {
     if (args.empty()) throw std::invalid_argument("usage: descent_workloads W1..W5|gemm N ...");
     int epochs = 0, threads = 0, reps = 5;
     double lr = 0;
+    std::string spec;
     std::uint64_t seed = 42;
     std::int64_t samples = 0;
     for (std::size_t i = 1; i + 1 < args.size(); ++i) {
@@ -369,6 +372,7 @@ int main(int argc, char** argv) {
       if (args[i] == "--reps") reps = std::stoi(args[i + 1]);
       if (args[i] == "--seed") seed = std::stoull(args[i + 1]);
       if (args[i] == "--lr") lr = std::stod(args[i + 1]);
+      if (args[i] == "--model") spec = args[i + 1];
     }
     set_num_threads(threads);
     if (args[0] == "chart") return run_chart(args.at(1), args.at(2));
@@ -376,7 +380,7 @@ int main(int argc, char** argv) {
     if (args[0] == "gemm") return run_gemm(std::stoi(args.at(1)), reps);
     if (!workloads().contains(args[0]))
       throw std::invalid_argument("unknown workload '" + args[0] + "'");
-    return run_workload(args[0], epochs, samples, seed, lr);
+    return run_workload(args[0], epochs, samples, seed, lr, spec);
   } catch (const std::exception& e) {
     std::cerr << "descent_workloads: error: " << e.what() << "\n";
     return 2;

@@ -205,7 +205,7 @@ TEST(Functional, RejectsBadGraphsNamingTheLayer) {
           "(2, 4) and (3, 5)");
   rejects(graph_config({kInput, layer("Densest", "out", {"x"})}),
           "model: layer \"out\": unknown layer type \"Densest\" (known: Dense, Conv2D, MaxPool2D, "
-          "AveragePooling2D, GlobalAveragePooling2D, Flatten, Dropout, Activation, "
+          "AveragePooling2D, GlobalAveragePooling2D, Flatten, Dropout, RandomFlip, Activation, "
           "LayerNormalization, BatchNormalization, Embedding, MultiHeadAttention, "
           "PositionalEmbedding, InputLayer, Add, Multiply, Concatenate)");
   rejects(graph_config({kInput, layer("Dense", "out", {"x"}, {{"units", 3}}),

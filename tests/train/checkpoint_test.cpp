@@ -13,6 +13,7 @@
 #include "data/synthetic.h"
 #include "nn/dense.h"
 #include "nn/dropout.h"
+#include "nn/random_flip.h"
 #include "optim/adam.h"
 #include "optim/schedule/step_lr.h"
 #include "temp_dir.h"
@@ -28,11 +29,13 @@ namespace fs = std::filesystem;
 using testing::TempDir;
 using testing::training_fingerprint;
 
-// A model that uses every random stream a checkpoint must carry: shuffling and dropout.
+// A model that uses every random stream a checkpoint must carry: shuffling, dropout and a
+// random flip (here of the hidden features: what matters is its draws).
 Model make_model() {
   Model model(5);
   model.add(Dense(16, {.activation = "relu", .input_shape = {2}}));
   model.add(Dropout(0.2f));
+  model.add(RandomFlip("horizontal"));
   model.add(Dense(2));
   model.compile<Adam>({.lr = 0.01}, "sparse_categorical_crossentropy", {"accuracy"});
   return model;
