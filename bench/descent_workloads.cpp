@@ -5,7 +5,8 @@
 // accuracy, and the matrix-multiply floating-point operations of one epoch.
 //
 //   descent_workloads W1 [--epochs N] [--samples N] [--threads N]
-//   descent_workloads W7 [--epochs N] [--samples N] [--seed N] [--lr η]   `--model resnet`, one-cycle SGD
+//   descent_workloads W7 [--epochs N] [--samples N] [--seed N] [--lr η] [--model resnet:...]
+//                                            `--model resnet` (or the spec given), one-cycle SGD
 //   descent_workloads W8 [--epochs N] [--samples N] [--seed N]   `--model gpt` on `--data text`
 //   descent_workloads gemm N [--reps R]     achieved sgemm GFLOP/s at N x N x N (OpenBLAS, oneDNN)
 //   descent_workloads chart RESULTS.json DIR  draws compare.py's results (ratios, times)
@@ -64,17 +65,28 @@ const std::map<std::string, Workload>& workloads() {
 }
 
 // Multiply-adds, times two, of one sample's forward pass through each Dense and Conv2D layer
-// (`classes`: the outputs of the last one).
-std::vector<double> layer_flops(const std::string& model, std::int64_t classes) {
+// (`classes`: the outputs of the last one; `resnet_blocks`: the blocks a stage of W7's resnet).
+std::vector<double> layer_flops(const std::string& model, std::int64_t classes,
+                                std::int64_t resnet_blocks) {
   if (model == "mlp") return {2.0 * 784 * 256, 2.0 * 256 * 128, 2.0 * 128 * 10};
   if (model == "cnn")
     return {2.0 * 26 * 26 * 32 * 9, 2.0 * 11 * 11 * 64 * 32 * 9, 2.0 * 1600 * 128, 2.0 * 128 * 10};
-  if (model == "resnet")  // the stem, then each stage's two 3×3 convolutions and 1×1 shortcut
-    return {2.0 * 28 * 28 * 16 * 9,      2.0 * 28 * 28 * 16 * 16 * 9,
-            2.0 * 28 * 28 * 16 * 16 * 9, 2.0 * 14 * 14 * 32 * 16 * 9,
-            2.0 * 14 * 14 * 32 * 32 * 9, 2.0 * 14 * 14 * 32 * 16,
-            2.0 * 7 * 7 * 64 * 32 * 9,   2.0 * 7 * 7 * 64 * 64 * 9,
-            2.0 * 7 * 7 * 64 * 32,       2.0 * 64 * 10};
+  if (model == "resnet") {  // the stem; each block's two 3×3 convolutions; the 1×1 shortcuts
+    std::vector<double> layers{2.0 * 28 * 28 * 16 * 9};
+    double side = 28, in = 16;
+    for (const double width : {16.0, 32.0, 64.0}) {
+      if (width != in) side /= 2;  // the first block of a later stage has stride 2
+      for (std::int64_t block = 0; block < resnet_blocks; ++block) {
+        const double block_in = block == 0 ? in : width;
+        layers.push_back(2 * side * side * width * block_in * 9);
+        layers.push_back(2 * side * side * width * width * 9);
+        if (block_in != width) layers.push_back(2 * side * side * width * block_in);
+      }
+      in = width;
+    }
+    layers.push_back(2.0 * 64 * classes);
+    return layers;
+  }
   if (model == "gpt") {  // 128 tokens: the embedding (no product), 4 blocks, the output layer
     constexpr double t = 128, d = 128;
     const double block = t * (12 * d * d + 2 * t * d);  // projections, MLP, scores and mixing
@@ -83,10 +95,16 @@ std::vector<double> layer_flops(const std::string& model, std::int64_t classes) 
   return {2.0 * 1 * 16, 2.0 * 16 * 32, 2.0 * 32 * 2};
 }
 
+// The blocks a stage of a resnet spec (src/cli/resnet_model.h): "blocks=N", else 2.
+std::int64_t resnet_blocks(const std::string& spec) {
+  const std::size_t at = spec.find("blocks=");
+  return at == std::string::npos ? 2 : std::stoll(spec.substr(at + 7));
+}
+
 // The products of one training sample: the forward pass, the weight gradients (as many), and the
 // input gradients of every layer but the first (whose input, the data, needs none).
-double training_flops(const std::string& model, std::int64_t classes) {
-  const std::vector<double> layers = layer_flops(model, classes);
+double training_flops(const std::string& model, std::int64_t classes, std::int64_t resnet_blocks) {
+  const std::vector<double> layers = layer_flops(model, classes, resnet_blocks);
   double forward = 0;
   for (double f : layers)
     forward += f;
@@ -224,7 +242,7 @@ int run_workload(const std::string& id, int epochs, std::int64_t samples, std::u
   // sum of both instead of the larger.
   BufferPool::trim();
   const auto test = model.evaluate(data.test, 1000);
-  const double flops_per_sample = training_flops(w.model, classes);
+  const double flops_per_sample = training_flops(w.model, classes, resnet_blocks(w.spec));
   const nlohmann::json out = {
       {"workload", id},
       {"side", "descent"},

@@ -81,13 +81,14 @@ class BasicBlock(nn.Module):
         return torch.relu(self.bn2(self.conv2(y)) + self.shortcut(x))
 
 
-def resnet(widths=(16, 32, 64), outputs=10):
+def resnet(widths=(16, 32, 64), outputs=10, blocks=2):
     layers = [nn.Conv2d(1, widths[0], 3, padding=1, bias=False), nn.BatchNorm2d(widths[0]),
               nn.ReLU()]
     channels = widths[0]
     for stage, width in enumerate(widths):
-        layers.append(BasicBlock(channels, width, 2 if stage > 0 else 1))
-        channels = width
+        for block in range(blocks):
+            layers.append(BasicBlock(channels, width, 2 if stage > 0 and block == 0 else 1))
+            channels = width
     layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(channels, outputs)]
     return nn.Sequential(*layers)
 
@@ -179,9 +180,9 @@ def keras_cosine(peak, steps):
     return lambda t: lr(t) / peak  # LambdaLR multiplies the optimizer's η
 
 
-def build(kind):
+def build(kind, blocks=2):
     if kind == "resnet":
-        return resnet()
+        return resnet(blocks=blocks)
     if kind == "mlp":
         return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128),
                              nn.ReLU(), nn.Linear(128, 10))
@@ -248,6 +249,8 @@ def main():
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--lr", type=float, default=0.0, help="η (the peak, under a schedule)")
+    parser.add_argument("--blocks", type=int, default=2,
+                        help="W7: basic blocks a stage (descent's --model resnet:16,32,64:blocks=N)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.set_flush_denormal(True)
@@ -279,7 +282,7 @@ def main():
         result["test_accuracy"] = max(finals)
         result["epoch_seconds"] = [time.perf_counter() - start]
     else:
-        model = Gpt(vocabulary) if kind == "gpt" else build(kind)
+        model = Gpt(vocabulary) if kind == "gpt" else build(kind, args.blocks)
         steps = epochs * ((x.shape[0] + batch - 1) // batch)
         schedule = None
         if opt == "adam":

@@ -105,8 +105,9 @@ TASKS = [
          (1e-4, 1), 1e-3, 2000, "two spirals, 2,000 / 1,000 points"),
     Task("tutorial-adam", ["--data", "tutorial", "--scale", "standard"], "mlp:16,32", ADAM, 2, 10,
          (1e-4, 1), 1e-3, 2100, "the Keras tutorial's drug-trial set and model"),
-    Task("fmnist-resnet-sgd", ["--data", "{data}/fashion-mnist-10k"], "resnet", SGD, 1, 64,
-         (1e-3, 10), 0.01, 10000, "Fashion-MNIST, first 10,000 / 2,000 images, `--model resnet`"),
+    Task("fmnist-resnet-sgd", ["--data", "{data}/fashion-mnist-10k"], "resnet:16,32,64:blocks=1",
+         SGD, 1, 64, (1e-3, 10), 0.01, 10000,
+         "Fashion-MNIST, first 10,000 / 2,000 images, the one-block ResNet (a ResNet-8)"),
     # 120,000 characters: 108,000 train (3,375 windows of 32), the last 12,000 are the test text.
     Task("fortunes-gpt-adamw", ["--data", "text:{data}/fortunes-120k.txt"],
          "gpt:layers=2,heads=2,dim=32,context=32", ADAMW, 4, 32, (1e-4, 1), 1e-3, 3375,

@@ -15,7 +15,7 @@ using nlohmann::json;
 
 struct ResnetSpec {
   std::vector<std::int64_t> widths = {16, 32, 64};
-  std::int64_t blocks = 1;
+  std::int64_t blocks = 2;
 };
 
 // `text` as an integer > 0; else InvalidArgument "model 'SPEC': PROBLEM".

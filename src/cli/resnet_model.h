@@ -7,8 +7,8 @@
 //               1×1 conv with that stride → BN where the shape changes), added, then ReLU
 //   head      GlobalAveragePooling2D → Dense to the outputs (logits)
 // Convolutions have no bias (BatchNormalization's β follows each) and pad "same". Spec texts:
-//   resnet                     resnet:16,32,64
-//   resnet:W1,W2,...           those stage widths, one block each
+//   resnet                     resnet:16,32,64 (ResNet-14: two blocks a stage)
+//   resnet:W1,W2,...           those stage widths, two blocks each
 //   resnet:W1,W2,...:blocks=N  N blocks per stage
 #pragma once
 

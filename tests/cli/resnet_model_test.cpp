@@ -92,23 +92,25 @@ std::vector<int> predicted_classes(const std::string& csv) {
   return out;
 }
 
-// The weights counted by hand for Fashion-MNIST's (1, 28, 28) and 10 classes, resnet:16,32,64:
-// stem conv 9·16 + BN 2·16; stage 1: two 3×3 convs 16→16 and two BNs; stage 2: 16→32 and 32→32,
-// the 1×1 shortcut 16·32, three BNs; stage 3 the same at 32→64; Dense 64·10 + 10. Each BN keeps 2
-// running statistics a channel (non-trainable).
+// The weights counted by hand for Fashion-MNIST's (1, 28, 28) and 10 classes, resnet:16,32,64 with
+// one block a stage: stem conv 9·16 + BN 2·16; stage 1: two 3×3 convs 16→16 and two BNs; stage 2:
+// 16→32 and 32→32, the 1×1 shortcut 16·32, three BNs; stage 3 the same at 32→64; Dense 64·10 + 10.
+// Each BN keeps 2 running statistics a channel (non-trainable).
 TEST(ResnetModel, HasTheWeightsOfItsArchitecture) {
+  const auto shallow =
+      network_from_config(cli::model_config("resnet:16,32,64:blocks=1", {1, 28, 28}, 10));
+  EXPECT_EQ(shallow->count_trainable_params(), 144 + 32 + 2 * (2304 + 32) + 4608 + 9216 + 512 +
+                                                   3 * 64 + 18432 + 36864 + 2048 + 3 * 128 + 650);
+  EXPECT_EQ(shallow->count_non_trainable_params(), 2 * (16 + 2 * 16 + 3 * 32 + 3 * 64));
+  EXPECT_EQ(shallow->output_shape(), (Shape{10}));
+  // `resnet` has a second block a stage: two more 3×3 convs and BNs at each width, no shortcut.
   const auto resnet = network_from_config(cli::model_config("resnet", {1, 28, 28}, 10));
-  EXPECT_EQ(resnet->count_trainable_params(), 144 + 32 + 2 * (2304 + 32) + 4608 + 9216 + 512 +
-                                                  3 * 64 + 18432 + 36864 + 2048 + 3 * 128 + 650);
-  EXPECT_EQ(resnet->count_non_trainable_params(), 2 * (16 + 2 * 16 + 3 * 32 + 3 * 64));
-  EXPECT_EQ(resnet->output_shape(), (Shape{10}));
-  // A second block a stage: two more 3×3 convs and BNs at each width, no shortcut conv.
-  const auto deeper =
-      network_from_config(cli::model_config("resnet:16,32,64:blocks=2", {1, 28, 28}, 10));
-  EXPECT_EQ(deeper->count_trainable_params() - resnet->count_trainable_params(),
+  EXPECT_EQ(resnet->count_trainable_params() - shallow->count_trainable_params(),
             2 * (2304 + 32) + 2 * (9216 + 64) + 2 * (36864 + 128));
+  EXPECT_EQ(cli::model_config("resnet", {1, 28, 28}, 10),
+            cli::model_config("resnet:16,32,64:blocks=2", {1, 28, 28}, 10));
   EXPECT_EQ(cli::model_config("resnet:4,8", {3, 8, 8}, 2),
-            cli::model_config("resnet:4,8:blocks=1", {3, 8, 8}, 2));
+            cli::model_config("resnet:4,8:blocks=2", {3, 8, 8}, 2));
 }
 
 TEST(ResnetModel, EvaluateAndPredictGiveTheTestAccuracyTrainingPrinted) {
