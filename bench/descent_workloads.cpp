@@ -6,7 +6,8 @@
 //
 //   descent_workloads W1 [--epochs N] [--samples N] [--threads N]
 //   descent_workloads W7 [--epochs N] [--samples N] [--seed N] [--lr η] [--model resnet:...]
-//                                            `--model resnet` (or the spec given), one-cycle SGD
+//                                            `--model resnet` (or a spec of widths 16,32,64 and
+//                                            any blocks: the FLOP count assumes those widths)
 //   descent_workloads W8 [--epochs N] [--samples N] [--seed N]   `--model gpt` on `--data text`
 //   descent_workloads gemm N [--reps R]     achieved sgemm GFLOP/s at N x N x N (OpenBLAS, oneDNN)
 //   descent_workloads chart RESULTS.json DIR  draws compare.py's results (ratios, times)
@@ -95,10 +96,15 @@ std::vector<double> layer_flops(const std::string& model, std::int64_t classes,
   return {2.0 * 1 * 16, 2.0 * 16 * 32, 2.0 * 32 * 2};
 }
 
-// The blocks a stage of a resnet spec (src/cli/resnet_model.h): "blocks=N", else 2.
+// The blocks a stage of the network a resnet spec builds, read off its model JSON (stage 1's Add
+// layers), so that the spec's grammar and defaults stay in src/cli/resnet_model.cpp alone.
 std::int64_t resnet_blocks(const std::string& spec) {
-  const std::size_t at = spec.find("blocks=");
-  return at == std::string::npos ? 2 : std::stoll(spec.substr(at + 7));
+  const nlohmann::json config = cli::resnet_config(spec, {1, 28, 28}, 10);
+  std::int64_t blocks = 0;
+  for (const auto& layer : config.at("layers"))
+    if (layer.at("type") == "Add" && layer.at("name").get<std::string>().starts_with("stage1_"))
+      ++blocks;
+  return blocks;
 }
 
 // The products of one training sample: the forward pass, the weight gradients (as many), and the
@@ -242,7 +248,8 @@ int run_workload(const std::string& id, int epochs, std::int64_t samples, std::u
   // sum of both instead of the larger.
   BufferPool::trim();
   const auto test = model.evaluate(data.test, 1000);
-  const double flops_per_sample = training_flops(w.model, classes, resnet_blocks(w.spec));
+  const double flops_per_sample =
+      training_flops(w.model, classes, w.model == "resnet" ? resnet_blocks(w.spec) : 0);
   const nlohmann::json out = {
       {"workload", id},
       {"side", "descent"},
@@ -393,6 +400,11 @@ int main(int argc, char** argv) {
       if (args[i] == "--model") spec = args[i + 1];
     }
     set_num_threads(threads);
+    // Options that would otherwise be read and ignored.
+    if (!spec.empty() && args[0] != "W7")
+      throw std::invalid_argument("--model applies to W7 only (its resnet spec)");
+    if (lr > 0 && (args[0] == "W6" || !workloads().contains(args[0])))
+      throw std::invalid_argument("--lr applies to W1-W5, W7 and W8");
     if (args[0] == "chart") return run_chart(args.at(1), args.at(2));
     if (args[0] == "W6") return run_sweep_workload(samples);
     if (args[0] == "gemm") return run_gemm(std::stoi(args.at(1)), reps);

@@ -249,9 +249,14 @@ def main():
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--lr", type=float, default=0.0, help="η (the peak, under a schedule)")
-    parser.add_argument("--blocks", type=int, default=2,
-                        help="W7: basic blocks a stage (descent's --model resnet:16,32,64:blocks=N)")
+    parser.add_argument("--blocks", type=int,
+                        help="W7: basic blocks a stage (default 2; descent's "
+                        "--model resnet:16,32,64:blocks=N)")
     args = parser.parse_args()
+    if args.blocks is not None and args.workload != "W7":
+        parser.error("--blocks applies to W7 only")
+    if args.lr and args.workload == "W6":
+        parser.error("--lr does not apply to W6 (its sweep sets η)")
     torch.set_num_threads(args.threads)
     torch.set_flush_denormal(True)
     torch.manual_seed(args.seed)
@@ -282,7 +287,7 @@ def main():
         result["test_accuracy"] = max(finals)
         result["epoch_seconds"] = [time.perf_counter() - start]
     else:
-        model = Gpt(vocabulary) if kind == "gpt" else build(kind, args.blocks)
+        model = Gpt(vocabulary) if kind == "gpt" else build(kind, args.blocks or 2)
         steps = epochs * ((x.shape[0] + batch - 1) // batch)
         schedule = None
         if opt == "adam":
